@@ -1,0 +1,9 @@
+"""django-allauth adapter: local sign-up can be closed with PORTAL_ACCOUNT_SIGNUP_OPEN=false."""
+
+from allauth.account.adapter import DefaultAccountAdapter
+from django.conf import settings
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def is_open_for_signup(self, request) -> bool:
+        return settings.ACCOUNT_SIGNUP_OPEN

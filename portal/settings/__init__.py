@@ -1,0 +1,10 @@
+"""Settings, assembled from one module per concern (see each module's docstring)."""
+
+from .auth import *
+from .core import *
+from .database import *
+from .environment import BASE_DIR, MODE, PRODUCTION, VAR_DIR
+from .mail import *
+from .production import *
+from .search import *
+from .tasks import *

@@ -1,0 +1,23 @@
+"""Database: PostgreSQL in production and tests, SQLite under var/ in the embedded mode."""
+
+from .environment import PRODUCTION, VAR_DIR, env
+
+_default_sqlite = f"sqlite:///{VAR_DIR / 'portal.sqlite3'}"
+DATABASE_URL = env.str("PORTAL_DATABASE_URL", default=_default_sqlite)
+DATABASES = {"default": env.db_url_config(DATABASE_URL)}
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    # WAL lets the demo server read while a command writes; IMMEDIATE avoids
+    # "database is locked" on concurrent writers (Django 5.1+ sqlite options).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+        }
+    )
+else:
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int(
+        "PORTAL_DB_CONN_MAX_AGE", default=60 if PRODUCTION else 0
+    )
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True

@@ -1,0 +1,9 @@
+"""Tasks of the portal itself."""
+
+from celery import shared_task
+
+
+@shared_task(name="portal.ping")
+def ping() -> str:
+    """Answers 'pong': lets `manage.py check_services` prove a worker consumes the queue."""
+    return "pong"

@@ -1,0 +1,20 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from portal import errors
+
+admin.site.site_header = "Open data portal: curation"
+admin.site.site_title = "Portal admin"
+admin.site.index_title = "Catalogue curation"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),
+    path("api/v1/", include("catalogue.api.urls")),
+    path("", include("catalogue.urls")),
+]
+
+handler400 = errors.bad_request
+handler403 = errors.permission_denied
+handler404 = errors.page_not_found
+handler500 = errors.server_error
