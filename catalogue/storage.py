@@ -1,0 +1,55 @@
+"""Where dataset files live on disk, and the one check that keeps paths inside their folder.
+
+Every code path that opens a dataset file (downloads, HDF5 preview, manifests) resolves it with
+:func:`dataset_file_path`, which refuses '..', absolute paths, backslashes, NUL and control
+characters, and symlinks that lead out of the dataset's folder.
+"""
+
+import os
+from pathlib import Path, PurePosixPath
+
+from django.conf import settings
+
+
+class StoragePathError(ValueError):
+    """A path that may not be used (it would leave the dataset folder, or is malformed)."""
+
+
+def check_relative_path(path: str) -> PurePosixPath:
+    """A clean relative POSIX path, or StoragePathError naming what is wrong with it."""
+    if not path or not path.strip():
+        raise StoragePathError("The path is empty.")
+    if "\x00" in path or any(ord(c) < 32 for c in path):
+        raise StoragePathError("The path contains control characters.")
+    if "\\" in path:
+        raise StoragePathError("The path contains a backslash; use '/' between folders.")
+    if path.startswith("/"):
+        raise StoragePathError("The path must be relative, not absolute.")
+    parts = path.split("/")
+    if any(p in ("", ".", "..") for p in parts):
+        raise StoragePathError("The path may not contain empty, '.' or '..' parts.")
+    return PurePosixPath(path)
+
+
+def storage_root() -> Path:
+    return Path(settings.STORAGE_ROOT)
+
+
+def dataset_folder(folder: str) -> Path:
+    """The absolute folder of a dataset (its ``storage_folder`` below the storage root)."""
+    return storage_root().joinpath(*check_relative_path(folder).parts)
+
+
+def dataset_file_path(folder: str, relative: str) -> Path:
+    """The real path of a file of a dataset, guaranteed to lie inside the dataset folder.
+
+    Raises StoragePathError for malformed paths and for symlinks (of the file or of any
+    folder on the way) whose target is outside the dataset folder.
+    """
+    base = dataset_folder(folder)
+    candidate = base.joinpath(*check_relative_path(relative).parts)
+    real_base = Path(os.path.realpath(base))
+    real = Path(os.path.realpath(candidate))
+    if real != real_base and real_base not in real.parents:
+        raise StoragePathError("The path leads out of the dataset's folder.")
+    return real
