@@ -1,0 +1,10 @@
+from django.urls import path
+
+from catalogue.api import views
+
+app_name = "api"
+
+urlpatterns = [
+    path("datasets/<uuid:pid>", views.DatasetDetail.as_view(), name="dataset-detail"),
+    path("datasets/<uuid:pid>/files", views.DatasetFiles.as_view(), name="dataset-files"),
+]

@@ -1,0 +1,107 @@
+"""Reads for pages and the API. Visibility always comes from ``catalogue.access``."""
+
+import uuid
+from dataclasses import dataclass
+from urllib.parse import quote
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Q, QuerySet, Sum
+from django.urls import reverse
+
+from catalogue.access import datasets_public
+from catalogue.models import DataFile, Dataset, Facility, Status
+from catalogue.snapshot import snapshot_queryset
+
+
+def dataset_by_pid(pid: uuid.UUID | str) -> Dataset | None:
+    """The dataset with this PID, with what its snapshot needs, or None (also for bad PIDs)."""
+    try:
+        pid = uuid.UUID(str(pid))
+    except ValueError:
+        return None
+    return snapshot_queryset().filter(pid=pid).first()
+
+
+def datasets_latest_public(*, limit: int = 8) -> QuerySet:
+    return snapshot_queryset(datasets_public()).order_by("-published_at", "-id")[:limit]
+
+
+@dataclass(frozen=True)
+class CatalogueCounts:
+    datasets: int
+    files: int
+    bytes: int
+    facilities: int
+    instruments: int
+    techniques: int
+
+
+def catalogue_counts() -> CatalogueCounts:
+    """What the public catalogue holds (published datasets only)."""
+    public = datasets_public()
+    # Separate aggregates: joining techniques would multiply the per-dataset sums.
+    totals = public.aggregate(
+        n=Count("id"),
+        files=Sum("file_count"),
+        size=Sum("total_size"),
+        facilities=Count("facility", distinct=True),
+        instruments=Count("instrument", distinct=True),
+    )
+    totals["techniques"] = (
+        Dataset.techniques.through.objects.filter(dataset__in=public)
+        .values("technique_id")
+        .distinct()
+        .count()
+    )
+    return CatalogueCounts(
+        datasets=totals["n"] or 0,
+        files=totals["files"] or 0,
+        bytes=totals["size"] or 0,
+        facilities=totals["facilities"] or 0,
+        instruments=totals["instruments"] or 0,
+        techniques=totals["techniques"] or 0,
+    )
+
+
+def facilities_with_public_counts() -> QuerySet:
+    return Facility.objects.annotate(
+        public_datasets=Count("datasets", filter=Q(datasets__status=Status.PUBLISHED))
+    ).order_by("name")
+
+
+class _KnownCountPaginator(Paginator):
+    """A paginator that trusts the dataset's stored file count instead of COUNT(*)."""
+
+    def __init__(self, object_list, per_page, count: int):
+        super().__init__(object_list, per_page)
+        self._known_count = count
+
+    @property
+    def count(self) -> int:  # type: ignore[override]
+        return self._known_count
+
+
+def dataset_files_page(*, dataset: Dataset, page: str | int | None, per_page: int) -> Page:
+    """One page of a dataset's files by path; bad or out-of-range page numbers are clamped."""
+    files = DataFile.objects.filter(dataset=dataset).order_by("path")
+    paginator = _KnownCountPaginator(files, per_page, count=dataset.file_count)
+    return paginator.get_page(page)
+
+
+def dataset_files_after(
+    *, dataset: Dataset, after: str | None, limit: int
+) -> tuple[list[DataFile], str | None]:
+    """Keyset page of files: those with a path after ``after``; also the next cursor."""
+    files = DataFile.objects.filter(dataset=dataset).order_by("path")
+    if after:
+        files = files.filter(path__gt=after)
+    rows = list(files[: limit + 1])
+    next_after = rows[limit - 1].path if len(rows) > limit else None
+    return rows[:limit], next_after
+
+
+def file_download_url(*, dataset: Dataset, file: DataFile) -> str:
+    """Where to download a file: the dataset's public base URL, or the portal's own route."""
+    if dataset.download_base_url:
+        return dataset.download_base_url.rstrip("/") + "/" + quote(file.path)
+    return reverse("catalogue:file-download", kwargs={"pid": dataset.pid, "path": file.path})

@@ -1,0 +1,296 @@
+"""A dataset as plain, immutable data: the input of every standards serializer.
+
+DataCite XML/JSON, schema.org, citations, OAI-PMH formats, the search document and the JSON
+API all read a :class:`DatasetSnapshot` built by :func:`dataset_snapshot` (a fixed number of
+queries, whatever the dataset holds), so they are pure functions testable without a database.
+Files are not part of the snapshot (a dataset may hold 100,000): page them with
+``catalogue.selectors.dataset_files``.
+"""
+
+import datetime
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Prefetch
+
+from catalogue.models import Dataset, Technique
+from catalogue.scimeta import ScientificEntry, scientific_entries
+from catalogue.vocabularies import LICENCES
+
+
+@dataclass(frozen=True)
+class AgentSnapshot:
+    name: str
+    name_type: str = "Personal"
+    given_name: str = ""
+    family_name: str = ""
+    orcid: str = ""  # bare form 0000-0000-0000-0000
+    affiliation: str = ""
+    affiliation_ror: str = ""  # https://ror.org/...
+    contributor_type: str = ""  # contributors only
+
+    @property
+    def orcid_url(self) -> str:
+        return f"https://orcid.org/{self.orcid}" if self.orcid else ""
+
+
+@dataclass(frozen=True)
+class RelatedIdentifierSnapshot:
+    identifier: str
+    identifier_type: str
+    relation_type: str
+    resource_type_general: str = ""
+    citation: str = ""
+
+    @property
+    def url(self) -> str:
+        if self.identifier_type == "DOI":
+            return f"https://doi.org/{self.identifier}"
+        if self.identifier_type == "arXiv":
+            return f"https://arxiv.org/abs/{self.identifier.removeprefix('arXiv:')}"
+        if self.identifier_type in ("URL", "PURL", "w3id") or self.identifier.startswith("http"):
+            return self.identifier
+        return ""
+
+
+@dataclass(frozen=True)
+class FundingSnapshot:
+    funder_name: str
+    funder_identifier: str = ""
+    funder_identifier_type: str = ""
+    award_number: str = ""
+    award_uri: str = ""
+    award_title: str = ""
+
+
+@dataclass(frozen=True)
+class FacilitySnapshot:
+    code: str
+    name: str
+    short_name: str = ""
+    ror: str = ""
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class InstrumentSnapshot:
+    code: str
+    name: str
+    pid: str = ""
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class TechniqueSnapshot:
+    iri: str
+    label: str
+
+    @property
+    def panet_id(self) -> str:
+        return self.iri.rstrip("/").rsplit("/", 1)[-1]
+
+
+@dataclass(frozen=True)
+class ProposalSnapshot:
+    proposal_id: str
+    title: str
+    abstract: str = ""
+    principal_investigator: str = ""
+    proposal_type: str = ""
+
+
+@dataclass(frozen=True)
+class BeamtimeSnapshot:
+    beamtime_id: str
+    start: datetime.datetime | None = None
+    end: datetime.datetime | None = None
+
+
+@dataclass(frozen=True)
+class LicenceSnapshot:
+    spdx: str
+    name: str
+    url: str
+
+
+@dataclass(frozen=True)
+class DatasetSnapshot:
+    pid: uuid.UUID
+    doi: str | None
+    status: str
+    title: str
+    url: str  # absolute URL of the dataset page
+    additional_titles: tuple[dict, ...] = ()
+    description: str = ""
+    additional_descriptions: tuple[dict, ...] = ()
+    creators: tuple[AgentSnapshot, ...] = ()
+    contributors: tuple[AgentSnapshot, ...] = ()
+    publisher: str = ""
+    publisher_identifier: str = ""
+    publication_year: int | None = None
+    resource_type_general: str = "Dataset"
+    resource_type: str = ""
+    keywords: tuple[str, ...] = ()
+    subjects: tuple[dict, ...] = ()
+    licence: LicenceSnapshot | None = None
+    language: str = ""
+    version: str = ""
+    collection_start: datetime.datetime | None = None
+    collection_end: datetime.datetime | None = None
+    dates: tuple[dict, ...] = ()
+    related_identifiers: tuple[RelatedIdentifierSnapshot, ...] = ()
+    funding_references: tuple[FundingSnapshot, ...] = ()
+    facility: FacilitySnapshot | None = None
+    instrument: InstrumentSnapshot | None = None
+    techniques: tuple[TechniqueSnapshot, ...] = ()
+    proposal: ProposalSnapshot | None = None
+    beamtime: BeamtimeSnapshot | None = None
+    sample_name: str = ""
+    sample_description: str = ""
+    scientific_metadata: dict[str, Any] = field(default_factory=dict)
+    file_count: int = 0
+    total_size: int = 0
+    media_types: tuple[str, ...] = ()
+    download_base_url: str = ""
+    embargo_until: datetime.date | None = None
+    created_at: datetime.datetime | None = None
+    updated_at: datetime.datetime | None = None
+    published_at: datetime.datetime | None = None
+    withdrawn_at: datetime.datetime | None = None
+    withdrawal_reason: str = ""
+
+    @property
+    def doi_url(self) -> str:
+        return f"https://doi.org/{self.doi}" if self.doi else ""
+
+    @property
+    def scientific_entries(self) -> list[ScientificEntry]:
+        return scientific_entries(self.scientific_metadata)
+
+
+def _agent(a, contributor: bool = False) -> AgentSnapshot:
+    return AgentSnapshot(
+        name=a.name,
+        name_type=a.name_type,
+        given_name=a.given_name,
+        family_name=a.family_name,
+        orcid=a.orcid,
+        affiliation=a.affiliation,
+        affiliation_ror=a.affiliation_ror,
+        contributor_type=a.contributor_type if contributor else "",
+    )
+
+
+def snapshot_queryset(queryset=None):
+    """Datasets with everything a snapshot reads, loaded in a fixed number of queries."""
+    qs = Dataset.objects.all() if queryset is None else queryset
+    return qs.select_related(
+        "facility", "instrument", "beamtime", "beamtime__proposal"
+    ).prefetch_related(
+        "creators",
+        "contributors",
+        "related_identifiers",
+        "funding_references",
+        Prefetch("techniques", queryset=Technique.objects.only("iri", "label").order_by("label")),
+    )
+
+
+def dataset_snapshot(dataset: Dataset) -> DatasetSnapshot:
+    """Build the snapshot. Pass a dataset from :func:`snapshot_queryset` to avoid extra queries."""
+    facility = dataset.facility
+    instrument = dataset.instrument
+    beamtime = dataset.beamtime
+    proposal = beamtime.proposal if beamtime else None
+    licence = LICENCES.get(dataset.license)
+    return DatasetSnapshot(
+        pid=dataset.pid,
+        doi=dataset.doi,
+        status=dataset.status,
+        title=dataset.title,
+        url=settings.BASE_URL + dataset.get_absolute_url(),
+        additional_titles=tuple(dataset.additional_titles or ()),
+        description=dataset.description,
+        additional_descriptions=tuple(dataset.additional_descriptions or ()),
+        creators=tuple(_agent(a) for a in dataset.creators.all()),
+        contributors=tuple(_agent(a, contributor=True) for a in dataset.contributors.all()),
+        publisher=dataset.publisher,
+        publisher_identifier=dataset.publisher_identifier,
+        publication_year=dataset.publication_year,
+        resource_type_general=dataset.resource_type_general,
+        resource_type=dataset.resource_type,
+        keywords=tuple(dataset.keywords or ()),
+        subjects=tuple(dataset.subjects or ()),
+        licence=LicenceSnapshot(licence.spdx, licence.name, licence.url) if licence else None,
+        language=dataset.language,
+        version=dataset.version,
+        collection_start=dataset.collection_start,
+        collection_end=dataset.collection_end,
+        dates=tuple(dataset.dates or ()),
+        related_identifiers=tuple(
+            RelatedIdentifierSnapshot(
+                identifier=r.identifier,
+                identifier_type=r.identifier_type,
+                relation_type=r.relation_type,
+                resource_type_general=r.resource_type_general,
+                citation=r.citation,
+            )
+            for r in dataset.related_identifiers.all()
+        ),
+        funding_references=tuple(
+            FundingSnapshot(
+                funder_name=f.funder_name,
+                funder_identifier=f.funder_identifier,
+                funder_identifier_type=f.funder_identifier_type,
+                award_number=f.award_number,
+                award_uri=f.award_uri,
+                award_title=f.award_title,
+            )
+            for f in dataset.funding_references.all()
+        ),
+        facility=FacilitySnapshot(
+            code=facility.code,
+            name=facility.name,
+            short_name=facility.short_name,
+            ror=facility.ror,
+            url=facility.url,
+        )
+        if facility
+        else None,
+        instrument=InstrumentSnapshot(
+            code=instrument.code, name=instrument.name, pid=instrument.pid, url=instrument.url
+        )
+        if instrument
+        else None,
+        techniques=tuple(
+            TechniqueSnapshot(iri=t.iri, label=t.label) for t in dataset.techniques.all()
+        ),
+        proposal=ProposalSnapshot(
+            proposal_id=proposal.proposal_id,
+            title=proposal.title,
+            abstract=proposal.abstract,
+            principal_investigator=proposal.principal_investigator,
+            proposal_type=proposal.get_proposal_type_display(),
+        )
+        if proposal
+        else None,
+        beamtime=BeamtimeSnapshot(
+            beamtime_id=beamtime.beamtime_id, start=beamtime.start, end=beamtime.end
+        )
+        if beamtime
+        else None,
+        sample_name=dataset.sample_name,
+        sample_description=dataset.sample_description,
+        scientific_metadata=dict(dataset.scientific_metadata or {}),
+        file_count=dataset.file_count,
+        total_size=dataset.total_size,
+        media_types=tuple(dataset.file_formats or ()),
+        download_base_url=dataset.download_base_url,
+        embargo_until=dataset.embargo_until,
+        created_at=dataset.created_at,
+        updated_at=dataset.updated_at,
+        published_at=dataset.published_at,
+        withdrawn_at=dataset.withdrawn_at,
+        withdrawal_reason=dataset.withdrawal_reason,
+    )

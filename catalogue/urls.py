@@ -1,0 +1,11 @@
+from django.urls import path
+
+from catalogue import views
+
+app_name = "catalogue"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("datasets/<uuid:pid>/", views.dataset_detail, name="dataset-detail"),
+    path("datasets/<uuid:pid>/files/<path:path>", views.file_download, name="file-download"),
+]
