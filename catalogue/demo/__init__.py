@@ -1,0 +1,1 @@
+"""The demo catalogue built by ``manage.py load_demo``."""
