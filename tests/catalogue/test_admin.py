@@ -1,0 +1,148 @@
+"""Curation in the Django admin: filters, search, paged files inline, lifecycle actions."""
+
+import pytest
+from django.contrib.auth.models import Group
+
+from catalogue.access import CURATORS_GROUP
+from catalogue.models import Dataset, DatasetEvent, Status
+from catalogue.roles import curator_permission_codenames
+from catalogue.services.files import FileRecord, dataset_files_register
+from tests.factories import UserFactory, make_dataset, technique
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def curator_client(client):
+    user = UserFactory(username="curator", is_staff=True)
+    user.groups.add(Group.objects.get(name=CURATORS_GROUP))
+    client.force_login(user)
+    return client
+
+
+def test_curators_group_has_exactly_the_listed_permissions():
+    group = Group.objects.get(name=CURATORS_GROUP)
+    held = set(group.permissions.values_list("content_type__app_label", "codename"))
+    assert held == set(curator_permission_codenames())
+    assert ("catalogue", "delete_dataset") not in held
+
+
+def test_changelist_filters_and_search(curator_client):
+    a = make_dataset(status=Status.PUBLISHED, title="Lysozyme MX", publication_year=2021)
+    a.techniques.add(technique())
+    make_dataset(status=Status.DRAFT, title="Ferrite SANS", publication_year=2023)
+    url = "/admin/catalogue/dataset/"
+    for query, expected in [
+        ("", {"Lysozyme MX", "Ferrite SANS"}),
+        ("?status__exact=published", {"Lysozyme MX"}),
+        (f"?technique={technique().pk}", {"Lysozyme MX"}),
+        ("?year=2023", {"Ferrite SANS"}),
+        (f"?facility__id__exact={a.facility_id}", {"Lysozyme MX"}),
+        ("?q=ferrite", {"Ferrite SANS"}),
+    ]:
+        response = curator_client.get(url + query)
+        assert response.status_code == 200, query
+        shown = {d.title for d in response.context["cl"].result_list}
+        assert shown == expected, query
+
+
+def test_change_page_pages_the_files_inline(curator_client):
+    ds = make_dataset(status=Status.DRAFT)
+    dataset_files_register(
+        dataset=ds, files=(FileRecord(path=f"p/{i:05d}.raw", size=1) for i in range(1234))
+    )
+    response = curator_client.get(f"/admin/catalogue/dataset/{ds.pk}/change/?files_page=3")
+    assert response.status_code == 200
+    files_formset = next(
+        f for f in response.context["inline_admin_formsets"] if f.opts.model.__name__ == "DataFile"
+    )
+    paths = [form.instance.path for form in files_formset.formset.forms]
+    assert paths == [f"p/{i:05d}.raw" for i in range(100, 150)]
+    assert "page 3 of 25" in response.content.decode()
+
+
+def test_editing_one_page_of_files_keeps_the_others(curator_client):
+    ds = make_dataset(status=Status.DRAFT)
+    dataset_files_register(
+        dataset=ds, files=(FileRecord(path=f"{i:03d}.raw", size=1) for i in range(120))
+    )
+    page = curator_client.get(f"/admin/catalogue/dataset/{ds.pk}/change/?files_page=2")
+    form = page.context["adminform"].form
+    data = {k: v for k, v in form.initial.items() if v is not None and k in form.fields}
+    data.update({"title": "Renamed", "keywords": '["a"]', "additional_titles": "[]",
+                 "additional_descriptions": "[]", "subjects": "[]", "dates": "[]",
+                 "scientific_metadata": "{}", "license": "CC-BY-4.0",
+                 "resource_type_general": "Dataset", "facility": ds.facility_id,
+                 "instrument": ds.instrument_id, "owner_group": ds.owner_group_id})  # fmt: skip
+    for formset in page.context["inline_admin_formsets"]:
+        fs = formset.formset
+        prefix = fs.prefix
+        data[f"{prefix}-TOTAL_FORMS"] = len(fs.forms)
+        data[f"{prefix}-INITIAL_FORMS"] = len(fs.forms)
+        data[f"{prefix}-MIN_NUM_FORMS"] = 0
+        data[f"{prefix}-MAX_NUM_FORMS"] = 1000
+        for i, f in enumerate(fs.forms):
+            for name, field in f.fields.items():
+                value = f.initial.get(name, field.initial)
+                if value is not None:
+                    data[f"{prefix}-{i}-{name}"] = getattr(value, "pk", value)
+    data["files-0-size"] = 999  # first file of page 2: "050.raw"
+    response = curator_client.post(f"/admin/catalogue/dataset/{ds.pk}/change/?files_page=2", data)
+    assert response.status_code == 302, response.context and response.context.get("errors")
+    ds.refresh_from_db()
+    assert ds.title == "Renamed" and ds.file_count == 120
+    assert ds.files.get(path="050.raw").size == 999
+    assert ds.files.get(path="000.raw").size == 1
+
+
+def test_status_cannot_be_edited_but_moves_through_transition_view(curator_client):
+    ds = make_dataset(status=Status.SUBMITTED)
+    page = curator_client.get(f"/admin/catalogue/dataset/{ds.pk}/change/").content.decode()
+    assert "Start review" in page
+    url = f"/admin/catalogue/dataset/{ds.pk}/transition/in_review/"
+    assert curator_client.get(url).status_code == 200
+    assert curator_client.post(url, {"comment": "looking"}).status_code == 302
+    ds.refresh_from_db()
+    assert ds.status == Status.IN_REVIEW
+    assert DatasetEvent.objects.get(dataset=ds).comment == "looking"
+
+
+def test_bulk_withdraw_asks_for_a_reason_first(curator_client):
+    ds = make_dataset(status=Status.PUBLISHED)
+    url = "/admin/catalogue/dataset/"
+    first = curator_client.post(url, {"action": "to_withdrawn", "_selected_action": [ds.pk]})
+    assert first.status_code == 200 and "Reason" in first.content.decode()
+    assert Dataset.objects.get(pk=ds.pk).status == Status.PUBLISHED
+    curator_client.post(
+        url,
+        {"action": "to_withdrawn", "_selected_action": [ds.pk], "apply": "1",
+         "comment": "Duplicate of another record."},
+    )  # fmt: skip
+    ds.refresh_from_db()
+    assert (ds.status, ds.withdrawal_reason) == (Status.WITHDRAWN, "Duplicate of another record.")
+
+
+def test_failed_bulk_transition_reports_and_changes_nothing(curator_client):
+    ds = make_dataset(status=Status.DRAFT, publisher="")
+    response = curator_client.post(
+        "/admin/catalogue/dataset/",
+        {"action": "to_submitted", "_selected_action": [ds.pk]},
+        follow=True,
+    )
+    assert "publisher" in response.content.decode()
+    assert Dataset.objects.get(pk=ds.pk).status == Status.DRAFT
+
+
+def test_published_datasets_cannot_be_deleted(admin_client):
+    ds = make_dataset(status=Status.PUBLISHED)
+    assert admin_client.get(f"/admin/catalogue/dataset/{ds.pk}/delete/").status_code == 403
+
+
+@pytest.mark.parametrize(
+    "model",
+    ["facility", "instrument", "technique", "proposal", "beamtime", "datafile",
+     "datasetevent", "creator", "contributor", "relatedidentifier", "fundingreference"],
+)  # fmt: skip
+def test_every_model_has_an_admin_list(admin_client, model):
+    make_dataset(status=Status.PUBLISHED)
+    assert admin_client.get(f"/admin/catalogue/{model}/").status_code == 200

@@ -1,0 +1,75 @@
+"""Test configuration shared by the whole suite.
+
+``make test`` sets PORTAL_REQUIRE_SERVICES=1 after provisioning PostgreSQL, Redis and
+Elasticsearch (scripts/services.sh): then a missing service fails the run instead of skipping,
+and the database must be PostgreSQL.
+"""
+
+import os
+import shutil
+import socket
+from urllib.parse import urlsplit
+
+import pytest
+from django.conf import settings
+
+REQUIRE_SERVICES = os.environ.get("PORTAL_REQUIRE_SERVICES") == "1"
+CHROMIUM = "/usr/bin/chromium"
+
+
+def _reachable(url: str, default_port: int) -> bool:
+    if not url:
+        return False
+    parts = urlsplit(url)
+    try:
+        with socket.create_connection((parts.hostname, parts.port or default_port), timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+def _service_problem(marker: str) -> str | None:
+    engine = settings.DATABASES["default"]["ENGINE"]
+    if marker == "postgres" and engine != "django.db.backends.postgresql":
+        return "PORTAL_DATABASE_URL does not point to PostgreSQL"
+    if marker == "search" and not _reachable(settings.ELASTICSEARCH_URL, 9200):
+        return "Elasticsearch is not reachable at PORTAL_ELASTICSEARCH_URL"
+    if marker == "broker" and not _reachable(settings.BROKER_URL, 6379):
+        return "Redis is not reachable at PORTAL_BROKER_URL"
+    if marker == "browser" and not shutil.which(CHROMIUM):
+        return f"{CHROMIUM} is missing (apt-get install chromium)"
+    return None
+
+
+def pytest_sessionstart(session):
+    if REQUIRE_SERVICES:
+        problem = _service_problem("postgres")
+        if problem:
+            pytest.exit(f"make test needs PostgreSQL: {problem}", returncode=3)
+
+
+def pytest_runtest_setup(item):
+    for marker in ("postgres", "search", "broker", "browser"):
+        if item.get_closest_marker(marker):
+            problem = _service_problem(marker)
+            if problem:
+                if REQUIRE_SERVICES:
+                    pytest.fail(f"required service missing: {problem}", pytrace=False)
+                pytest.skip(problem)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_storage(settings, tmp_path):
+    """Each test writes dataset files into its own storage root."""
+    settings.STORAGE_ROOT = tmp_path / "storage"
+    settings.STORAGE_ROOT.mkdir()
+
+
+@pytest.fixture(autouse=True)
+def _eager_tasks(settings, request):
+    """Tasks run in-process, except in tests that exercise the real broker and worker."""
+    if not request.node.get_closest_marker("broker"):
+        settings.CELERY_TASK_ALWAYS_EAGER = True
+        from portal.celery import app
+
+        app.conf.task_always_eager = True

@@ -1,0 +1,19 @@
+"""Celery against the real Redis broker, with a real worker thread."""
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+
+from portal.celery import app
+from portal.tasks import ping
+
+
+@pytest.mark.broker
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_consumes_tasks_from_redis(settings):
+    assert settings.BROKER_URL.startswith("redis://")
+    app.conf.task_always_eager = False
+    try:
+        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+            assert ping.apply_async().get(timeout=20) == "pong"
+    finally:
+        app.conf.task_always_eager = True
