@@ -5,6 +5,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import models
 from django.db.models import Count
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponseRedirect
@@ -33,6 +34,16 @@ from catalogue.models.dataset import TRANSITIONS
 from catalogue.services import lifecycle
 
 FILES_PER_ADMIN_PAGE = 50
+# Typed URLs without a scheme are https (Django 6's default; no deprecation warning now).
+URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
+
+
+class PortalModelAdmin(admin.ModelAdmin):
+    formfield_overrides = URL_FIELDS
+
+
+class PortalTabularInline(admin.TabularInline):
+    formfield_overrides = URL_FIELDS
 
 
 # ---------------------------------------------------------------- list filters
@@ -72,26 +83,26 @@ class PublicationYearFilter(admin.SimpleListFilter):
 
 
 # ---------------------------------------------------------------- inlines
-class CreatorInline(admin.TabularInline):
+class CreatorInline(PortalTabularInline):
     model = Creator
     extra = 0
     fields = ["position", "name", "name_type", "given_name", "family_name", "orcid",
               "affiliation", "affiliation_ror"]  # fmt: skip
 
 
-class ContributorInline(admin.TabularInline):
+class ContributorInline(PortalTabularInline):
     model = Contributor
     extra = 0
     fields = ["position", "name", "contributor_type", "name_type", "given_name", "family_name",
               "orcid", "affiliation", "affiliation_ror"]  # fmt: skip
 
 
-class RelatedIdentifierInline(admin.TabularInline):
+class RelatedIdentifierInline(PortalTabularInline):
     model = RelatedIdentifier
     extra = 0
 
 
-class FundingReferenceInline(admin.TabularInline):
+class FundingReferenceInline(PortalTabularInline):
     model = FundingReference
     extra = 0
 
@@ -111,7 +122,7 @@ class PagedInlineFormSet(BaseInlineFormSet):
         return self._paged_queryset
 
 
-class DataFileInline(admin.TabularInline):
+class DataFileInline(PortalTabularInline):
     model = DataFile
     extra = 0
     formset = PagedInlineFormSet
@@ -125,7 +136,7 @@ class DataFileInline(admin.TabularInline):
         )
 
 
-class DatasetEventInline(admin.TabularInline):
+class DatasetEventInline(PortalTabularInline):
     model = DatasetEvent
     extra = 0
     can_delete = False
@@ -206,7 +217,7 @@ def _bulk_action(to: str):
 
 
 @admin.register(Dataset)
-class DatasetAdmin(admin.ModelAdmin):
+class DatasetAdmin(PortalModelAdmin):
     list_display = ["title", "status_badge", "facility", "instrument", "publication_year",
                     "doi", "file_count", "updated_at"]  # fmt: skip
     list_filter = ["status", "facility", "instrument", TechniqueInUseFilter, PublicationYearFilter,
@@ -326,13 +337,13 @@ class DatasetAdmin(admin.ModelAdmin):
 
 # ---------------------------------------------------------------- the other models
 @admin.register(Facility)
-class FacilityAdmin(admin.ModelAdmin):
+class FacilityAdmin(PortalModelAdmin):
     list_display = ["name", "code", "short_name", "ror"]
     search_fields = ["name", "code", "short_name"]
 
 
 @admin.register(Instrument)
-class InstrumentAdmin(admin.ModelAdmin):
+class InstrumentAdmin(PortalModelAdmin):
     list_display = ["name", "code", "facility", "pid"]
     list_filter = ["facility"]
     search_fields = ["name", "code", "facility__name"]
@@ -340,19 +351,19 @@ class InstrumentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Technique)
-class TechniqueAdmin(admin.ModelAdmin):
+class TechniqueAdmin(PortalModelAdmin):
     list_display = ["label", "panet_id", "iri"]
     search_fields = ["label", "iri", "synonyms"]
     filter_horizontal = ["broader"]
 
 
-class BeamtimeInline(admin.TabularInline):
+class BeamtimeInline(PortalTabularInline):
     model = Beamtime
     extra = 0
 
 
 @admin.register(Proposal)
-class ProposalAdmin(admin.ModelAdmin):
+class ProposalAdmin(PortalModelAdmin):
     list_display = ["proposal_id", "title", "facility", "principal_investigator", "proposal_type"]
     list_filter = ["facility", "proposal_type"]
     search_fields = ["proposal_id", "title", "principal_investigator"]
@@ -360,7 +371,7 @@ class ProposalAdmin(admin.ModelAdmin):
 
 
 @admin.register(Beamtime)
-class BeamtimeAdmin(admin.ModelAdmin):
+class BeamtimeAdmin(PortalModelAdmin):
     list_display = ["beamtime_id", "proposal", "instrument", "start", "end"]
     list_filter = ["instrument__facility", "instrument"]
     search_fields = ["beamtime_id", "proposal__proposal_id", "proposal__title"]
@@ -369,7 +380,7 @@ class BeamtimeAdmin(admin.ModelAdmin):
 
 
 @admin.register(DataFile)
-class DataFileAdmin(admin.ModelAdmin):
+class DataFileAdmin(PortalModelAdmin):
     list_display = ["path", "dataset", "size", "checksum_algorithm", "media_type"]
     search_fields = ["path", "=dataset__pid", "dataset__title"]
     list_select_related = ["dataset"]
@@ -378,7 +389,7 @@ class DataFileAdmin(admin.ModelAdmin):
 
 
 @admin.register(DatasetEvent)
-class DatasetEventAdmin(admin.ModelAdmin):
+class DatasetEventAdmin(PortalModelAdmin):
     list_display = ["created_at", "dataset", "actor_name", "from_status", "to_status"]
     list_filter = ["to_status"]
     search_fields = ["dataset__title", "actor_name", "comment"]
@@ -399,6 +410,7 @@ class DatasetEventAdmin(admin.ModelAdmin):
 for model in (Creator, Contributor, RelatedIdentifier, FundingReference):
     admin.site.register(
         model,
+        PortalModelAdmin,
         list_display=["__str__", "dataset"],
         search_fields=["dataset__title"],
         raw_id_fields=["dataset"],
