@@ -1,0 +1,262 @@
+"""Reads of the OAI-PMH provider: which records exist, in (datestamp, identifier) order.
+
+The records are exactly the datasets the one access gate shows anonymous users
+(``catalogue.access.datasets_public``), plus every dataset that was once public and no longer
+is (``published_at`` is set on publication and kept): those are deleted records, forever
+(``deletedRecord=persistent``). Datasets whose row was deleted outright live on in
+:class:`oaipmh.models.DeletedRecord`.
+
+The datestamp is ``catalogue.models.dataset.RECORD_CHANGED_AT`` (the withdrawal time of a
+withdrawn dataset, the last save otherwise); lists are paged with a keyset on
+(datestamp, pid), served by the ``dataset_record_changed`` index, so page 10,000 of a
+million-record harvest costs what page 1 does.
+"""
+
+import datetime
+import heapq
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db.models import Exists, Min, OuterRef, Q, QuerySet
+
+from catalogue.access import datasets_public
+from catalogue.models import Dataset, Facility, Instrument, Technique
+from catalogue.models.dataset import RECORD_CHANGED_AT
+from catalogue.snapshot import DatasetSnapshot, dataset_snapshot, snapshot_queryset
+from oaipmh.models import DeletedRecord
+from oaipmh.sets import (
+    FACILITY,
+    FAMILIES,
+    INSTRUMENT,
+    RESOURCE_TYPE,
+    TECHNIQUE,
+    SetInfo,
+    dataset_set_filter,
+    panet_id,
+    record_set_specs,
+)
+
+
+@dataclass(frozen=True)
+class Item:
+    """One OAI-PMH item as a header: enough to write <header> and find its metadata."""
+
+    pid: uuid.UUID
+    datestamp: datetime.datetime  # exact (microseconds); shown in seconds
+    deleted: bool
+    set_specs: tuple[str, ...]
+    has_doi: bool
+    dataset_id: int | None  # None for a DeletedRecord
+
+    @property
+    def key(self) -> tuple[datetime.datetime, uuid.UUID]:
+        return (self.datestamp, self.pid)
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    """The selection of a ListIdentifiers/ListRecords harvest."""
+
+    set_spec: str | None = None
+    lower: datetime.datetime | None = None  # inclusive
+    upper: datetime.datetime | None = None  # inclusive
+    requires_doi: bool = False  # DataCite formats need a DOI (kernel-4 identifier)
+
+
+def _oai_datasets() -> QuerySet:
+    """Every dataset that is, or once was, an OAI-PMH record, with its datestamp and status."""
+    public = datasets_public(Dataset.objects.filter(pk=OuterRef("pk")))
+    return (
+        Dataset.objects.annotate(oai_public=Exists(public), oai_datestamp=RECORD_CHANGED_AT)
+        .filter(Q(published_at__isnull=False) | Q(oai_public=True))
+        .order_by()
+    )
+
+
+def _selected_datasets(query: ListQuery) -> QuerySet | None:
+    qs = _oai_datasets()
+    if query.set_spec:
+        set_filter = dataset_set_filter(query.set_spec)
+        if set_filter is None:
+            return None
+        qs = qs.filter(set_filter)
+    if query.lower is not None:
+        qs = qs.filter(oai_datestamp__gte=query.lower)
+    if query.upper is not None:
+        qs = qs.filter(oai_datestamp__lte=query.upper)
+    if query.requires_doi:
+        qs = qs.filter(doi__isnull=False)
+    return qs
+
+
+def _selected_deleted(query: ListQuery) -> QuerySet:
+    qs = DeletedRecord.objects.exclude(pid__in=Dataset.objects.values("pid"))
+    if query.set_spec:
+        qs = qs.filter(
+            Q(set_specs__contains=f" {query.set_spec} ")
+            | Q(set_specs__contains=f" {query.set_spec}:")
+        )
+    if query.lower is not None:
+        qs = qs.filter(datestamp__gte=query.lower)
+    if query.upper is not None:
+        qs = qs.filter(datestamp__lte=query.upper)
+    if query.requires_doi:
+        qs = qs.exclude(doi="")
+    return qs.order_by("datestamp", "pid")
+
+
+def _technique_iris(dataset_ids: Iterable[int]) -> dict[int, list[str]]:
+    iris: dict[int, list[str]] = defaultdict(list)
+    rows = Dataset.techniques.through.objects.filter(dataset_id__in=list(dataset_ids))
+    for dataset_id, iri in rows.values_list("dataset_id", "technique__iri"):
+        iris[dataset_id].append(iri)
+    return iris
+
+
+def _dataset_items(qs: QuerySet) -> list[Item]:
+    rows = list(
+        qs.values_list(
+            "id",
+            "pid",
+            "oai_datestamp",
+            "oai_public",
+            "facility__code",
+            "instrument__code",
+            "resource_type_general",
+            "doi",
+        )
+    )
+    iris = _technique_iris(row[0] for row in rows)
+    return [
+        Item(
+            pid=pid,
+            datestamp=datestamp,
+            deleted=not public,
+            set_specs=tuple(
+                record_set_specs(
+                    facility_code=facility,
+                    instrument_code=instrument,
+                    technique_iris=iris.get(pk, ()),
+                    resource_type_general=rtype,
+                )
+            ),
+            has_doi=bool(doi),
+            dataset_id=pk,
+        )
+        for pk, pid, datestamp, public, facility, instrument, rtype, doi in rows
+    ]
+
+
+def _deleted_item(record: DeletedRecord) -> Item:
+    return Item(
+        pid=record.pid,
+        datestamp=record.datestamp,
+        deleted=True,
+        set_specs=tuple(record.set_spec_list),
+        has_doi=bool(record.doi),
+        dataset_id=None,
+    )
+
+
+def _after(qs: QuerySet, field: str, after: tuple[datetime.datetime, uuid.UUID] | None):
+    """Keyset condition (datestamp, pid) > after, written so that the index range applies."""
+    if after is None:
+        return qs
+    at, pid = after
+    return qs.filter(**{f"{field}__gte": at}).filter(Q(**{f"{field}__gt": at}) | Q(pid__gt=pid))
+
+
+def items_page(
+    query: ListQuery, *, after: tuple[datetime.datetime, uuid.UUID] | None, limit: int
+) -> tuple[list[Item], bool]:
+    """Up to ``limit`` items after the key ``after``, and whether more follow."""
+    datasets = _selected_datasets(query)
+    found: list[list[Item]] = []
+    if datasets is not None:
+        page = _after(datasets, "oai_datestamp", after).order_by("oai_datestamp", "pid")
+        found.append(_dataset_items(page[: limit + 1]))
+    deleted = _after(_selected_deleted(query), "datestamp", after)
+    found.append([_deleted_item(r) for r in deleted[: limit + 1]])
+    merged = list(heapq.merge(*found, key=lambda item: item.key))
+    return merged[:limit], len(merged) > limit
+
+
+def items_count(query: ListQuery) -> int:
+    """How many items the list holds now (completeListSize; counted once per harvest)."""
+    datasets = _selected_datasets(query)
+    count = datasets.count() if datasets is not None else 0
+    return count + _selected_deleted(query).count()
+
+
+def item_by_pid(pid: uuid.UUID) -> Item | None:
+    items = _dataset_items(_oai_datasets().filter(pid=pid))
+    if items:
+        return items[0]
+    record = DeletedRecord.objects.filter(pid=pid).first()
+    return _deleted_item(record) if record else None
+
+
+def snapshots_by_id(dataset_ids: Iterable[int]) -> dict[int, DatasetSnapshot]:
+    """The metadata of a batch of items, in a fixed number of queries."""
+    datasets = snapshot_queryset(Dataset.objects.filter(pk__in=list(dataset_ids)))
+    return {ds.pk: dataset_snapshot(ds) for ds in datasets}
+
+
+def earliest_datestamp() -> datetime.datetime | None:
+    """The smallest datestamp of any record, for Identify (§4.2)."""
+    first = _oai_datasets().aggregate(first=Min("oai_datestamp"))["first"]
+    deleted = DeletedRecord.objects.aggregate(first=Min("datestamp"))["first"]
+    candidates = [d for d in (first, deleted) if d is not None]
+    return min(candidates) if candidates else None
+
+
+def sample_pid() -> uuid.UUID | None:
+    return _oai_datasets().filter(oai_public=True).values_list("pid", flat=True).first()
+
+
+def oai_sets() -> list[SetInfo]:
+    """Every set, parents first (§4.6): all facilities and instruments, and the techniques and
+    resource types that occur in at least one record."""
+    records = _oai_datasets()
+    specs_in_deleted = {
+        spec
+        for specs in DeletedRecord.objects.values_list("set_specs", flat=True)
+        for spec in specs.split()
+    }
+    sets: list[SetInfo] = []
+
+    sets.append(SetInfo(FACILITY, *FAMILIES[FACILITY]))
+    for facility in Facility.objects.order_by("code"):
+        about = " ".join(p for p in (facility.description, facility.ror, facility.url) if p)
+        sets.append(SetInfo(f"{FACILITY}:{facility.code}", facility.name, about))
+
+    sets.append(SetInfo(INSTRUMENT, *FAMILIES[INSTRUMENT]))
+    for instrument in Instrument.objects.select_related("facility").order_by("code"):
+        about = " ".join(p for p in (instrument.description, instrument.pid, instrument.url) if p)
+        name = f"{instrument.name} ({instrument.facility.short_name or instrument.facility.name})"
+        sets.append(SetInfo(f"{INSTRUMENT}:{instrument.code}", name, about))
+
+    sets.append(SetInfo(TECHNIQUE, *FAMILIES[TECHNIQUE]))
+    used = Dataset.techniques.through.objects.filter(
+        technique_id=OuterRef("pk"), dataset__in=records.values("pk")
+    )
+    techniques = {t.panet_id: t for t in Technique.objects.filter(Exists(used))}
+    deleted_ids = {s.split(":", 1)[1] for s in specs_in_deleted if s.startswith(TECHNIQUE + ":")}
+    for extra in deleted_ids - set(techniques):
+        match = Technique.objects.filter(iri__endswith="/" + extra).first()
+        if match:
+            techniques[extra] = match
+    for ident in sorted(techniques):
+        technique = techniques[ident]
+        about = " ".join(p for p in (technique.definition, technique.iri) if p)
+        sets.append(SetInfo(f"{TECHNIQUE}:{panet_id(technique.iri)}", technique.label, about))
+
+    sets.append(SetInfo(RESOURCE_TYPE, *FAMILIES[RESOURCE_TYPE]))
+    types = set(records.values_list("resource_type_general", flat=True).distinct())
+    types |= {s.split(":", 1)[1] for s in specs_in_deleted if s.startswith(RESOURCE_TYPE + ":")}
+    for rtype in sorted(t for t in types if t):
+        about = f"Records whose DataCite resourceTypeGeneral is {rtype}."
+        sets.append(SetInfo(f"{RESOURCE_TYPE}:{rtype}", rtype, about))
+    return sets
