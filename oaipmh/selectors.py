@@ -65,18 +65,30 @@ class ListQuery:
     requires_doi: bool = False  # DataCite formats need a DOI (kernel-4 identifier)
 
 
-def _oai_datasets() -> QuerySet:
-    """Every dataset that is, or once was, an OAI-PMH record, with its datestamp and status."""
-    public = datasets_public(Dataset.objects.filter(pk=OuterRef("pk")))
-    return (
-        Dataset.objects.annotate(oai_public=Exists(public), oai_datestamp=RECORD_CHANGED_AT)
-        .filter(Q(published_at__isnull=False) | Q(oai_public=True))
-        .order_by()
-    )
+def _public() -> QuerySet:
+    """What the access gate shows anonymous users: the live records."""
+    return datasets_public(Dataset.objects.all())
 
 
-def _selected_datasets(query: ListQuery) -> QuerySet | None:
-    qs = _oai_datasets()
+def _once_public() -> QuerySet:
+    """Every dataset that was ever published (and so ever disseminated)."""
+    return Dataset.objects.filter(published_at__isnull=False)
+
+
+def _streams() -> list[tuple[QuerySet, bool]]:
+    """The two sources of dataset records, each with whether its members are live.
+
+    A record is live if the gate shows it, deleted if it was once published but the gate no
+    longer shows it. The two overlap (most published datasets are in both); lists merge them
+    in key order and keep one item per dataset, live if either says so. Keeping them apart
+    lets each page query use the (datestamp, pid) index instead of evaluating the gate as a
+    subquery per row.
+    """
+    return [(_public(), True), (_once_public(), False)]
+
+
+def _filtered(qs: QuerySet, query: ListQuery) -> QuerySet | None:
+    qs = qs.annotate(oai_datestamp=RECORD_CHANGED_AT).order_by()
     if query.set_spec:
         set_filter = dataset_set_filter(query.set_spec)
         if set_filter is None:
@@ -92,7 +104,8 @@ def _selected_datasets(query: ListQuery) -> QuerySet | None:
 
 
 def _selected_deleted(query: ListQuery) -> QuerySet:
-    qs = DeletedRecord.objects.exclude(pid__in=Dataset.objects.values("pid"))
+    # A row deleted and later restored (same pid) is a dataset again, not a deleted record.
+    qs = DeletedRecord.objects.filter(~Exists(Dataset.objects.filter(pid=OuterRef("pid"))))
     if query.set_spec:
         qs = qs.filter(
             Q(set_specs__contains=f" {query.set_spec} ")
@@ -115,13 +128,12 @@ def _technique_iris(dataset_ids: Iterable[int]) -> dict[int, list[str]]:
     return iris
 
 
-def _dataset_items(qs: QuerySet) -> list[Item]:
+def _dataset_items(qs: QuerySet, *, live: bool) -> list[Item]:
     rows = list(
         qs.values_list(
             "id",
             "pid",
             "oai_datestamp",
-            "oai_public",
             "facility__code",
             "instrument__code",
             "resource_type_general",
@@ -133,7 +145,7 @@ def _dataset_items(qs: QuerySet) -> list[Item]:
         Item(
             pid=pid,
             datestamp=datestamp,
-            deleted=not public,
+            deleted=not live,
             set_specs=tuple(
                 record_set_specs(
                     facility_code=facility,
@@ -145,7 +157,7 @@ def _dataset_items(qs: QuerySet) -> list[Item]:
             has_doi=bool(doi),
             dataset_id=pk,
         )
-        for pk, pid, datestamp, public, facility, instrument, rtype, doi in rows
+        for pk, pid, datestamp, facility, instrument, rtype, doi in rows
     ]
 
 
@@ -168,32 +180,47 @@ def _after(qs: QuerySet, field: str, after: tuple[datetime.datetime, uuid.UUID] 
     return qs.filter(**{f"{field}__gte": at}).filter(Q(**{f"{field}__gt": at}) | Q(pid__gt=pid))
 
 
+def _merge(streams: list[list[Item]]) -> list[Item]:
+    """Merge key-ordered item lists, one item per record (live wins over deleted)."""
+    merged: list[Item] = []
+    for item in heapq.merge(*streams, key=lambda item: (item.key, item.deleted)):
+        if merged and merged[-1].pid == item.pid:
+            continue  # the same dataset from the second stream: the first is live if any is
+        merged.append(item)
+    return merged
+
+
 def items_page(
     query: ListQuery, *, after: tuple[datetime.datetime, uuid.UUID] | None, limit: int
 ) -> tuple[list[Item], bool]:
     """Up to ``limit`` items after the key ``after``, and whether more follow."""
-    datasets = _selected_datasets(query)
     found: list[list[Item]] = []
-    if datasets is not None:
-        page = _after(datasets, "oai_datestamp", after).order_by("oai_datestamp", "pid")
-        found.append(_dataset_items(page[: limit + 1]))
+    for source, live in _streams():
+        qs = _filtered(source, query)
+        if qs is not None:
+            page = _after(qs, "oai_datestamp", after).order_by("oai_datestamp", "pid")
+            found.append(_dataset_items(page[: limit + 1], live=live))
     deleted = _after(_selected_deleted(query), "datestamp", after)
     found.append([_deleted_item(r) for r in deleted[: limit + 1]])
-    merged = list(heapq.merge(*found, key=lambda item: item.key))
+    merged = _merge(found)
     return merged[:limit], len(merged) > limit
 
 
 def items_count(query: ListQuery) -> int:
     """How many items the list holds now (completeListSize; counted once per harvest)."""
-    datasets = _selected_datasets(query)
-    count = datasets.count() if datasets is not None else 0
-    return count + _selected_deleted(query).count()
+    live = _filtered(_public(), query)
+    if live is None:
+        return _selected_deleted(query).count()
+    once = _filtered(_once_public(), query)
+    both = _filtered(datasets_public(_once_public()), query)
+    return live.count() + once.count() - both.count() + _selected_deleted(query).count()
 
 
 def item_by_pid(pid: uuid.UUID) -> Item | None:
-    items = _dataset_items(_oai_datasets().filter(pid=pid))
-    if items:
-        return items[0]
+    for source, live in _streams():
+        items = _dataset_items(_filtered(source, ListQuery()).filter(pid=pid), live=live)
+        if items:
+            return items[0]
     record = DeletedRecord.objects.filter(pid=pid).first()
     return _deleted_item(record) if record else None
 
@@ -206,20 +233,25 @@ def snapshots_by_id(dataset_ids: Iterable[int]) -> dict[int, DatasetSnapshot]:
 
 def earliest_datestamp() -> datetime.datetime | None:
     """The smallest datestamp of any record, for Identify (§4.2)."""
-    first = _oai_datasets().aggregate(first=Min("oai_datestamp"))["first"]
-    deleted = DeletedRecord.objects.aggregate(first=Min("datestamp"))["first"]
-    candidates = [d for d in (first, deleted) if d is not None]
+    candidates = [
+        _filtered(source, ListQuery()).aggregate(first=Min("oai_datestamp"))["first"]
+        for source, _ in _streams()
+    ]
+    candidates.append(DeletedRecord.objects.aggregate(first=Min("datestamp"))["first"])
+    candidates = [d for d in candidates if d is not None]
     return min(candidates) if candidates else None
 
 
 def sample_pid() -> uuid.UUID | None:
-    return _oai_datasets().filter(oai_public=True).values_list("pid", flat=True).first()
+    return _public().order_by("published_at", "pk").values_list("pid", flat=True).first()
 
 
 def oai_sets() -> list[SetInfo]:
     """Every set, parents first (§4.6): all facilities and instruments, and the techniques and
     resource types that occur in at least one record."""
-    records = _oai_datasets()
+    records = Dataset.objects.filter(
+        Q(pk__in=_public().values("pk")) | Q(published_at__isnull=False)
+    ).order_by()
     specs_in_deleted = {
         spec
         for specs in DeletedRecord.objects.values_list("set_specs", flat=True)
@@ -239,10 +271,10 @@ def oai_sets() -> list[SetInfo]:
         sets.append(SetInfo(f"{INSTRUMENT}:{instrument.code}", name, about))
 
     sets.append(SetInfo(TECHNIQUE, *FAMILIES[TECHNIQUE]))
-    used = Dataset.techniques.through.objects.filter(
-        technique_id=OuterRef("pk"), dataset__in=records.values("pk")
-    )
-    techniques = {t.panet_id: t for t in Technique.objects.filter(Exists(used))}
+    used = Dataset.techniques.through.objects.filter(dataset__in=records.values("pk"))
+    techniques = {
+        t.panet_id: t for t in Technique.objects.filter(pk__in=used.values("technique_id"))
+    }
     deleted_ids = {s.split(":", 1)[1] for s in specs_in_deleted if s.startswith(TECHNIQUE + ":")}
     for extra in deleted_ids - set(techniques):
         match = Technique.objects.filter(iri__endswith="/" + extra).first()
