@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from django.conf import settings
 
 from catalogue.snapshot import DatasetSnapshot
-from oaipmh.formats import oai_dc
+from oaipmh.formats import datacite, oai_datacite, oai_dc
 
 
 @dataclass(frozen=True)
@@ -24,15 +24,7 @@ class MetadataFormat:
 
 
 def _oai_datacite(snapshot: DatasetSnapshot) -> bytes:
-    from oaipmh.formats.oai_datacite import oai_datacite_xml
-
-    return oai_datacite_xml(snapshot, datacentre_symbol=settings.OAI_DATACENTRE_SYMBOL)
-
-
-def _datacite(snapshot: DatasetSnapshot) -> bytes:
-    from oaipmh.formats.datacite import datacite_record_xml
-
-    return datacite_record_xml(snapshot)
+    return oai_datacite.oai_datacite_xml(snapshot, datacentre_symbol=settings.OAI_DATACENTRE_SYMBOL)
 
 
 FORMATS: dict[str, MetadataFormat] = {
@@ -46,16 +38,16 @@ FORMATS: dict[str, MetadataFormat] = {
         ),
         MetadataFormat(
             prefix="oai_datacite",
-            schema="http://schema.datacite.org/oai/oai-1.1/oai.xsd",
-            namespace="http://schema.datacite.org/oai/oai-1.1/",
+            schema=oai_datacite.OAI_DATACITE_SCHEMA,
+            namespace=oai_datacite.OAI_DATACITE_NS,
             render=_oai_datacite,
             requires_doi=True,
         ),
         MetadataFormat(
             prefix="datacite",
-            schema="http://schema.datacite.org/meta/kernel-4.6/metadata.xsd",
-            namespace="http://datacite.org/schema/kernel-4",
-            render=_datacite,
+            schema=datacite.DATACITE_SCHEMA,
+            namespace=datacite.DATACITE_KERNEL_NS,
+            render=datacite.datacite_record_xml,
             requires_doi=True,
         ),
     )

@@ -4,10 +4,10 @@ for DOI registration (DataCite's own provider offers the same prefix)."""
 from lxml import etree
 
 from catalogue.snapshot import DatasetSnapshot
-from doi.datacite import datacite_resource
+from doi.datacite import NAMESPACE, SCHEMA_LOCATION, datacite_resource
 
-DATACITE_KERNEL_NS = "http://datacite.org/schema/kernel-4"
-DATACITE_SCHEMA = "http://schema.datacite.org/meta/kernel-4.6/metadata.xsd"
+DATACITE_KERNEL_NS = NAMESPACE
+DATACITE_SCHEMA = SCHEMA_LOCATION.split()[1]
 
 
 def datacite_record_xml(snapshot: DatasetSnapshot) -> bytes:

@@ -13,7 +13,6 @@ from doi.datacite import datacite_resource
 OAI_DATACITE_NS = "http://schema.datacite.org/oai/oai-1.1/"
 OAI_DATACITE_SCHEMA = "http://schema.datacite.org/oai/oai-1.1/oai.xsd"
 XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
-DATACITE_KERNEL_NS = "http://datacite.org/schema/kernel-4"
 
 
 def kernel_version(resource: etree._Element) -> str:
