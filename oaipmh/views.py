@@ -17,7 +17,8 @@ def oai_endpoint(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     if request.method == "POST":
         content_type = request.META.get("CONTENT_TYPE", "").split(";")[0].strip().lower()
-        if content_type != "application/x-www-form-urlencoded":
+        # §3.1.1.2 names x-www-form-urlencoded; multipart forms carry the same arguments.
+        if content_type not in ("application/x-www-form-urlencoded", "multipart/form-data"):
             error = OAIError(
                 BAD_ARGUMENT,
                 "POST requests must send their arguments as application/x-www-form-urlencoded "

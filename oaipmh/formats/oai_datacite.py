@@ -19,7 +19,7 @@ def kernel_version(resource: etree._Element) -> str:
     """The kernel version the resource declares (".../kernel-4.6/metadata.xsd" -> "4.6")."""
     location = resource.get(f"{{{XSI_NS}}}schemaLocation", "")
     for part in location.split():
-        if "/kernel-" in part:
+        if part.endswith(".xsd") and "/kernel-" in part:
             return part.split("/kernel-", 1)[1].split("/", 1)[0]
     return "4"
 

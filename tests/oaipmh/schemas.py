@@ -45,3 +45,32 @@ def validate(xml: bytes) -> etree._Element:
         problems = "\n".join(str(e) for e in schema.error_log)
         raise AssertionError(f"invalid against the official schemas:\n{problems}")
     return root
+
+
+OAI = "{http://www.openarchives.org/OAI/2.0/}"
+NS = {
+    "oai": "http://www.openarchives.org/OAI/2.0/",
+    "dc": "http://purl.org/dc/elements/1.1/",
+    "oai_dc": "http://www.openarchives.org/OAI/2.0/oai_dc/",
+    "oai_datacite": "http://schema.datacite.org/oai/oai-1.1/",
+    "datacite": "http://datacite.org/schema/kernel-4",
+    "oai_id": "http://www.openarchives.org/OAI/2.0/oai-identifier",
+}
+
+
+def response_body(response) -> bytes:
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
+def oai_get(client, **params) -> etree._Element:
+    """GET /oai with these arguments (from_ for from); the validated response document."""
+    if "from_" in params:
+        params["from"] = params.pop("from_")
+    response = client.get("/oai", params)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/xml; charset=utf-8"
+    return validate(response_body(response))
+
+
+def errors(root: etree._Element) -> list[str]:
+    return [e.get("code") for e in root.findall(f"{OAI}error")]
