@@ -18,7 +18,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Exists, Min, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, Min, OuterRef, Q, QuerySet
 
 from catalogue.access import datasets_public
 from catalogue.models import (
@@ -263,14 +263,14 @@ def snapshots_by_id(dataset_ids: Iterable[int]) -> dict[int, DatasetSnapshot]:
     for name, model in _RELATED.items():
         for row in model.objects.filter(dataset_id__in=ids):  # in Meta.ordering
             caches[row.dataset_id][name].append(row)
-    links = (
-        Dataset.techniques.through.objects.filter(dataset_id__in=ids)
-        .select_related("technique")
-        .only("dataset_id", "technique__iri", "technique__label")
-        .order_by("technique__label", "technique_id")
+    techniques = (
+        Technique.objects.filter(datasets__in=ids)
+        .annotate(oai_dataset_id=F("datasets__id"))
+        .only("iri", "label")
+        .order_by("label", "pk")
     )
-    for link in links:
-        caches[link.dataset_id]["techniques"].append(link.technique)
+    for t in techniques:
+        caches[t.oai_dataset_id]["techniques"].append(t)
     snapshots = {}
     for ds in datasets:
         ds._prefetched_objects_cache = caches[ds.pk]
