@@ -258,6 +258,7 @@ def _list_state(request: OAIRequest, now: datetime.datetime) -> ListState:
         after=None,
         cursor=0,
         complete_list_size=-1,
+        deleted_rows=selectors.deleted_rows_exist(),
     )
 
 
@@ -270,6 +271,7 @@ def list_items(request: OAIRequest, now: datetime.datetime) -> Iterator[bytes]:
         lower=state.lower,
         upper=state.upper,
         requires_doi=fmt.requires_doi,
+        deleted_rows=state.deleted_rows,
     )
     page_size = settings.OAI_PAGE_SIZE
     items, more = selectors.items_page(query, after=state.after, limit=page_size)
@@ -298,6 +300,7 @@ def list_items(request: OAIRequest, now: datetime.datetime) -> Iterator[bytes]:
                 after=items[-1].key,
                 cursor=sent,
                 complete_list_size=max(size, sent + 1),
+                deleted_rows=state.deleted_rows,
             )
             expires = format_datestamp(now + token_lifetime())
             token = (

@@ -79,6 +79,7 @@ class ListQuery:
     lower: datetime.datetime | None = None  # inclusive
     upper: datetime.datetime | None = None  # inclusive
     requires_doi: bool = False  # DataCite formats need a DOI (kernel-4 identifier)
+    deleted_rows: bool = True  # look in DeletedRecord too
 
 
 def _public() -> QuerySet:
@@ -218,8 +219,9 @@ def items_page(
                 live.add(row[0])
     ordered = sorted(rows.values(), key=lambda row: (row[2], row[1]))[: limit + 1]
     items = _dataset_items(ordered, live=live)
-    deleted = _after(_selected_deleted(query), "datestamp", after)
-    items += [_deleted_item(r) for r in deleted[: limit + 1]]
+    if query.deleted_rows:
+        deleted = _after(_selected_deleted(query), "datestamp", after)
+        items += [_deleted_item(r) for r in deleted[: limit + 1]]
     items.sort(key=lambda item: item.key)
     return items[:limit], len(items) > limit
 
@@ -232,6 +234,10 @@ def items_count(query: ListQuery) -> int:
     once = _filtered(_once_public(), query)
     both = _filtered(datasets_public(_once_public()), query)
     return live.count() + once.count() - both.count() + _selected_deleted(query).count()
+
+
+def deleted_rows_exist() -> bool:
+    return DeletedRecord.objects.exists()
 
 
 def item_by_pid(pid: uuid.UUID) -> Item | None:

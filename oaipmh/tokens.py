@@ -44,6 +44,9 @@ class ListState:
     after: tuple[datetime.datetime, uuid.UUID] | None  # key of the last record sent
     cursor: int  # records sent before the next response
     complete_list_size: int
+    # Whether deleted-row records existed when the harvest started: any made later are dated
+    # after its upper bound, so a harvest that started without them need not look for them.
+    deleted_rows: bool = True
 
 
 def token_lifetime() -> datetime.timedelta:
@@ -63,6 +66,7 @@ def encode_token(state: ListState) -> str:
         state.after[1].hex,
         state.cursor,
         state.complete_list_size,
+        int(state.deleted_rows),
     ]
     return signing.dumps(payload, salt=_SALT, compress=True)
 
@@ -82,7 +86,8 @@ def decode_token(token: str, *, verb: str) -> ListState:
             BAD_RESUMPTION_TOKEN, "The resumptionToken is not one this repository issued."
         ) from exc
     try:
-        version, token_verb, prefix, set_spec, lower, upper, key_at, key_pid, cursor, size = payload
+        (version, token_verb, prefix, set_spec, lower, upper, key_at, key_pid, cursor, size,
+         deleted_rows) = payload  # fmt: skip
         if version != _VERSION:
             raise ValueError("version")
         state = ListState(
@@ -94,6 +99,7 @@ def decode_token(token: str, *, verb: str) -> ListState:
             after=(_from_micros(key_at), uuid.UUID(hex=key_pid)),
             cursor=int(cursor),
             complete_list_size=int(size),
+            deleted_rows=bool(deleted_rows),
         )
     except (ValueError, TypeError) as exc:
         raise OAIError(
