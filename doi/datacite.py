@@ -421,6 +421,8 @@ _XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\ufff
 
 
 def _xml_text(value: str) -> str:
+    if value.isascii() and value.isprintable():
+        return value  # the common case, checked in C: nothing to replace
     return _XML_FORBIDDEN.sub("\ufffd", value)
 
 
