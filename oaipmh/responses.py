@@ -6,6 +6,7 @@ documents; it then returns an iterator that writes the response while it reads t
 metadata in batches, so memory stays flat whatever the page size and the list length.
 """
 
+import dataclasses
 import datetime
 import uuid
 from collections.abc import Iterable, Iterator
@@ -121,10 +122,11 @@ def _records(items: list[selectors.Item], fmt: MetadataFormat) -> Iterator[bytes
         for item in batch:
             snapshot = None if item.deleted else snapshots.get(item.dataset_id)
             if snapshot is None:
-                # Deleted records have no metadata (§2.5.1); a dataset that changed between
-                # the header query and this one is sent as it was listed, header only, and
-                # its new datestamp brings it to the next incremental harvest.
-                parts.append(f"<record>{_header(item)}</record>\n".encode())
+                # Deleted records have no metadata (§2.5.1). A live item whose row vanished
+                # since the header query was just deleted (and remembered as a DeletedRecord):
+                # say so rather than send a live header without metadata.
+                gone = item if item.deleted else dataclasses.replace(item, deleted=True)
+                parts.append(f"<record>{_header(gone)}</record>\n".encode())
                 continue
             parts += [
                 b"<record>",

@@ -468,3 +468,28 @@ def test_identifiers_in_responses_look_like_the_oai_identifier_scheme(client, se
     pattern = re.compile(r"oai:[a-zA-Z][a-zA-Z0-9\-]*(\.[a-zA-Z][a-zA-Z0-9\-]*)+:[0-9a-f\-]{36}")
     assert all(pattern.fullmatch(i) for i in identifiers(root))
     assert OAI
+
+
+def test_a_row_deleted_between_header_and_metadata_is_sent_as_deleted(client, monkeypatch):
+    from oaipmh import selectors
+
+    ds = make_dataset(status=Status.PUBLISHED)
+    real = selectors.snapshots_by_id
+
+    def vanishing(ids):
+        Dataset.objects.filter(pk=ds.pk).delete()
+        return real(ids)
+
+    monkeypatch.setattr(selectors, "snapshots_by_id", vanishing)
+    root = oai_get(client, verb="ListRecords", metadataPrefix="oai_dc")
+    record = root.find(".//oai:record", NS)
+    assert record.find("oai:header", NS).get("status") == "deleted"
+    assert record.find("oai:metadata", NS) is None
+
+
+def test_deleted_records_are_read_only_in_the_admin(admin_client):
+    ds = make_dataset(status=Status.WITHDRAWN)
+    Dataset.objects.filter(pk=ds.pk).delete()
+    page = admin_client.get("/admin/oaipmh/deletedrecord/")
+    assert page.status_code == 200 and str(ds.pid) in page.content.decode()
+    assert admin_client.get("/admin/oaipmh/deletedrecord/add/").status_code == 403
