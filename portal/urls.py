@@ -11,6 +11,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("api/v1/", include("catalogue.api.urls")),
+    path("", include("landing.urls")),
     path("", include("catalogue.urls")),
 ]
 
