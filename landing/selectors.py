@@ -128,7 +128,7 @@ def cached_citation(snapshot: DatasetSnapshot, *, style: str, locale: str, html:
 
 
 def visa_url(snapshot: DatasetSnapshot) -> str:
-    """The "Open in VISA" address from PORTAL_VISA_URL_TEMPLATE, or '' (unset, or a value missing)."""
+    """The "Open in VISA" address (PORTAL_VISA_URL_TEMPLATE); '' if unset or incomplete."""
     template = settings.VISA_URL_TEMPLATE
     if not template:
         return ""

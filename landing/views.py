@@ -332,7 +332,7 @@ def _page(request, record, snapshot, signposts) -> HttpResponse:
             "exports": [
                 EXPORTS[k]
                 for k in ("bibtex", "ris", "csl-json", "datacite-xml", "datacite-json", "json-ld")
-            ],  # fmt: skip
+            ],
             "jsonld": schemaorg.jsonld_script(jsonld),
             "urls": urls,
             "visa_url": selectors.visa_url(snapshot) if record.access.files else "",
