@@ -101,12 +101,6 @@ def _csl_name(a: AgentSnapshot) -> dict[str, str]:
     return {"literal": a.name}
 
 
-def _date_parts(value) -> dict[str, Any] | None:
-    if value is None:
-        return None
-    return {"date-parts": [[value.year, value.month, value.day]]}
-
-
 def csl_item(snapshot: DatasetSnapshot) -> dict[str, Any]:
     """The dataset as one CSL-JSON item (CSL 1.0.2 schema, type ``dataset``)."""
     s = snapshot
@@ -117,7 +111,6 @@ def csl_item(snapshot: DatasetSnapshot) -> dict[str, Any]:
         "author": [_csl_name(a) for a in s.creators],
         "issued": {"date-parts": [[publication_year(s)]]},
         "publisher": s.publisher,
-        "genre": s.resource_type_general or "Dataset",
     }
     if s.doi:
         item["DOI"] = s.doi
@@ -134,9 +127,6 @@ def csl_item(snapshot: DatasetSnapshot) -> dict[str, Any]:
         item["language"] = s.language
     if s.facility and s.facility.name != s.publisher:
         item["publisher-place"] = s.facility.name
-    collected = _date_parts(s.collection_start)
-    if collected:
-        item["event-date"] = collected
     return item
 
 

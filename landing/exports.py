@@ -32,7 +32,6 @@ EXPORTS: dict[str, Export] = {
 # accepts, mapped to exports. "html" is the landing page itself.
 NEGOTIABLE: dict[str, str] = {
     "text/html": "html",
-    "application/xhtml+xml": "html",
     "application/vnd.datacite.datacite+xml": "datacite-xml",
     "application/vnd.datacite.datacite+json": "datacite-json",
     "application/ld+json": "json-ld",
