@@ -164,10 +164,18 @@ def _style(key: str, locale: str):
     return CitationStylesStyle(str(STYLES[key].path), locale=locale, validate=False)
 
 
-def _plain(html: str) -> str:
+def _escaped(value: Any) -> Any:
+    """Every string of a CSL item HTML-escaped: citeproc-py's HTML formatter escapes the
+    style's own text but writes variables (titles, names) verbatim."""
     import html as html_lib
 
-    return html_lib.unescape(re.sub(r"<[^>]+>", "", html))
+    if isinstance(value, str):
+        return html_lib.escape(value, quote=False)
+    if isinstance(value, list):
+        return [_escaped(v) for v in value]
+    if isinstance(value, dict):
+        return {k: v if k == "id" else _escaped(v) for k, v in value.items()}
+    return value
 
 
 def formatted_citation(
@@ -184,20 +192,21 @@ def formatted_citation(
         if html:
             import html as html_lib
 
-            return html_lib.escape(text)
+            return html_lib.escape(text, quote=False)
         return text
     from citeproc import Citation, CitationItem, CitationStylesBibliography, formatter
     from citeproc.source.json import CiteProcJSON
 
     item = csl_item(snapshot)
     bibliography = CitationStylesBibliography(
-        _style(key, locale_key(locale)), CiteProcJSON([item]), formatter.html
+        _style(key, locale_key(locale)),
+        CiteProcJSON([_escaped(item) if html else item]),
+        formatter.html if html else formatter.plain,
     )
     bibliography.register(Citation([CitationItem(item["id"])]))
     entry = "".join(str(part) for part in bibliography.bibliography()[0])
     # citeproc-py numbers entries for numeric styles ("[1]", "1."): one dataset needs none.
-    entry = re.sub(r"^\s*(\[1\]|1\.)\s*", "", entry).strip()
-    return entry if html else _plain(entry)
+    return re.sub(r"^\s*(\[1\]|1\.)\s*", "", entry).strip()
 
 
 # --------------------------------------------------------------------------- BibTeX

@@ -300,3 +300,12 @@ def test_exports_download_with_names(client, published):
     assert bib["Content-Disposition"] == 'attachment; filename="10.5072_esrf.abcd-1234.bib"'
     assert client.get(url(published, "/export/unknown")).status_code == 404
     assert re.match(r"^@misc\{carberry2024saxs_", bib.content.decode())
+
+
+def test_markup_in_metadata_is_escaped_everywhere_on_the_page(client, published):
+    published.title = "Fe <script>alert(1)</script> & co"
+    published.save()
+    for style in ("apa", "ieee", "datacite"):
+        body = client.get(url(published) + f"?style={style}").content.decode()
+        assert "<script>alert(1)</script>" not in body
+        assert "Fe &lt;script&gt;alert(1)&lt;/script&gt; &amp; co" in body
