@@ -109,7 +109,7 @@ def iter_manifest_files(*, dataset: Dataset, base_url: str) -> Iterator[Manifest
 def files_page(*, dataset: Dataset, page: str | int | None):
     """The page of files the landing page shows, each with its (relative) download URL."""
     result = catalogue_selectors.dataset_files_page(
-        dataset=dataset, page=page, per_page=settings.FILES_PAGE_SIZE
+        dataset=dataset, page=page, per_page=settings.LANDING_FILES_PAGE_SIZE
     )
     for f in result.object_list:
         f.download_url = catalogue_selectors.file_download_url(dataset=dataset, file=f)

@@ -232,7 +232,8 @@ def huge(db):
 @pytest.mark.slow
 @pytest.mark.postgres
 @pytest.mark.django_db
-def test_a_100000_file_dataset_pages_and_streams_in_flat_memory(client, huge):
+def test_a_100000_file_dataset_pages_and_streams_in_flat_memory(client, huge, settings):
+    settings.LANDING_FILES_PAGE_SIZE = 100
     page = client.get(f"/doi/{huge.doi}")
     assert page.status_code == 200
     assert b"100,000 files" in page.content

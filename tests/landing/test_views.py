@@ -255,7 +255,7 @@ def test_open_in_visa_link_from_the_template(client, published, settings):
 
 
 def test_file_list_is_paged(client, published, settings):
-    settings.FILES_PAGE_SIZE = 2
+    settings.LANDING_FILES_PAGE_SIZE = 2
     page = html.fromstring(client.get(url(published) + "?page=2").content)
     rows = page.xpath("//table[contains(@class,'file-table')]/tbody/tr")
     assert len(rows) == 1
