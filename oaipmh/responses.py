@@ -247,7 +247,10 @@ def _list_state(request: OAIRequest, now: datetime.datetime) -> ListState:
     _format(prefix)
     # The harvest's upper bound is fixed now: records that change while it runs move past
     # it and are not sent twice (nor out of order); the next incremental harvest, from this
-    # responseDate, picks them up.
+    # responseDate, picks them up. (A save whose transaction commits after this instant but
+    # took its timestamp before it is the one change a harvester relying on responseDate can
+    # miss: datestamps are written by the saving transaction, as in every OAI-PMH provider
+    # that reads them from the records.)
     upper = now
     if request.until is not None:
         upper = min(upper, request.until.last_instant)
