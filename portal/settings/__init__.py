@@ -5,6 +5,7 @@ from .core import *
 from .database import *
 from .environment import BASE_DIR, MODE, PRODUCTION, VAR_DIR
 from .mail import *
+from .preview import *
 from .production import *
 from .search import *
 from .tasks import *
