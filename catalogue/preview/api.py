@@ -197,9 +197,12 @@ def preview_data(
         entity = content._h5py_entity
         _check_size(_selection_nbytes(entity, selection, dtype), "This selection")
         data = _read(lambda: content.data(selection, flatten, dtype))
+        if format == "tiff" and np.ndim(data) < 2:
+            # h5grove's tiff_encode needs an image; tifffile fails on less than 2D.
+            raise PreviewError(422, "The tiff format needs at least 2D data: select an image.")
         try:
             return encode(data, format)
-        except (ValueError, TypeError) as exc:
+        except (ValueError, TypeError, IndexError) as exc:
             raise PreviewError(422, f"Cannot encode this data as {format}: {exc}") from None
 
 

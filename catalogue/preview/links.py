@@ -268,7 +268,9 @@ class Resolver:
             return None
         for source in dataset.virtual_sources():
             file_name, dset_name = source.file_name, source.dset_name
-            refused = h5py.ExternalLink(file_name, dset_name)
+            # "." is HDF5's name for the virtual dataset's own file.
+            shown = basename(file.relative) if file_name == "." else file_name
+            refused = h5py.ExternalLink(shown, dset_name)
             # printf-style names (%b) map to many files: we cannot check them all beforehand.
             if "%" in file_name or "%" in dset_name:
                 return refused
