@@ -19,7 +19,12 @@ import h5py
 import hdf5plugin  # noqa: F401  (registers the Bitshuffle, LZ4, Blosc, Zstd... HDF5 filters)
 
 from catalogue.models import DataFile, Dataset
-from catalogue.storage import StoragePathError, dataset_file_path, dataset_folder
+from catalogue.storage import (
+    StoragePathError,
+    check_relative_path,
+    dataset_file_path,
+    dataset_folder,
+)
 
 # HDF5 File Format Specification v3, §III.A "Format Signature and Superblock": the superblock
 # (and its signature) is at byte 0, or after a user block at 512, 1024, 2048, ... bytes.
@@ -87,6 +92,10 @@ class DatasetFiles:
 
     # -------------------------------------------------------------- policy
     def is_registered(self, relative: str) -> bool:
+        try:
+            check_relative_path(relative)  # also keeps NUL bytes away from the database
+        except StoragePathError:
+            return False
         if relative not in self._registered:
             self._registered[relative] = DataFile.objects.filter(
                 dataset=self.dataset, path=relative
@@ -105,12 +114,15 @@ class DatasetFiles:
             raise FileRefused(relative)
         return real
 
-    def referenced_file(self, *, base: OpenFile, name: str) -> str | None:
+    def referenced_file(
+        self, *, base: OpenFile, name: str, folder: str | None = None
+    ) -> str | None:
         """The dataset-relative path of a file that ``base`` names (link, VDS, EFL), or None.
 
-        HDF5 looks for a relative name next to the file that holds the link (the real
-        folder of the file, as that is the file HDF5 opened); an absolute name is taken as it
-        is. Either way the result must be a registered file inside this dataset's folder.
+        A relative name is taken in ``folder``, by default next to the file that holds the
+        link (its real folder: that is the file HDF5 opened), as HDF5 does for external links
+        and virtual dataset sources; an absolute name is taken as it is. Either way the result
+        must be a registered file inside this dataset's folder.
         """
         if not name or "\x00" in name or "\\" in name:
             return None
@@ -121,7 +133,7 @@ class DatasetFiles:
         if name.startswith("/"):
             candidate = Path(os.path.realpath(name))
         else:
-            candidate = Path(os.path.normpath(os.path.join(base.real_dir, name)))
+            candidate = Path(os.path.realpath(os.path.join(folder or base.real_dir, name)))
         try:
             relative = candidate.relative_to(real_folder).as_posix()
         except ValueError:

@@ -245,7 +245,6 @@ class Resolver:
             refused = self._storage_refusal(obj, parent.file, depth=0)
             if refused is not None:
                 raise Dangling(refused)
-            obj = self._reopen_with_prefixes(parent, name, parent.file)
         return Node(obj, parent.file)
 
     # ------------------------------------------------------------------ storage
@@ -262,7 +261,9 @@ class Resolver:
             return h5py.ExternalLink("", dataset.name or "")
         for name, _offset, _size in dataset.external or ():
             name = os.fsdecode(name)
-            if self.files.referenced_file(base=file, name=name) is None:
+            # Without H5Pset_efile_prefix HDF5 opens a relative external raw-data file name
+            # in the process's working directory: check the very file it would open.
+            if self.files.referenced_file(base=file, name=name, folder=os.getcwd()) is None:
                 return h5py.ExternalLink(name, "")
         if not dataset.is_virtual:
             return None
@@ -284,6 +285,8 @@ class Resolver:
                     source_file = self.files.open(relative)
                 except (FileRefused, NotHDF5):
                     return refused
+            # HDF5 looks for a relative source name in the virtual dataset's folder (there is
+            # no HDF5_VDS_PREFIX, checked above, nor H5Pset_virtual_prefix), where we checked.
             # HDF5 opens the source dataset by its path itself: accept only paths of hard links,
             # which it cannot resolve any differently than we do.
             obj = source_file.h5["/"]
@@ -300,18 +303,3 @@ class Resolver:
                 if inner is not None:
                     return inner
         return None
-
-    @staticmethod
-    def _reopen_with_prefixes(parent: Node, name: str, file: OpenFile) -> h5py.Dataset:
-        """Open the dataset so HDF5 looks for sources exactly where the policy checked.
-
-        H5Pset_virtual_prefix / H5Pset_efile_prefix: relative names of virtual dataset sources
-        and external raw-data files are then taken in the real folder of the file (by default
-        HDF5 would try the current working directory for external raw-data files).
-        """
-        dapl = h5py.h5p.create(h5py.h5p.DATASET_ACCESS)
-        folder = file.real_dir.encode()
-        dapl.set_virtual_prefix(folder)
-        dapl.set_efile_prefix(folder)
-        dsid = h5py.h5d.open(parent.obj.id, name.encode("utf-8", "surrogateescape"), dapl=dapl)
-        return h5py.Dataset(dsid)

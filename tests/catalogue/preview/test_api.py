@@ -204,7 +204,10 @@ def test_paths_lists_every_link_like_h5grove(client, demo_dataset):
     below = _get(client, demo_dataset, "paths", file="Therm_6_2.nxs", path="/entry/data").json()
     assert below[0] == "/entry/data" and "/entry/data/data_000001" in below
     # resolve_links=all: the dangling external link makes the listing fail, as in h5grove.
-    assert _get(client, demo_dataset, "paths", file="Therm_6_2.nxs", resolve_links="all").status_code == 404
+    assert (
+        _get(client, demo_dataset, "paths", file="Therm_6_2.nxs", resolve_links="all").status_code
+        == 404
+    )
 
 
 def test_dangling_external_link_and_vds_are_reported_unresolved(client, demo_dataset):
@@ -218,7 +221,9 @@ def test_dangling_external_link_and_vds_are_reported_unresolved(client, demo_dat
     assert children["data"]["target_file"] == "Therm_6_2.nxs"
     assert children["data"]["target_path"] == "/entry/data/data_000001"
     assert children["omega"]["kind"] == "dataset"
-    direct = _get(client, demo_dataset, "meta", file="Therm_6_2.nxs", path="/entry/data/data_000001")
+    direct = _get(
+        client, demo_dataset, "meta", file="Therm_6_2.nxs", path="/entry/data/data_000001"
+    )
     assert direct.json()["kind"] == "external_link"
     data = _get(client, demo_dataset, "data", file="Therm_6_2.nxs", path="/entry/data/data")
     assert data.status_code == 404 and "Cannot resolve" in data.json()["message"]
@@ -272,8 +277,9 @@ def test_compressed_data_decodes_with_hdf5plugin(client):
     for name in filters:
         meta = client.get(h5grove_url(ds, "meta"), {"file": "compressed.h5", "path": f"/{name}"})
         assert meta.json()["filters"], name
-        got = client.get(h5grove_url(ds, "data"), {"file": "compressed.h5", "path": f"/{name}",
-                                                    "format": "bin", "selection": "10:90,5:200"})  # fmt: skip
+        params = {"file": "compressed.h5", "path": f"/{name}", "format": "bin",
+                  "selection": "10:90,5:200"}  # fmt: skip
+        got = client.get(h5grove_url(ds, "data"), params)
         assert got.status_code == 200, (name, got.content)
         np.testing.assert_array_equal(
             np.frombuffer(got.content, "<f4").reshape(80, 195), values[10:90, 5:200]
