@@ -31,20 +31,25 @@ def _error(error: api.PreviewError) -> HttpResponse:
     return _http(api.error_response(error), status=error.status)
 
 
-def _files_or_error(request: HttpRequest, pid: uuid.UUID) -> DatasetFiles | api.PreviewError:
-    dataset = dataset_for_preview(pid)
+def _files_or_error(
+    request: HttpRequest, pid: uuid.UUID, file: str | None = None
+) -> DatasetFiles | api.PreviewError:
+    dataset = dataset_for_preview(pid, file=file)
     # 404 with h5grove's own message for every dataset whose files this user may not read
     # (unknown, draft, embargoed, withdrawn): nothing tells what exists.
     if dataset is None or not dataset_access(user=request.user, dataset=dataset).files:
         return api.PreviewError(404, api.FILE_NOT_FOUND)
-    return DatasetFiles(dataset)
+    files = DatasetFiles(dataset)
+    if file is not None:
+        files.remember_registration(file, registered=dataset.file_registered)
+    return files
 
 
 def _serve(request: HttpRequest, pid: uuid.UUID, operation, **params) -> HttpResponse:
     file = request.GET.get("file")
     if not file:
         return _error(api.PreviewError(422, "The 'file' query parameter is required."))
-    files = _files_or_error(request, pid)
+    files = _files_or_error(request, pid, file)
     if isinstance(files, api.PreviewError):
         return _error(files)
     try:
