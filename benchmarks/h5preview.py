@@ -110,6 +110,7 @@ def portal_env(database_url: str) -> dict[str, str]:
         PORTAL_DATABASE_URL=database_url,
         PORTAL_STORAGE_ROOT=str(STORAGE),
         PORTAL_PREVIEW_MAX_BYTES=str(1 << 30),
+        PORTAL_DB_CONN_MAX_AGE="60",  # persistent connections, as in production (PostgreSQL)
         DJANGO_SETTINGS_MODULE="portal.settings",
     )
     return env
@@ -194,13 +195,17 @@ def run(args, ours_port: int, ref_port: int) -> list[dict]:
                     if i >= args.warmup:
                         times[server].append(elapsed)
             for server, values in times.items():
+                p50 = percentile(values, 50)
                 rows.append({
                     "dataset": name, "size": size, "server": server, "n": len(values),
-                    "mbps": expected * len(values) / sum(values) / 1e6,
-                    "p50": percentile(values, 50) * 1e3, "p95": percentile(values, 95) * 1e3,
+                    # Throughput at the median latency: robust to the other jobs sharing the
+                    # machine; the mean-based figure is kept beside it.
+                    "mbps": expected / p50 / 1e6,
+                    "mean_mbps": expected * len(values) / sum(values) / 1e6,
+                    "p50": p50 * 1e3, "p95": percentile(values, 95) * 1e3,
                 })  # fmt: skip
             ours, ref = rows[-2], rows[-1]
-            log(f"  {name:15} {size:>5}²  portal {ours['mbps']:7.1f} MB/s p50 "
+            log(f"  {name:15} {size:>5}^2  portal {ours['mbps']:7.1f} MB/s p50 "
                 f"{ours['p50']:6.1f} ms | h5grove {ref['mbps']:7.1f} MB/s p50 {ref['p50']:6.1f} ms"
                 f" | ratio {ours['mbps'] / ref['mbps']:.2f}")  # fmt: skip
     return rows
@@ -240,8 +245,11 @@ def report(rows: list[dict], args, versions: str) -> str:
         f"{args.database_url.split(':', 1)[0]} catalogue); **h5grove** = h5grove's reference "
         f"FastAPI app (`h5grove.fastapi_utils.router`) under uvicorn. {versions}",
         "",
-        "| storage | window | server | MB/s | p50 ms | p95 ms | portal / h5grove throughput |",
-        "|---|---|---|---:|---:|---:|---:|",
+        "MB/s = window bytes / p50 latency (the machine is shared: medians are what repeats); "
+        "mean MB/s = all bytes / all time. Ratio = portal MB/s / h5grove MB/s.",
+        "",
+        "| storage | window | server | MB/s | mean MB/s | p50 ms | p95 ms | ratio |",
+        "|---|---|---|---:|---:|---:|---:|---:|",
     ]
     for i in range(0, len(rows), 2):
         ours, ref = rows[i], rows[i + 1]
@@ -251,11 +259,11 @@ def report(rows: list[dict], args, versions: str) -> str:
         for row in (ours, ref):
             lines.append(
                 f"| {row['dataset']} | {window} | {row['server']} | {row['mbps']:.1f} | "
-                f"{row['p50']:.1f} | {row['p95']:.1f} | "
+                f"{row['mean_mbps']:.1f} | {row['p50']:.1f} | {row['p95']:.1f} | "
                 + (f"**{ratio:.2f}x** {mark}" if row is ours else "")
                 + " |"
             )
-    lines += ["", "Target: portal ≥ 0.9x the reference's throughput.", END]
+    lines += ["", "Target: portal >= 0.9x the reference's throughput.", END]
     return "\n".join(lines)
 
 
@@ -277,7 +285,7 @@ def write_section(section: str) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--requests", type=int, default=40, help="measured requests per row")
+    parser.add_argument("--requests", type=int, default=60, help="measured requests per row")
     parser.add_argument("--warmup", type=int, default=5)
     parser.add_argument("--sizes", type=int, nargs="+", default=[512, 1024, 2048])
     parser.add_argument("--database-url", default=f"sqlite:///{SCRATCH / 'portal.sqlite3'}")
@@ -308,9 +316,10 @@ def main() -> None:
     servers = []
     try:
         if args.portal_server == "gunicorn":
+            worker = ["--worker-class", "gthread", "--threads", "4"]
             portal_cmd = [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{ours_port}",
-                          "--worker-class", "gthread", "--workers", "1", "--threads", "4",
-                          "--log-level", "warning", "portal.wsgi:application"]  # fmt: skip
+                          *worker, "--workers", "1", "--log-level", "warning",
+                          "portal.wsgi:application"]  # fmt: skip
         else:
             portal_cmd = [*uvicorn_cmd, "--port", str(ours_port), "portal.asgi:application"]
         servers.append(start(portal_cmd, env, ours_port, f"/datasets/{PID}/h5grove"))

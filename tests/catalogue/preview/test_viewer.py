@@ -11,9 +11,16 @@ from tests.conftest import CHROMIUM
 
 BUILD = Path(settings.BASE_DIR) / "static" / "build" / "preview.js"
 ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run",
-                 "--enable-unsafe-swiftshader"]  # fmt: skip  (WebGL in software, for H5Web)
+# The project's launch flags, plus WebGL in software (SwiftShader): H5Web draws with WebGL.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--enable-unsafe-swiftshader",
+]
 
 
 def _demo(name: str) -> Path:
@@ -29,7 +36,7 @@ def test_file_list_offers_a_preview_for_hdf5_rows_only(client):
     assert 'data-h5preview-file="chopper.nxs"' in html
     assert f'data-h5preview-endpoint="/datasets/{ds.pid}/h5grove"' in html
     # Hidden until the script reveals it, so a page without JavaScript shows no dead button.
-    assert "<button type=\"button\" class=\"button button-small\" hidden" in html
+    assert '<button type="button" class="button button-small" hidden' in html
     assert '<script type="module" src="/static/build/preview.js"></script>' in html
     assert html.count("Download<span") == 2  # both files still listed and downloadable
 
@@ -73,9 +80,11 @@ def test_viewer_opens_and_plots_the_nexus_default(live_server):
             page.on("request", lambda r: loaded.append(r.url))
             page.on(
                 "response",
-                lambda r: failures.append(f"{r.status} {r.url}")
-                if "/h5grove/" in r.url and r.status != 200
-                else None,
+                lambda r: (
+                    failures.append(f"{r.status} {r.url}")
+                    if "/h5grove/" in r.url and r.status != 200
+                    else None
+                ),
             )
             page.goto(url)
             button = page.get_by_role("button", name="Preview chopper.nxs")
