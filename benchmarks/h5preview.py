@@ -260,7 +260,9 @@ def report(rows: list[dict], args, versions: str) -> str:
         f"uncompressed (contiguous) and Bitshuffle-LZ4 ({CHUNKS[0]} x {CHUNKS[1]} chunks). "
         f"Requests: random square windows, `format=bin&dtype=safe` (what H5Web asks for), "
         f"{args.requests} measured per row after {args.warmup} warm-up, one keep-alive client, "
-        "requests alternating between the two servers, page cache warm.",
+        "requests alternating between the two servers, page cache warm. 1-minute load average "
+        f"{args.load[0]:.1f} at the start and {args.load[1]:.1f} at the end of the run "
+        f"({os.cpu_count()} cores shared with other jobs).",
         "",
         "Servers on 127.0.0.1, same file: **portal** = `/datasets/<pid>/h5grove/data` "
         f"under {args.portal_server} (access gate, DataFile lookup, path and link policy, "
@@ -367,7 +369,9 @@ def main() -> None:
         servers.append(start([sys.executable, "-c", REFERENCE_APP, str(STORAGE / FOLDER),
                               str(ref_port)], env, ref_port, "/"))  # fmt: skip
         log(f"measuring ({args.requests} requests per row)…")
+        load_before = os.getloadavg()[0]
         rows = run(args, ours_port, ref_port)
+        args.load = (load_before, os.getloadavg()[0])
     finally:
         for server in servers:
             server.terminate()
