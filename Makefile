@@ -64,6 +64,7 @@ format: $(STAMP)
 # PORTAL_* variables already set win over the provisioned defaults (e.g. another database).
 test: $(STAMP) $(FRONTEND_STAMP)
 	@scripts/ensure-chromium.sh
+	@scripts/ensure-test-clients.sh
 	@service_env="$$(scripts/services.sh start)"; \
 	while IFS='=' read -r key value; do \
 	  if [ -n "$$key" ] && [ -z "$${!key:-}" ]; then export "$$key=$$value"; fi; \
