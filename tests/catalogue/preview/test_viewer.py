@@ -42,6 +42,18 @@ def test_file_list_offers_a_preview_for_hdf5_rows_only(client):
 
 
 @pytest.mark.django_db
+def test_the_doi_landing_page_offers_the_preview_too(client):
+    """The landing page includes the same file list partial, so it gets the same viewer."""
+    ds = dataset_with_files(Status.PUBLISHED, files=[_demo("chopper.nxs")])
+    page = client.get(f"/doi/{ds.doi}")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'data-h5preview-file="chopper.nxs"' in html
+    assert f'data-h5preview-endpoint="/datasets/{ds.pid}/h5grove"' in html
+    assert "build/preview.js" in html
+
+
+@pytest.mark.django_db
 def test_no_preview_when_the_files_are_not_visible(client):
     import datetime
 
@@ -109,6 +121,17 @@ def test_viewer_opens_and_plots_the_nexus_default(live_server):
             page.keyboard.press("Escape")
             dialog.wait_for(state="hidden")
             assert page.evaluate("document.activeElement.dataset.h5previewFile") == "chopper.nxs"
+
+            # The DOI landing page lists files with the same partial: same Preview buttons.
+            page.goto(f"{live_server.url}/doi/{ds.doi}")
+            landing_button = page.get_by_role("button", name="Preview example.nxs")
+            landing_button.wait_for(state="visible")
+            page.screenshot(path=str(ARTIFACTS / "preview-landing-page.png"), full_page=True)
+            landing_button.click()
+            page.get_by_role("dialog", name="example.nxs").wait_for(state="visible")
+            page.locator("dialog.h5preview canvas").first.wait_for(state="visible", timeout=60_000)
+            page.wait_for_timeout(1500)
+            page.screenshot(path=str(ARTIFACTS / "preview-landing-viewer.png"))
         finally:
             browser.close()
     assert failures == []
