@@ -64,7 +64,9 @@ def test_no_preview_when_the_files_are_not_visible(client):
 
 
 @pytest.mark.browser
-@pytest.mark.django_db(transaction=True)
+# serialized_rollback: the flush afterwards then skips post_migrate (which would recreate the
+# curators group under the next serialized test's feet), like the other live-server tests.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_viewer_opens_and_plots_the_nexus_default(live_server):
     if not BUILD.exists():
         pytest.fail("static/build/preview.js is missing: run `make frontend` (make test does)")
