@@ -1,6 +1,7 @@
 #!/usr/bin/env python
 """OAI-PMH benchmark: full ListRecords harvests of 100,000 and 1,000,000 records.
 
+    .venv/bin/pip install -e ".[bench]"                      # gunicorn, psutil
     .venv/bin/python benchmarks/oai.py                      # 100k and 1M, oai_datacite
     .venv/bin/python benchmarks/oai.py --sizes 20000        # a quick run
 

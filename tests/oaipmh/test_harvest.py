@@ -11,7 +11,10 @@ from catalogue.services.lifecycle import dataset_withdraw
 from tests.factories import FacilityFactory, InstrumentFactory, UserFactory, make_dataset
 from tests.oaipmh.schemas import OAI, oai_schema
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres]
+pytestmark = [
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.postgres,
+]
 
 T0 = datetime.datetime(2024, 6, 1, tzinfo=datetime.UTC)
 

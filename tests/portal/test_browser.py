@@ -26,7 +26,7 @@ def browser_page():
 
 
 @pytest.fixture
-def published(transactional_db):
+def published(django_db_serialized_rollback, transactional_db):
     # Created before Playwright starts: its event loop makes Django refuse ORM calls.
     ds = make_dataset(
         status=Status.PUBLISHED,

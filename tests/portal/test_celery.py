@@ -8,7 +8,7 @@ from portal.tasks import ping
 
 
 @pytest.mark.broker
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_worker_consumes_tasks_from_redis(settings):
     assert settings.BROKER_URL.startswith("redis://")
     app.conf.task_always_eager = False
@@ -21,7 +21,7 @@ def test_a_worker_consumes_tasks_from_redis(settings):
 
 @pytest.mark.broker
 @pytest.mark.search
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_check_services_sees_database_worker_and_elasticsearch(settings):
     import io
 
