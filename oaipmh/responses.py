@@ -173,6 +173,8 @@ def identify() -> Iterator[bytes]:
         f"<earliestDatestamp>{format_datestamp(earliest)}</earliestDatestamp>"
         "<deletedRecord>persistent</deletedRecord>"
         f"<granularity>{GRANULARITY}</granularity>"
+        # §3.1.3, §4.2: the views gzip responses for harvesters that send Accept-Encoding.
+        "<compression>gzip</compression>"
         "<description>"
         f'<oai-identifier xmlns="{OAI_IDENTIFIER_NS}" '
         f'xsi:schemaLocation="{OAI_IDENTIFIER_NS} {OAI_IDENTIFIER_SCHEMA}">'

@@ -3,6 +3,7 @@
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, StreamingHttpResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.gzip import gzip_page
 
 from oaipmh.protocol import BAD_ARGUMENT, OAIError, parse_request
 from oaipmh.responses import error_document, respond
@@ -11,6 +12,7 @@ CONTENT_TYPE = "text/xml; charset=utf-8"
 
 
 @csrf_exempt  # harvesters POST without cookies or CSRF tokens (§3.1.1.2); nothing is written
+@gzip_page  # §3.1.3: gzip when the harvester accepts it (Identify says so), streamed too
 def oai_endpoint(request: HttpRequest) -> HttpResponse:
     if request.method not in ("GET", "HEAD", "POST"):
         return HttpResponseNotAllowed(["GET", "HEAD", "POST"])

@@ -1,6 +1,7 @@
 """/oai: every verb and every error, each response validated against the official schemas."""
 
 import datetime
+import gzip
 import re
 from urllib.parse import urlencode
 
@@ -73,6 +74,7 @@ def test_identify(client, settings, catalogue_mix):
     assert identify.findtext("oai:adminEmail", namespaces=NS) == settings.OAI_ADMIN_EMAIL
     assert identify.findtext("oai:deletedRecord", namespaces=NS) == "persistent"
     assert identify.findtext("oai:granularity", namespaces=NS) == "YYYY-MM-DDThh:mm:ssZ"
+    assert identify.findtext("oai:compression", namespaces=NS) == "gzip"
     assert identify.findtext("oai:earliestDatestamp", namespaces=NS) == "2024-01-10T12:00:00Z"
     description = identify.find("oai:description/oai_id:oai-identifier", NS)
     assert description.findtext("oai_id:repositoryIdentifier", namespaces=NS) == (
@@ -493,3 +495,18 @@ def test_deleted_records_are_read_only_in_the_admin(admin_client):
     page = admin_client.get("/admin/oaipmh/deletedrecord/")
     assert page.status_code == 200 and str(ds.pid) in page.content.decode()
     assert admin_client.get("/admin/oaipmh/deletedrecord/add/").status_code == 403
+
+
+def test_gzip_for_harvesters_that_accept_it(client, settings):
+    settings.OAI_PAGE_SIZE = 2
+    for _ in range(3):
+        make_dataset(status=Status.PUBLISHED)
+    params = {"verb": "ListRecords", "metadataPrefix": "oai_datacite"}
+    plain = client.get("/oai", params)
+    assert not plain.has_header("Content-Encoding")
+    zipped = client.get("/oai", params, HTTP_ACCEPT_ENCODING="gzip, deflate")
+    assert zipped.streaming and zipped["Content-Encoding"] == "gzip"
+    root = validate(gzip.decompress(response_body(zipped)))
+    assert len(root.findall(".//oai:record", NS)) == 2
+    error = client.get("/oai", {"verb": "Nope"}, HTTP_ACCEPT_ENCODING="gzip")
+    assert errors(validate(gzip.decompress(error.content))) == ["badVerb"]
