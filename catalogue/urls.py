@@ -1,11 +1,13 @@
 from django.urls import path
 
 from catalogue import views
+from catalogue.search import views as search_views
 
 app_name = "catalogue"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("search/", search_views.search_page, name="search"),
     path("datasets/<uuid:pid>/", views.dataset_detail, name="dataset-detail"),
     path("datasets/<uuid:pid>/files/<path:path>", views.file_download, name="file-download"),
 ]
