@@ -407,6 +407,10 @@ def parse_condition(raw: str) -> Condition:
     value, unit = value.strip(), unit.strip()
     if not value:
         raise SearchInputError("cond", f"cond {shown!r}: the value is empty.")
+    if op == "contains" and unit:
+        raise SearchInputError(
+            "cond", f"cond {shown!r}: contains compares text; leave out the unit."
+        )
     fields: dict = {"key": key, "op": op, "value": value, "unit": unit}
     if op == "between":
         low_text, sep, high_text = value.partition("..")
@@ -428,10 +432,6 @@ def parse_condition(raw: str) -> Condition:
         fields["number"] = number
     elif op in ("eq", "ne"):
         fields["number"] = _number(value)
-    if op == "contains" and unit:
-        raise SearchInputError(
-            "cond", f"cond {shown!r}: contains compares text; leave out the unit."
-        )
     if unit:
         try:
             fields["si_unit"] = units.si_unit(unit)

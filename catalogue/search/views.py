@@ -11,6 +11,7 @@ import logging
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import render
@@ -193,7 +194,8 @@ def _pages(query: SearchQuery, total: int) -> dict | None:
 
 def _cached_keys(user) -> list[KeyInfo]:
     principals = user_principals(user)
-    digest = hashlib.sha256(repr(principals).encode()).hexdigest()[:24]
+    scope = (settings.SEARCH_BACKEND, settings.ELASTICSEARCH_INDEX_PREFIX, principals)
+    digest = hashlib.sha256(repr(scope).encode()).hexdigest()[:24]
     cache_key = f"search:keys:{digest}"
     keys = cache.get(cache_key)
     if keys is None:

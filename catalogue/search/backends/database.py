@@ -2,8 +2,8 @@
 
 It answers the same SearchQuery as Elasticsearch with the same SearchResult, over
 ``datasets_visible_to(user=)`` (the access gate's own queryset), so visibility is the gate's
-by construction. Text matching is substring matching (``icontains``) and ranking is simple
-(title matches first); scientific-metadata conditions and keyword facets are evaluated in
+by construction. Text matches whole words (a portable regular expression per term, no
+relevance scoring beyond "title matches first"); scientific-metadata conditions and keyword facets are evaluated in
 Python with the same unit conversion as the index. Fine for the thousands of datasets an
 embedded portal holds; at a million, use Elasticsearch.
 """
@@ -58,21 +58,36 @@ _WORDS = re.compile(r"\w+(?:[.'\u2019]\w+)*")
 
 
 # ------------------------------------------------------------------------ text query --
+_ALNUM = re.compile(r"[a-z0-9]+", re.IGNORECASE)
+_BOUNDARY = "[^a-z0-9]"
+
+
+def word_pattern(term: Term) -> str:
+    """A case-insensitive regex matching the term as whole words, like the index's tokens.
+
+    Written in the syntax PostgreSQL and Python (Django's SQLite REGEXP) share: no \b.
+    """
+    words = _ALNUM.findall(term.text)
+    body = f"{_BOUNDARY}+".join(re.escape(w) for w in words)
+    end = "" if term.prefix else f"($|{_BOUNDARY})"
+    return f"(^|{_BOUNDARY}){body}{end}"
+
+
 def _term_q(term: Term) -> Q:
-    t = term.text
+    t = word_pattern(term)
     technique = Dataset.techniques.through.objects.filter(
-        dataset_id=OuterRef("pk"), technique__label__icontains=t
+        dataset_id=OuterRef("pk"), technique__label__iregex=t
     )
-    creator = Creator.objects.filter(dataset_id=OuterRef("pk"), name__icontains=t)
+    creator = Creator.objects.filter(dataset_id=OuterRef("pk"), name__iregex=t)
     q = (
-        Q(title__icontains=t)
-        | Q(description__icontains=t)
-        | Q(sample_name__icontains=t)
-        | Q(sample_description__icontains=t)
-        | Q(facility__name__icontains=t)
-        | Q(instrument__name__icontains=t)
-        | Q(beamtime__proposal__title__icontains=t)
-        | Q(_keywords_text__icontains=t)
+        Q(title__iregex=t)
+        | Q(description__iregex=t)
+        | Q(sample_name__iregex=t)
+        | Q(sample_description__iregex=t)
+        | Q(facility__name__iregex=t)
+        | Q(instrument__name__iregex=t)
+        | Q(beamtime__proposal__title__iregex=t)
+        | Q(_keywords_text__iregex=t)
         | Q(Exists(creator))
         | Q(Exists(technique))
     )
