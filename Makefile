@@ -26,6 +26,8 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo
+	@# With Elasticsearch configured, the same demo runs on it: (re)build the search index.
+	@if [ -n "$${PORTAL_ELASTICSEARCH_URL:-}" ]; then $(BIN)/python manage.py reindex; fi
 	@echo ""
 	@echo "  Portal: http://127.0.0.1:$(PORT)/   (curation: http://127.0.0.1:$(PORT)/admin/)"
 	@echo ""

@@ -133,14 +133,34 @@ def si_unit(unit: str) -> str:
     return text or DIMENSIONLESS
 
 
+@functools.lru_cache(maxsize=4096)
+def _affine(unit: str) -> tuple[float, float, str] | None:
+    """(scale, offset, SI unit) when converting is ``value * scale + offset`` (every unit
+    but logarithmic ones): indexing a million datasets cannot afford pint per value."""
+    ureg = registry()
+    parsed = parse_unit(unit)
+
+    def si(x: float) -> float:
+        return float(ureg.Quantity(x, parsed).to_base_units().magnitude)
+
+    offset = si(0.0)
+    scale = si(1.0) - offset
+    probe = si(1000.0)
+    if not math.isclose(probe, 1000.0 * scale + offset, rel_tol=1e-9, abs_tol=1e-300):
+        return None
+    return scale, offset, si_unit(unit)
+
+
 def to_si(value: float, unit: str) -> SIValue:
     """A value in SI base units; offset units convert with their offset (26.85 degC → 300 K)."""
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         raise ValueError(f"{value!r} is not a finite number.")
-    ureg = registry()
-    quantity = ureg.Quantity(float(value), parse_unit(unit)).to_base_units()
-    magnitude = float(quantity.magnitude)
-    return SIValue(value=magnitude, unit=f"{quantity.units:~D}" or DIMENSIONLESS)
+    affine = _affine(unit)
+    if affine is not None:
+        scale, offset, base = affine
+        return SIValue(value=value * scale + offset, unit=base)
+    quantity = registry().Quantity(float(value), parse_unit(unit)).to_base_units()
+    return SIValue(value=float(quantity.magnitude), unit=f"{quantity.units:~D}" or DIMENSIONLESS)
 
 
 def try_to_si(value, unit: str) -> SIValue | None:

@@ -45,7 +45,7 @@ class Command(BaseCommand):
                 total=total,
                 unit="datasets",
                 desc="Indexing",
-                disable=no_progress or None,
+                disable=no_progress,
                 file=self.stderr._out,
             ) as bar:
                 report = rebuild_index(batch_size=batch_size, progress=bar.update)

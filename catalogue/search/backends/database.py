@@ -2,10 +2,10 @@
 
 It answers the same SearchQuery as Elasticsearch with the same SearchResult, over
 ``datasets_visible_to(user=)`` (the access gate's own queryset), so visibility is the gate's
-by construction. Text matches whole words (a portable regular expression per term, no
-relevance scoring beyond "title matches first"); scientific-metadata conditions and keyword facets are evaluated in
-Python with the same unit conversion as the index. Fine for the thousands of datasets an
-embedded portal holds; at a million, use Elasticsearch.
+by construction. Text matches whole words (a portable regular expression per term; ranking
+is only "title matches first"); scientific-metadata conditions and keyword facets are
+evaluated in Python with the same unit conversion as the index. Fine for the thousands of
+datasets an embedded portal holds; at a million, use Elasticsearch.
 """
 
 import html
@@ -325,7 +325,9 @@ class DatabaseBackend:
             title_hits = [
                 Case(When(title__icontains=t, then=Value(4)), default=Value(0)) for t in terms
             ]
-            score = sum(title_hits[1:], title_hits[0]) if title_hits else Value(0)
+            if not title_hits:
+                return qs.order_by("-_sort_date", "pid")  # no words: all rank alike
+            score = sum(title_hits[1:], title_hits[0])
             qs = qs.annotate(_score=Case(default=score, output_field=IntegerField()))
             return qs.order_by("-_score", "-_sort_date", "pid")
         if sort == "oldest":

@@ -15,6 +15,7 @@ from catalogue.search.connection import SearchUnavailable, get_client
 from catalogue.search.documents import alias_name
 from catalogue.search.queries import (
     FACETS,
+    SELECTED_SUFFIX,
     KeyUnits,
     SearchQuery,
     check_condition_units,
@@ -67,15 +68,19 @@ def _hit(raw: dict) -> SearchHit:
     )
 
 
-def _facet_values(facet: str, agg: dict, selected: tuple) -> list[FacetValue]:
+def _facet_values(facet: str, aggs: dict, selected: tuple) -> list[FacetValue]:
+    """Buckets of one facet: wrapped in a filter agg (other facets selected) or top level."""
+    agg = aggs[facet]
+    terms = agg.get("values", agg)
+    picked = agg.get("selected") or aggs.get(f"{facet}{SELECTED_SUFFIX}") or {}
     chosen = {str(v) for v in selected}
     values: list[FacetValue] = []
     seen: set[str] = set()
-    for bucket in agg["values"]["buckets"]:
+    for bucket in terms["buckets"]:
         value = bucket["key_as_string"] if facet == "has_doi" else bucket["key"]
         seen.add(str(value))
         values.append(FacetValue(value, bucket["doc_count"], str(value) in chosen))
-    for name, bucket in agg.get("selected", {}).get("buckets", {}).items():
+    for name, bucket in picked.get("buckets", {}).items():
         if name not in seen:
             value = int(name) if facet == "publication_year" else name
             values.append(FacetValue(value, bucket["doc_count"], True))
@@ -99,7 +104,7 @@ class ElasticsearchBackend:
             )
         aggs = response.get("aggregations", {})
         facets = {
-            facet: _facet_values(facet, aggs[facet], query.selected(facet))
+            facet: _facet_values(facet, aggs, query.selected(facet))
             for facet in FACETS
             if facet in aggs
         }
