@@ -66,6 +66,9 @@ class ScientificEntryDoc(InnerDoc):
 
 class DatasetDocument(Document):
     pid = Keyword()
+    # The pid's first 60 bits as a number: a tiebreaker for stable paging that sorts like the
+    # pid itself, at the cost of a number (sorting on a keyword pid was 5x slower at 100k).
+    pid_order = Long()
     doi = Keyword()  # lower case, as stored
     status = Keyword()
     principals = Keyword()  # who may read it: "public", "group:<id>", "user:<id>"

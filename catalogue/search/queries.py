@@ -836,14 +836,16 @@ def es_range_filters(query: SearchQuery) -> list[dict]:
 
 
 def es_sort(query: SearchQuery) -> list:
-    tiebreak = {"pid": "asc"}
+    tiebreak = {"pid_order": "asc"}  # the database backend breaks ties by pid likewise
     sort = query.effective_sort
-    if sort == "relevance":
+    if sort == "relevance" and query.expression is not None:
         return ["_score", {"sort_date": {"order": "desc", "missing": "_last"}}, tiebreak]
     if sort == "oldest":
         return [{"sort_date": {"order": "asc", "missing": "_last"}}, tiebreak]
     if sort == "title":
         return [{"title.sort": {"order": "asc", "missing": "_last"}}, tiebreak]
+    # newest, and relevance without words (every score equal: the same order, but with the
+    # date as primary sort Elasticsearch can skip documents that cannot make the page).
     return [{"sort_date": {"order": "desc", "missing": "_last"}}, tiebreak]
 
 
@@ -885,27 +887,30 @@ def _es_facet_aggs(query: SearchQuery) -> dict:
     return aggs
 
 
-def elasticsearch_body(query: SearchQuery, principals: list[str] | None) -> dict:
-    """The whole search request: hits, exact total, highlights and facet counts."""
+def _es_query(query: SearchQuery, principals: list[str] | None, *, facets: bool) -> dict:
     must = [es_text_clause(query.expression)] if query.expression is not None else []
     filters = es_visibility_filter(principals) + es_range_filters(query)
     filters += [es_condition(c) for c in query.conditions]
+    if facets:
+        filters += [es_facet_filter(f, v) for f, v in query.filters.items()]
     bool_query: dict = {"filter": filters}
     if must:
         bool_query["must"] = must
+    return {"bool": bool_query}
+
+
+def elasticsearch_hits_body(query: SearchQuery, principals: list[str] | None) -> dict:
+    """One page of hits with highlights. No total and no aggregations: without them
+    Elasticsearch may skip documents that cannot make the page (block-max WAND for relevance,
+    point-based skipping for dates), which keeps deep pages fast at a million datasets."""
     body: dict = {
-        "query": {"bool": bool_query},
+        "query": _es_query(query, principals, facets=True),
         "from": query.offset,
         "size": query.page_size,
-        "track_total_hits": True,
+        "track_total_hits": False,
         "sort": es_sort(query),
         "_source": SOURCE_FIELDS,
-        "aggs": _es_facet_aggs(query),
     }
-    if query.filters:
-        body["post_filter"] = {
-            "bool": {"filter": [es_facet_filter(f, v) for f, v in query.filters.items()]}
-        }
     if positive_terms(query.expression):
         body["highlight"] = {
             "encoder": "html",  # the text around the marks is escaped: safe to render
@@ -918,6 +923,35 @@ def elasticsearch_body(query: SearchQuery, principals: list[str] | None) -> dict
             },
         }
     return body
+
+
+def elasticsearch_counts_body(query: SearchQuery, principals: list[str] | None) -> dict:
+    """The exact total and every facet's counts. The same for every page and sort order of a
+    search, and ``size: 0``: Elasticsearch's shard request cache keeps it until the index
+    changes, so paging and re-sorting do not count again."""
+    body: dict = {
+        "query": _es_query(query, principals, facets=False),
+        "size": 0,
+        "track_total_hits": True,
+        "aggs": _es_facet_aggs(query),
+    }
+    if query.filters:
+        # Facet selections narrow the total but not the other facets' counts (see aggs).
+        body["post_filter"] = {
+            "bool": {"filter": [es_facet_filter(f, v) for f, v in query.filters.items()]}
+        }
+    return body
+
+
+def elasticsearch_msearch(query: SearchQuery, principals: list[str] | None, index: str) -> list:
+    """Both requests in one round trip; Elasticsearch runs them concurrently."""
+    header = {"index": index, "ignore_unavailable": True, "allow_no_indices": True}
+    return [
+        header,
+        elasticsearch_hits_body(query, principals),
+        {**header, "request_cache": True},
+        elasticsearch_counts_body(query, principals),
+    ]
 
 
 def elasticsearch_key_units_body(keys: list[str], principals: list[str] | None) -> dict:

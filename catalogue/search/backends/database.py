@@ -31,7 +31,7 @@ from catalogue.models import Creator, Dataset, Status
 from catalogue.scimeta import ScientificEntry, scientific_entries
 from catalogue.search import units
 from catalogue.search.documents import TEXT_VALUE_MAX
-from catalogue.search.indexing import _numbers, _summary, _text_value
+from catalogue.search.indexing import _numbers, _summary, entry_text
 from catalogue.search.queries import (
     DEFAULT_FACET_SIZE,
     FACET_SIZES,
@@ -129,7 +129,7 @@ def _in_bounds(number: float, bounds: dict[str, float]) -> bool:
 
 def _passes(entry: ScientificEntry, cond: Condition) -> bool:
     """The test on one entry, as the Elasticsearch nested query does it (eq for ne)."""
-    text = _text_value(entry.value)
+    text = entry_text(entry.value)
     if cond.op == "contains":
         if not text:
             return False

@@ -1,4 +1,5 @@
-"""The Elasticsearch backend: one request per search (hits, exact total, facets, highlights).
+"""The Elasticsearch backend: one round trip per search, two searches run side by side (a
+page of hits with highlights; the exact total and facet counts, cached by Elasticsearch).
 
 Visibility travels inside every request as a filter on the documents' principals
 (``catalogue.access.user_principals``), so hits, totals and facet counts only ever count what
@@ -19,9 +20,9 @@ from catalogue.search.queries import (
     KeyUnits,
     SearchQuery,
     check_condition_units,
-    elasticsearch_body,
     elasticsearch_key_units_body,
     elasticsearch_keys_body,
+    elasticsearch_msearch,
 )
 
 from .base import FacetValue, KeyInfo, SearchHit, SearchResult
@@ -93,16 +94,31 @@ class ElasticsearchBackend:
     def search(self, *, query: SearchQuery, user) -> SearchResult:
         client = get_client()
         principals = user_principals(user)
-        body = elasticsearch_body(query, principals)
-        response = _call(client.search, body)
-        total = response["hits"]["total"]["value"]
+        try:
+            responses = client.msearch(
+                searches=elasticsearch_msearch(query, principals, alias_name())
+            ).body["responses"]
+        except TransportError as exc:
+            raise SearchUnavailable(f"Elasticsearch is unreachable: {exc}") from exc
+        except ApiError as exc:
+            if exc.meta.status >= 500 or exc.meta.status == 429:
+                raise SearchUnavailable(f"Elasticsearch answered {exc.meta.status}") from exc
+            raise
+        for part in responses:
+            if "error" in part:
+                status = part.get("status", 500)
+                if status >= 500 or status == 429:
+                    raise SearchUnavailable(f"Elasticsearch answered {status}: {part['error']}")
+                raise RuntimeError(f"Elasticsearch refused the search: {part['error']}")
+        hits, counts = responses
+        total = counts["hits"]["total"]["value"]
         if total == 0 and any(c.unit for c in query.conditions):
             # No hit: perhaps because a unit cannot compare with the key's values at all.
             check_condition_units(
                 query.conditions,
                 self.key_units(keys=[c.key for c in query.conditions if c.unit], user=user),
             )
-        aggs = response.get("aggregations", {})
+        aggs = counts.get("aggregations", {})
         facets = {
             facet: _facet_values(facet, aggs, query.selected(facet))
             for facet in FACETS
@@ -112,7 +128,7 @@ class ElasticsearchBackend:
             total=total,
             page=query.page,
             page_size=query.page_size,
-            hits=tuple(_hit(h) for h in response["hits"]["hits"]),
+            hits=tuple(_hit(h) for h in hits["hits"]["hits"]),
             facets=facets,
         )
 

@@ -92,7 +92,7 @@ def test_dataset_to_document_is_pure_and_complete():
     assert len(doc["summary"]) <= 321 and doc["summary"].endswith("…")
     entries = {e["key"]: e for e in doc["scientific"]}
     assert entries["sample.temperature"] == {
-        "key": "sample.temperature", "text": "26.85", "number": 26.85, "unit": "degC",
+        "key": "sample.temperature", "number": 26.85, "unit": "degC",
         "si_value": pytest.approx(300.0), "si_unit": "K",
     }  # fmt: skip
     assert entries["energy"]["si_unit"] == "kg * m ** 2 / s ** 2"
@@ -101,7 +101,7 @@ def test_dataset_to_document_is_pure_and_complete():
     assert entries["angles"]["number"] == [0.3, 0.8]
     # An unknown unit keeps the number and the unit as given, without SI fields.
     assert entries["odd"] == {
-        "key": "odd", "text": "3", "number": 3.0, "unit": "furlongs per fortnight squared"
+        "key": "odd", "number": 3.0, "unit": "furlongs per fortnight squared"
     }  # fmt: skip
     assert doc["scientific_keys"] == sorted(entries)
     assert dataset_to_document(SNAPSHOT, ["public"]) == dataset_to_document(SNAPSHOT, ["public"])

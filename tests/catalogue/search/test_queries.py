@@ -9,7 +9,9 @@ from catalogue.search.queries import (
     Or,
     SearchInputError,
     Term,
-    elasticsearch_body,
+    elasticsearch_counts_body,
+    elasticsearch_hits_body,
+    elasticsearch_msearch,
     parse_condition,
     parse_search_params,
     parse_text_query,
@@ -110,7 +112,8 @@ def test_params_round_trip_through_the_url():
 
 def test_each_facet_aggregation_filters_by_the_other_facets_only():
     params = QueryDict("facility=ESRF&license=CC0-1.0&q=saxs")
-    body = elasticsearch_body(parse_search_params(params), ["public"])
+    body = elasticsearch_counts_body(parse_search_params(params), ["public"])
+    assert body["size"] == 0 and body["track_total_hits"] is True
     assert body["post_filter"]["bool"]["filter"] == [
         {"terms": {"facility.raw": ["ESRF"]}},
         {"terms": {"license": ["CC0-1.0"]}},
@@ -119,7 +122,7 @@ def test_each_facet_aggregation_filters_by_the_other_facets_only():
         "bool": {"filter": [{"terms": {"license": ["CC0-1.0"]}}]}
     }
     # Without selections elsewhere a facet's terms aggregation stays at the top level.
-    alone = elasticsearch_body(parse_search_params(QueryDict("facility=ESRF")), ["public"])
+    alone = elasticsearch_counts_body(parse_search_params(QueryDict("facility=ESRF")), ["public"])
     assert alone["aggs"]["facility"]["terms"]["field"] == "facility.raw"
     assert alone["aggs"]["facility__selected"]["filters"]["filters"] == {
         "ESRF": {"terms": {"facility.raw": ["ESRF"]}}
@@ -130,11 +133,20 @@ def test_each_facet_aggregation_filters_by_the_other_facets_only():
     )
     # Visibility is a filter of the query itself: it narrows hits AND every aggregation.
     assert {"terms": {"principals": ["public"]}} in body["query"]["bool"]["filter"]
-    assert "highlight" in body
-    curator = elasticsearch_body(parse_search_params(params), None)
+    curator = elasticsearch_counts_body(parse_search_params(params), None)
     assert not any("principals" in str(f) for f in curator["query"]["bool"]["filter"])
 
 
-def test_unconvertible_values_are_bad_input_not_errors():
-    with pytest.raises(SearchInputError, match="cannot be converted"):
-        parse_condition("level:gt:1e308:decade")
+def test_the_page_of_hits_is_a_separate_cheap_request():
+    query = parse_search_params(QueryDict("facility=ESRF&q=saxs&page=3&page_size=10"))
+    hits = elasticsearch_hits_body(query, ["public"])
+    assert (hits["from"], hits["size"], hits["track_total_hits"]) == (20, 10, False)
+    assert "aggs" not in hits and "post_filter" not in hits
+    assert {"terms": {"facility.raw": ["ESRF"]}} in hits["query"]["bool"]["filter"]
+    assert "highlight" in hits
+    header, _, counts_header, counts = elasticsearch_msearch(query, ["public"], "x-datasets")
+    assert header["index"] == counts_header["index"] == "x-datasets"
+    assert counts_header["request_cache"] is True and counts["size"] == 0
+    # Every page of the same search asks for the very same counts (one cache entry).
+    other_page = parse_search_params(QueryDict("facility=ESRF&q=saxs&page=7&sort=title"))
+    assert elasticsearch_counts_body(other_page, ["public"]) == counts
