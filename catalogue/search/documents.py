@@ -40,9 +40,13 @@ TEXT_VALUE_MAX = 256
 
 
 def _text_with_raw(**kwargs) -> Text:
-    """Analysed text plus a ``raw`` keyword subfield: facet values and exact filters."""
+    """Analysed text plus a ``raw`` keyword subfield: facet values and exact filters.
+
+    No norms: these are short values (names, keywords) where length says nothing about
+    relevance, and skipping them makes indexing cheaper."""
     return Text(
         analyzer=portal_text,
+        norms=False,
         fields={"raw": Keyword(ignore_above=TEXT_VALUE_MAX, eager_global_ordinals=True)},
         **kwargs,
     )
@@ -56,7 +60,7 @@ class ScientificEntryDoc(InnerDoc):
     text = Keyword(
         normalizer=lowercase,
         ignore_above=TEXT_VALUE_MAX,
-        fields={"words": Text(analyzer=portal_text)},
+        fields={"words": Text(analyzer=portal_text, norms=False)},
     )
     number = Double()  # the value as given (a list of numbers gives several)
     unit = Keyword()  # the unit as given: "degC"
@@ -75,13 +79,17 @@ class DatasetDocument(Document):
 
     title = Text(
         analyzer=portal_text,
-        fields={"sort": Keyword(normalizer=lowercase, ignore_above=TEXT_VALUE_MAX)},
+        # Titles hold up to 500 characters: all of them sort (ignore_above would drop some).
+        fields={"sort": Keyword(normalizer=lowercase, ignore_above=1024)},
     )
+    # The title's first nine characters as a number: the primary key of the title sort, so
+    # Elasticsearch can skip documents by their points on deep pages (a keyword sort cannot).
+    title_order = Long()
     description = Text(analyzer=portal_text)
     summary = Keyword(index=False, doc_values=False)  # first lines, for cards without a hit
     keywords = _text_with_raw()
     # Names as written plus ASCII-folded variants ("García" and "Garcia").
-    creators = Text(analyzer=portal_text)
+    creators = Text(analyzer=portal_text, norms=False)
     creator_names = Keyword(index=False, doc_values=False)  # for display, in order
     creator_orcids = Keyword()
     facility = _text_with_raw()  # facility name: the facet value
@@ -93,8 +101,8 @@ class DatasetDocument(Document):
     technique_iris = Keyword()
     proposal_id = Keyword()
     proposal_title = Text(analyzer=portal_text)
-    sample = Text(analyzer=portal_text)  # sample name and description
-    scientific_text = Text(analyzer=portal_text)  # text values of scientific metadata
+    sample = Text(analyzer=portal_text, norms=False)  # sample name and description
+    scientific_text = Text(analyzer=portal_text, norms=False)  # scientific text values
 
     resource_type = Keyword(eager_global_ordinals=True)  # DataCite resourceTypeGeneral
     resource_type_specific = Keyword()
@@ -118,6 +126,9 @@ class DatasetDocument(Document):
     class Meta:
         # A typo in dataset_to_document fails loudly instead of adding a stray field.
         dynamic = MetaField("strict")
+        # Searched, never shown: not stored in _source (the database is the source of truth
+        # and `reindex` rebuilds from it, so nothing needs them back from the index).
+        source = MetaField(excludes=["scientific", "scientific_text", "creators"])
 
     class Index:
         # The real name is set per call (versioned, behind the alias): see index_name().

@@ -16,6 +16,7 @@ datasets that no longer exist.
 
 import datetime
 import logging
+import math
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -44,6 +45,8 @@ BULK_CHUNK = 500
 # --------------------------------------------------------------------------- documents --
 def _folded(text: str) -> str:
     """ASCII folding ("García" -> "Garcia"): the server has no asciifolding filter."""
+    if text.isascii():
+        return text
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
@@ -68,34 +71,44 @@ def _text_value(value) -> str | None:
     return str(value)
 
 
+def _number(value) -> float | None:
+    """A finite float for an int or float (never a bool): ScientificEntry.number's rule."""
+    if value.__class__ is bool or not isinstance(value, int | float):
+        return None
+    number = float(value)
+    return number if math.isfinite(number) else None
+
+
 def _numbers(value) -> list[float]:
     """The value as numbers: one for a number, several for a list of numbers."""
-    entry = ScientificEntry("", value)
-    if entry.number is not None:
-        return [entry.number]
+    number = _number(value)
+    if number is not None:
+        return [number]
     if isinstance(value, list | tuple):
-        return [n for v in value if (n := ScientificEntry("", v).number) is not None]
+        return [n for v in value if (n := _number(v)) is not None]
     return []
+
+
+def _entry_text(value, numbers: list[float]) -> str | None:
+    if numbers and (not isinstance(value, list | tuple) or len(numbers) == len(value)):
+        return None
+    return _text_value(value) or None
 
 
 def entry_text(value) -> str | None:
     """The text form of a value, for eq/ne/contains on text; None for numbers (and lists of
     numbers), which compare as numbers: indexing their digits again as text would only cost
     (a third of the index's terms)."""
-    numbers = _numbers(value)
-    if numbers and (not isinstance(value, list | tuple) or len(numbers) == len(value)):
-        return None
-    text = _text_value(value)
-    return text or None
+    return _entry_text(value, _numbers(value))
 
 
 def scientific_entry_document(entry: ScientificEntry) -> dict:
     """One nested entry: key, text, number(s), unit and the SI value and unit (pint)."""
     doc: dict = {"key": entry.key}
-    text = entry_text(entry.value)
+    numbers = _numbers(entry.value)
+    text = _entry_text(entry.value, numbers)
     if text is not None:
         doc["text"] = text
-    numbers = _numbers(entry.value)
     if numbers:
         doc["number"] = numbers if len(numbers) > 1 else numbers[0]
     unit = (entry.unit or "").strip()
@@ -130,6 +143,7 @@ def dataset_to_document(snapshot: DatasetSnapshot, principals: Sequence[str]) ->
         "status": snapshot.status,
         "principals": sorted(set(principals)),
         "title": snapshot.title,
+        "title_order": title_order(snapshot.title),
         "description": snapshot.description,
         "summary": _summary(snapshot.description),
         "keywords": list(snapshot.keywords),
@@ -167,6 +181,19 @@ def dataset_to_document(snapshot: DatasetSnapshot, principals: Sequence[str]) ->
         "scientific_keys": sorted({e.key for e in entries}),
     }
     return doc
+
+
+TITLE_ORDER_CHARS = 9  # x 7 bits = 63 bits: a positive long
+
+
+def title_order(title: str) -> int:
+    """The lower-cased title's first nine characters packed into a number that sorts like the
+    ``title.sort`` keyword (code point order; anything beyond ASCII counts as the highest,
+    as its UTF-8 bytes do). Ties are broken by the keyword itself."""
+    value = 0
+    for ch in title.lower()[:TITLE_ORDER_CHARS].ljust(TITLE_ORDER_CHARS, "\0"):
+        value = (value << 7) | min(ord(ch), 127)
+    return value
 
 
 def pid_order(pid) -> int:

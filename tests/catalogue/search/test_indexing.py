@@ -259,3 +259,15 @@ def test_a_worker_indexes_a_published_dataset(es_index, settings):
     finally:
         app.conf.task_always_eager = True
     assert _found(q="broker") == {"Published through the broker"}
+
+
+def test_title_order_sorts_like_the_title():
+    from catalogue.search.indexing import title_order
+
+    titles = ["Zeolite", "alpha", "Alpha beta", "alpha", "", "SAXS of x", "saxs", "Ørsted",
+              "éclair", "10 K data", "A", "SAXS of lysozyme at 100 K",
+              "SAXS of lysozyme at 90 K"]  # fmt: skip
+    by_title = sorted(titles, key=str.lower)
+    by_order = sorted(titles, key=lambda t: (title_order(t), t.lower()))
+    assert by_order == by_title
+    assert all(0 <= title_order(t) < 2**63 for t in titles)
