@@ -8,7 +8,7 @@ change, add condition rows, units for the chosen key.
 
 import hashlib
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -137,8 +137,6 @@ def _without(query: SearchQuery, facet: str, value) -> SearchQuery:
 
 
 def _replace(query: SearchQuery, **changes) -> SearchQuery:
-    from dataclasses import replace
-
     return replace(query, page=1, **changes)
 
 

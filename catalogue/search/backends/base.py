@@ -44,6 +44,15 @@ class SearchHit:
     snippets: tuple[str, ...] = ()
 
     @property
+    def status_label(self) -> str:
+        from catalogue.models import Status
+
+        try:
+            return Status(self.status).label
+        except ValueError:
+            return self.status
+
+    @property
     def path(self) -> str:
         return dataset_path_template().format(pid=self.pid)
 

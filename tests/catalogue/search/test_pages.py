@@ -145,3 +145,12 @@ def test_when_elasticsearch_is_down_search_says_so_and_the_rest_works(
     approved.refresh_from_db()
     assert approved.status == Status.PUBLISHED
     assert AnonymousUser() is not None
+
+
+def test_members_see_their_drafts_marked(page, world, client):
+    client.force_login(world.users["member"])
+    html = page("/search/?q=secret")
+    assert f'href="/datasets/{world.draft.pid}/"' in html
+    assert '<span class="status status-draft">Draft</span>' in html
+    client.logout()
+    assert f'href="/datasets/{world.draft.pid}/"' not in page("/search/?q=secret")
