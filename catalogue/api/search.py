@@ -5,6 +5,8 @@ page); bad input answers 400 with ``{"detail": ..., "parameter": ...}``; Elastic
 down answers 503 with a JSON message and ``Retry-After``.
 """
 
+from django.http import JsonResponse
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -63,7 +65,12 @@ def _unavailable() -> Response:
 class SearchView(APIView):
     """GET /api/v1/search?q=&facility=&…&cond=key:op:value[:unit]&sort=&page=&page_size="""
 
-    def get(self, request: Request) -> Response:
+    # JSON only, and the answer serialised directly: this endpoint is on the hot path (DRF's
+    # negotiation and rendering cost more than building the answer). Authentication stays
+    # DRF's, so API clients log in as on every other endpoint.
+    renderer_classes = [JSONRenderer]
+
+    def get(self, request: Request) -> Response | JsonResponse:
         try:
             query = parse_search_params(request.query_params)
             result = search_datasets(user=request.user, query=query)
@@ -71,11 +78,13 @@ class SearchView(APIView):
             return _bad_request(exc)
         except SearchUnavailable:
             return _unavailable()
-        return Response(search_result_json(result))
+        return JsonResponse(search_result_json(result))
 
 
 class SearchKeysView(APIView):
     """GET /api/v1/search/keys?prefix=temp&limit=50: scientific-metadata keys in use."""
+
+    renderer_classes = [JSONRenderer]
 
     def get(self, request: Request) -> Response:
         raw_limit = request.query_params.get("limit", "50")
