@@ -14,7 +14,8 @@ LAUNCH_ARGS = [
 
 
 @pytest.mark.browser
-def test_search_page_with_facets_selected(transactional_db, settings, world, live_server):
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # live_server commits
+def test_search_page_with_facets_selected(settings, world, live_server):
     from playwright.sync_api import sync_playwright
 
     settings.SEARCH_BACKEND = "database"

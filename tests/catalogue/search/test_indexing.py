@@ -243,7 +243,8 @@ def test_reindex_fails_cleanly_when_elasticsearch_is_down(settings):
 
 @pytest.mark.search
 @pytest.mark.broker
-@pytest.mark.django_db(transaction=True)
+# Serialized rollback: the flush at the end must give back the migrated PaNET techniques.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_worker_indexes_a_published_dataset(es_index, settings):
     """Through the real Redis broker and a worker: publish, and the index follows."""
     curator = UserFactory(username="curator-broker", is_staff=True)
