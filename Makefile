@@ -8,13 +8,14 @@ PORT ?= 8000
 STAMP := $(VENV)/.installed-stamp
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo test services services-stop lint format browser
+.PHONY: help install demo test services services-stop lint format browser frontend
 
 help:
 	@echo "make demo      portal with demo data at http://127.0.0.1:$(PORT)/ (PORT=... to change)"
 	@echo "make test      provision PostgreSQL, Redis, Elasticsearch on loopback and run everything"
 	@echo "make services  start the real services and print the PORTAL_* lines to reach them"
 	@echo "make lint      ruff check + format check"
+	@echo "make frontend  build the HDF5/NeXus viewer (npm) into static/build/"
 
 # (Re)install into .venv whenever pyproject.toml changes.
 $(STAMP): pyproject.toml scripts/bootstrap.sh
@@ -23,7 +24,18 @@ $(STAMP): pyproject.toml scripts/bootstrap.sh
 
 install: $(STAMP)
 
+# The HDF5/NeXus viewer (frontend/ -> static/build/, git-ignored), rebuilt when its sources change.
+FRONTEND_STAMP := static/build/.built
+FRONTEND_SOURCES := $(wildcard frontend/src/*) frontend/package.json frontend/vite.config.js \
+	$(wildcard frontend/package-lock.json) scripts/build-frontend.sh
+$(FRONTEND_STAMP): $(FRONTEND_SOURCES)
+	@scripts/build-frontend.sh
+	@touch $@
+
+frontend: $(FRONTEND_STAMP)
+
 demo: $(STAMP)
+	@$(MAKE) --no-print-directory frontend || echo "(The HDF5 viewer was not built: it needs Node.js >= 20.19 and npm. The portal works without it; files are listed and downloadable.)"
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo
 	@# With Elasticsearch configured, the same demo runs on it: (re)build the search index.
@@ -52,8 +64,9 @@ format: $(STAMP)
 
 # The whole suite against the real services; a missing service is an error, not a skip.
 # PORTAL_* variables already set win over the provisioned defaults (e.g. another database).
-test: $(STAMP)
+test: $(STAMP) $(FRONTEND_STAMP)
 	@scripts/ensure-chromium.sh
+	@scripts/ensure-test-clients.sh
 	@service_env="$$(scripts/services.sh start)"; \
 	while IFS='=' read -r key value; do \
 	  if [ -n "$$key" ] && [ -z "$${!key:-}" ]; then export "$$key=$$value"; fi; \

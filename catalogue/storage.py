@@ -43,12 +43,16 @@ def dataset_folder(folder: str) -> Path:
 def dataset_file_path(folder: str, relative: str) -> Path:
     """The real path of a file of a dataset, guaranteed to lie inside the dataset folder.
 
-    Raises StoragePathError for malformed paths and for symlinks (of the file or of any
-    folder on the way) whose target is outside the dataset folder.
+    Raises StoragePathError for malformed paths, for symlinks (of the file or of any folder on
+    the way) whose target is outside the dataset folder, and for a dataset folder whose real
+    location is not below the real storage root (a symlinked dataset folder pointing elsewhere).
     """
     base = dataset_folder(folder)
     candidate = base.joinpath(*check_relative_path(relative).parts)
+    real_root = Path(os.path.realpath(storage_root()))
     real_base = Path(os.path.realpath(base))
+    if real_root not in real_base.parents:
+        raise StoragePathError("The dataset's folder is not inside the storage root.")
     real = Path(os.path.realpath(candidate))
     if real != real_base and real_base not in real.parents:
         raise StoragePathError("The path leads out of the dataset's folder.")

@@ -21,3 +21,15 @@ def doi_for_dataset(*, prefix: str, pid: uuid.UUID, facility_code: str | None) -
     body = _base32(pid.int >> 88, 8)  # the UUID's top 40 bits
     namespace = (facility_code or "data").lower()
     return f"{prefix.lower()}/{namespace}.{body[:4]}-{body[4:]}"
+
+
+def landing_url(doi: str) -> str:
+    """The landing page registered with DataCite for a DOI: ``<PORTAL_BASE_URL>/doi/<doi>``.
+
+    DOI minting, the DataCite JSON ``url`` and FAIR Signposting all use this one address.
+    """
+    from urllib.parse import quote
+
+    from django.conf import settings
+
+    return f"{settings.BASE_URL}/doi/{quote(doi.lower(), safe='/:;()._-')}"

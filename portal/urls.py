@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -10,7 +11,9 @@ admin.site.index_title = "Catalogue curation"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
+    *([path("oidc/", include("mozilla_django_oidc.urls"))] if settings.OIDC_ENABLED else []),
     path("api/v1/", include("catalogue.api.urls")),
+    path("", include("landing.urls")),
     path("", include("catalogue.urls")),
 ]
 

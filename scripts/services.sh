@@ -23,6 +23,21 @@
 #   PORTAL_SERVICES_DIR (state: data, logs, pid files, downloads; default
 #   ${XDG_CACHE_HOME:-$HOME/.cache}/open-data-portal/services)
 #   PORTAL_ES_START_TIMEOUT (120 s)  ES_JAVA_HOME (default: the `java` on PATH)
+#   PORTAL_ES_SHIM (1; 0 = do not install the shim plugin described below)
+#
+# Elasticsearch comes from Maven Central as the "integ-test-zip", the only
+# full server Elastic publishes there. It is a bare server: its modules are
+# only apm, transport-netty4, x-pack-core and x-pack-security. Missing are
+# analysis-common (english analyzer, asciifolding, edge_ngram, stemmers...),
+# rest-root (GET / and HEAD /, i.e. clients' info() and ping()), reindex
+# (_reindex, _update_by_query, _delete_by_query), lang-painless (scripts),
+# mapper-extras (search_as_you_type, scaled_float, rank_feature...) and
+# ingest-common. So this script compiles and installs a small plugin, the
+# "portal test shim" (Java source below, built with javac against the
+# server's own jars), that adds GET/HEAD / and, under Elasticsearch's own
+# names and settings, the analysis components the portal uses, straight from
+# the Lucene classes analysis-common wraps. Mappings written against it work
+# unchanged on a full Elasticsearch.
 #
 # Everything binds to 127.0.0.1 only and PostgreSQL trusts loopback: these
 # are throw-away test services, never expose them.
@@ -55,6 +70,7 @@ PG_TIMEOUT=60
 REDIS_TIMEOUT=30
 ES_TIMEOUT=${PORTAL_ES_START_TIMEOUT:-120}
 ES_HEAP=${PORTAL_ES_HEAP:-1g}
+ES_SHIM=${PORTAL_ES_SHIM:-1}
 
 # ----------------------------------------------------------------- helpers --
 log() { printf '[%s] %s\n' "$SCRIPT_NAME" "$*" >&2; }
@@ -602,6 +618,73 @@ EOF
     fi
 }
 
+# ------------------------------------------------ the portal test shim --
+readonly ES_SHIM_NAME=portal-test-shim
+
+write_es_shim_source() {
+    # The plugin's source lives beside this script (scripts/es-test-shim/).
+    cat "$REPO_ROOT/scripts/es-test-shim/PortalTestShimPlugin.java"
+}
+
+# Build the shim against this very distribution's jars and drop it into its
+# plugins/ dir. Rebuilt only when the source or the version changes (a hash
+# of both is kept next to it); it takes effect when Elasticsearch (re)starts.
+install_es_shim() {
+    local plugin_dir=$ES_HOME/plugins/$ES_SHIM_NAME
+    if [[ $ES_SHIM == 0 ]]; then
+        if [[ -d $plugin_dir ]]; then
+            log "elasticsearch: PORTAL_ES_SHIM=0, removing the $ES_SHIM_NAME plugin"
+            rm -rf "$plugin_dir"
+        fi
+        return 0
+    fi
+    # A distribution that has the real modules needs no stand-ins (and the
+    # duplicate names would stop Elasticsearch from starting).
+    if [[ -d $ES_HOME/modules/analysis-common || -d $ES_HOME/modules/rest-root ]]; then
+        rm -rf "$plugin_dir"
+        return 0
+    fi
+    local hash
+    hash=$({ write_es_shim_source; printf '%s\n' "$ES_VERSION"; } | sha1sum | cut -d' ' -f1)
+    if [[ -r $plugin_dir/.source-sha1 && $(<"$plugin_dir/.source-sha1") == "$hash" ]]; then
+        return 0
+    fi
+    local javac=$ES_JAVA_HOME/bin/javac
+    if [[ ! -x $javac ]]; then
+        need_command javac openjdk-17-jdk-headless
+        javac=$(command -v javac)
+    fi
+    # jar sits next to javac in any JDK.
+    local jar t0 build
+    jar=$(dirname "$(readlink -f "$javac")")/jar
+    t0=$(now)
+    build=$(mktemp -d "$STATE_DIR/.shim.XXXXXX")
+    mkdir -p "$build/src" "$build/classes"
+    write_es_shim_source >"$build/src/PortalTestShimPlugin.java"
+    if ! "$javac" -proc:none --release 17 -nowarn -cp "$ES_HOME/lib/*" -d "$build/classes" \
+        "$build/src/PortalTestShimPlugin.java" >"$build/javac.log" 2>&1; then
+        show_log_tail "$build/javac.log"
+        die "elasticsearch: could not compile the $ES_SHIM_NAME plugin for $ES_VERSION (see above; PORTAL_ES_SHIM=0 skips it)"
+    fi
+    mkdir -p "$build/plugin"
+    (cd "$build/classes" && "$jar" cf "$build/plugin/$ES_SHIM_NAME.jar" .) ||
+        die "elasticsearch: could not package the $ES_SHIM_NAME plugin"
+    cat >"$build/plugin/plugin-descriptor.properties" <<EOF
+description=Test-only stand-ins for rest-root and analysis-common (scripts/services.sh)
+version=$ES_VERSION
+name=$ES_SHIM_NAME
+classname=org.opendataportal.estestshim.PortalTestShimPlugin
+java.version=17
+elasticsearch.version=$ES_VERSION
+EOF
+    printf '%s\n' "$hash" >"$build/plugin/.source-sha1"
+    chmod -R a+rX "$build/plugin"
+    rm -rf "$plugin_dir"
+    mv "$build/plugin" "$plugin_dir"
+    rm -rf "$build"
+    log "elasticsearch: built and installed the $ES_SHIM_NAME plugin in $(elapsed "$t0")"
+}
+
 start_es() {
     install_es
     if es_running; then
@@ -615,18 +698,23 @@ start_es() {
         log "elasticsearch: pid $(<"$ES_PID") is alive but not answering yet; waiting"
     else
         rm -f "$ES_PID"
+        install_es_shim
         write_es_config
         log "elasticsearch $ES_VERSION: starting on $(es_url) as $ES_USER (heap $ES_HEAP, log $ES_LOG)"
         # -d makes the launcher return once the node has started (or failed);
         # setsid detaches it from our process group so a Ctrl-C on make
         # does not take ES down. The launcher echoes the node's log until it
-        # daemonises: keep that in startup.log, never on stdout.
-        as_user "$ES_USER" setsid -w env \
+        # daemonises: keep that in startup.log, never on stdout. `timeout`
+        # bounds the launcher's own wait.
+        as_user "$ES_USER" timeout --kill-after=10 "$ES_TIMEOUT" setsid -w env \
             ES_JAVA_HOME="$ES_JAVA_HOME" ES_PATH_CONF="$ES_CONF" ES_TMPDIR="$ES_TMP" \
             ES_JAVA_OPTS="-Xms$ES_HEAP -Xmx$ES_HEAP" \
             "$ES_HOME/bin/elasticsearch" -d -p "$ES_PID" \
             </dev/null >"$ES_STARTUP_LOG" 2>&1 9>&- || rc=$?
-        if ((rc != 0)); then
+        if ((rc == 124 || rc == 137)); then
+            show_log_tail "$ES_LOG"
+            die "elasticsearch did not start within ${ES_TIMEOUT}s (PORTAL_ES_START_TIMEOUT); see $ES_LOG and $ES_STARTUP_LOG"
+        elif ((rc != 0)); then
             show_log_tail "$ES_STARTUP_LOG"
             die "elasticsearch failed to start (exit $rc); see $ES_STARTUP_LOG and $ES_LOG"
         fi
@@ -676,9 +764,11 @@ status_es() {
     if es_running; then
         local pid="?"
         [[ -r $ES_PID ]] && pid=$(<"$ES_PID")
-        local health
+        local health plugins
         health=$(curl -sf -m 5 "$(es_url)/_cluster/health" | sed -n 's/.*"status":"\([a-z]*\)".*/\1/p')
-        printf '%-14s up    %s:%s  pid %s  version %s  health %s\n' elasticsearch "$HOST" "$ES_PORT" "$pid" "$ES_VERSION" "${health:-?}"
+        plugins=$(curl -sf -m 5 "$(es_url)/_cat/plugins?h=component" | sort -u | paste -sd, -)
+        printf '%-14s up    %s:%s  pid %s  version %s  health %s  plugins %s\n' elasticsearch "$HOST" "$ES_PORT" \
+            "$pid" "$ES_VERSION" "${health:-?}" "${plugins:-none}"
     else
         printf '%-14s DOWN  %s:%s  log %s\n' elasticsearch "$HOST" "$ES_PORT" "$ES_LOG"
         return 1

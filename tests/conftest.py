@@ -49,7 +49,32 @@ def pytest_sessionstart(session):
             pytest.exit(f"make test needs PostgreSQL: {problem}", returncode=3)
 
 
+def _is_transactional(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    names = set(getattr(item, "fixturenames", ()))
+    return bool(
+        names & {"transactional_db", "live_server"} or (marker and marker.kwargs.get("transaction"))
+    )
+
+
+def _has_serialized_rollback(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    names = set(getattr(item, "fixturenames", ()))
+    return "django_db_serialized_rollback" in names or bool(
+        marker and marker.kwargs.get("serialized_rollback")
+    )
+
+
 def pytest_runtest_setup(item):
+    # A transactional test empties every table when it ends, including what migrations
+    # loaded (PaNET techniques, the curators group). Serialized rollback restores it, so no
+    # test depends on running before such a test.
+    if _is_transactional(item) and not _has_serialized_rollback(item):
+        pytest.fail(
+            "transactional tests must use serialized rollback: "
+            "@pytest.mark.django_db(transaction=True, serialized_rollback=True)",
+            pytrace=False,
+        )
     for marker in ("postgres", "search", "broker", "browser"):
         if item.get_closest_marker(marker):
             problem = _service_problem(marker)

@@ -22,15 +22,11 @@ from django.utils import timezone
 from catalogue.identifiers import orcid_checksum
 from catalogue.models import (
     Beamtime,
-    Contributor,
-    Creator,
     Dataset,
     DatasetEvent,
     Facility,
-    FundingReference,
     Instrument,
     Proposal,
-    RelatedIdentifier,
     Status,
     Technique,
 )
@@ -96,6 +92,27 @@ def _upsert(model, lookup: dict, values: dict):
         return model.objects.create(**lookup, **values)
     _sync(obj, values)
     return obj
+
+
+def _person(given: str, family: str, orcid: str, affiliation: str, ror: str) -> dict:
+    return {"name": f"{family}, {given}" if family else "", "given_name": given,
+            "family_name": family, "orcid": orcid, "affiliation": affiliation,
+            "affiliation_ror": ror}  # fmt: skip
+
+
+def _replace_rows(related_manager, wanted: list[dict]) -> None:
+    """Make a dataset's related rows equal ``wanted`` (in order); rewrite only on a change."""
+    wanted = [{**row, "position": i} if hasattr(related_manager.model, "position") else row
+              for i, row in enumerate(wanted)]  # fmt: skip
+    fields = list(wanted[0]) if wanted else []
+    current = [{f: getattr(row, f) for f in fields} for row in related_manager.all()]
+    if current == wanted:
+        return
+    related_manager.all().delete()
+    related_manager.model.objects.bulk_create(
+        related_manager.model(**{related_manager.field.name: related_manager.instance, **row})
+        for row in wanted
+    )
 
 
 def _write(path: Path, data: bytes) -> None:
@@ -311,81 +328,58 @@ class DemoBuilder:
         return dataset, created
 
     def _agents(self, dataset: Dataset, people: list[int], carberry: bool, skip: bool) -> None:
-        wanted = []
+        creators = []
         if not skip:  # some drafts lack creators, to show the DataCite completeness check
             for k in people:
                 given, family = content.PEOPLE[k]
                 aff = content.AFFILIATIONS[k % len(content.AFFILIATIONS)]
-                wanted.append((family, given, _orcid(k), aff[0], aff[1]))
+                creators.append(_person(given, family, _orcid(k), *aff))
             if carberry:
-                wanted.append(("Carberry", "Josiah", "0000-0002-1825-0097", "Brown University",
-                               "https://ror.org/05gq02987"))  # fmt: skip
-        current = [(c.family_name, c.given_name, c.orcid, c.affiliation, c.affiliation_ror)
-                   for c in dataset.creators.all()]  # fmt: skip
-        if current != wanted:
-            dataset.creators.all().delete()
-            Creator.objects.bulk_create(
-                Creator(dataset=dataset, position=i, name=f"{f}, {g}", given_name=g,
-                        family_name=f, orcid=o, affiliation=a, affiliation_ror=r)
-                for i, (f, g, o, a, r) in enumerate(wanted)
-            )  # fmt: skip
-        collector = content.PEOPLE[(people[0] + 11) % len(content.PEOPLE)]
+                creators.append(
+                    _person("Josiah", "Carberry", "0000-0002-1825-0097", "Brown University",
+                            "https://ror.org/05gq02987")
+                )  # fmt: skip
+        _replace_rows(dataset.creators, creators)
+        k = (people[0] + 11) % len(content.PEOPLE)
+        given, family = content.PEOPLE[k]
         facility = dataset.facility
-        wanted_contrib = [
-            (f"{collector[1]}, {collector[0]}", "DataCollector", "Personal", collector[0],
-             collector[1], _orcid((people[0] + 11) % len(content.PEOPLE)), facility.name,
-             facility.ror),
-            (facility.name, "HostingInstitution", "Organizational", "", "", "", "", ""),
-        ]  # fmt: skip
-        current_contrib = [(c.name, c.contributor_type, c.name_type, c.given_name, c.family_name,
-                            c.orcid, c.affiliation, c.affiliation_ror)
-                           for c in dataset.contributors.all()]  # fmt: skip
-        if current_contrib != wanted_contrib:
-            dataset.contributors.all().delete()
-            Contributor.objects.bulk_create(
-                Contributor(dataset=dataset, position=i, name=n, contributor_type=t, name_type=nt,
-                            given_name=g, family_name=f, orcid=o, affiliation=a, affiliation_ror=r)
-                for i, (n, t, nt, g, f, o, a, r) in enumerate(wanted_contrib)
-            )  # fmt: skip
+        _replace_rows(
+            dataset.contributors,
+            [
+                {**_person(given, family, _orcid(k), facility.name, facility.ror),
+                 "contributor_type": "DataCollector"},
+                {**_person("", "", "", "", ""), "name": facility.name,
+                 "name_type": "Organizational", "contributor_type": "HostingInstitution"},
+            ],
+        )  # fmt: skip
 
     def _related(self, dataset, spec, related_article, funded, funder) -> None:
         index = spec["index"]
-        wanted = []
+        related = []
         if related_article:
-            wanted.append((f"10.5072/jpanrd.2024.{100 + index:04d}", "DOI", "IsSupplementTo",
-                           "JournalArticle",
-                           f"{dataset.sample_name.capitalize()} studied at "
-                           f"{dataset.facility.short_name}. J. PaN Res. Data 12, {100 + index} "
-                           "(2024)"))  # fmt: skip
+            related.append({
+                "identifier": f"10.5072/jpanrd.2024.{100 + index:04d}", "identifier_type": "DOI",
+                "relation_type": "IsSupplementTo", "resource_type_general": "JournalArticle",
+                "citation": f"{dataset.sample_name.capitalize()} studied at "
+                            f"{dataset.facility.short_name}. J. PaN Res. Data 12, {100 + index} "
+                            "(2024)",
+            })  # fmt: skip
         if dataset.resource_type == "derived":
             raw_pid = _pid(f"demo-dataset-{content.INSTRUMENTS.index(spec['instrument'])}")
             if raw_pid != dataset.pid:
                 raw_doi = doi_for_dataset(prefix=settings.DOI_PREFIX, pid=raw_pid,
                                           facility_code=dataset.facility.code)  # fmt: skip
-                wanted.append((raw_doi, "DOI", "IsDerivedFrom", "Dataset", "Raw data"))
-        current = [(r.identifier, r.identifier_type, r.relation_type, r.resource_type_general,
-                    r.citation) for r in dataset.related_identifiers.all()]  # fmt: skip
-        if current != wanted:
-            dataset.related_identifiers.all().delete()
-            RelatedIdentifier.objects.bulk_create(
-                RelatedIdentifier(dataset=dataset, identifier=i, identifier_type=t,
-                                  relation_type=rel, resource_type_general=g, citation=c)
-                for i, t, rel, g, c in wanted
-            )  # fmt: skip
-        wanted_f = []
+                related.append({"identifier": raw_doi, "identifier_type": "DOI",
+                                "relation_type": "IsDerivedFrom", "citation": "Raw data",
+                                "resource_type_general": "Dataset"})  # fmt: skip
+        _replace_rows(dataset.related_identifiers, related)
+        funding = []
         if funded:
             name, ror, award, short = funder
-            wanted_f.append((name, ror, "ROR", f"{award}{index:02d}", f"{short} project {index}"))
-        current_f = [(f.funder_name, f.funder_identifier, f.funder_identifier_type,
-                      f.award_number, f.award_title)
-                     for f in dataset.funding_references.all()]  # fmt: skip
-        if current_f != wanted_f:
-            dataset.funding_references.all().delete()
-            FundingReference.objects.bulk_create(
-                FundingReference(dataset=dataset, funder_name=n, funder_identifier=r,
-                                 funder_identifier_type=t, award_number=a, award_title=at)
-                for n, r, t, a, at in wanted_f
-            )  # fmt: skip
+            funding.append({"funder_name": name, "funder_identifier": ror,
+                            "funder_identifier_type": "ROR", "award_number": f"{award}{index:02d}",
+                            "award_title": f"{short} project {index}"})  # fmt: skip
+        _replace_rows(dataset.funding_references, funding)
 
     # ------------------------------------------------------------ files
     def _files(self, dataset: Dataset, spec: dict, rng: random.Random) -> None:

@@ -6,7 +6,7 @@ import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Sum
 from django.utils import timezone
 
@@ -16,6 +16,7 @@ from catalogue.storage import check_relative_path, dataset_folder
 
 HDF5_SUFFIXES = (".h5", ".hdf5", ".hdf", ".nxs", ".nx5", ".nx", ".nxs.h5", ".cxi")
 HDF5_MEDIA_TYPE = "application/x-hdf5"
+ANALYZE_AFTER = 10_000  # registering this many files refreshes the planner's statistics
 
 
 @dataclass(frozen=True)
@@ -107,6 +108,11 @@ def dataset_files_register(
             flush()
         dataset_refresh_file_totals(dataset=dataset)
         queue_dataset_reindex(dataset.pk)  # file count and size are in the search document
+    if count >= ANALYZE_AFTER and connection.vendor == "postgresql":
+        # Fresh statistics, or PostgreSQL keeps planning the first file page as a full sort
+        # of the dataset's files (seen: 18 ms instead of <1 ms after 100,000 new rows).
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {DataFile._meta.db_table}")
     return count
 
 

@@ -4,7 +4,9 @@ from .auth import *
 from .core import *
 from .database import *
 from .environment import BASE_DIR, MODE, PRODUCTION, VAR_DIR
+from .landing import *
 from .mail import *
+from .preview import *
 from .production import *
 from .search import *
 from .tasks import *

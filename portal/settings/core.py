@@ -2,6 +2,7 @@
 
 from urllib.parse import urlsplit
 
+from .auth import OIDC_ENABLED
 from .environment import BASE_DIR, PRODUCTION, VAR_DIR, env
 
 # A fixed key is fine for the embedded demo on 127.0.0.1; production.py refuses it.
@@ -35,6 +36,7 @@ INSTALLED_APPS = [
     "django_filters",
     "allauth",
     "allauth.account",
+    *(["mozilla_django_oidc"] if OIDC_ENABLED else []),
     "portal",
     "catalogue",
     "landing",

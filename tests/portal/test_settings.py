@@ -80,3 +80,22 @@ def test_oidc_groups_claim_parsing():
     assert groups_from_claims({"groups": ["/p-123", "p-456", " "]}, "groups") == ["p-123", "p-456"]
     assert groups_from_claims({"roles": "a, b c"}, "roles") == ["a", "b", "c"]
     assert groups_from_claims({}, "groups") == []
+
+
+def test_oidc_login_is_wired_only_when_configured():
+    probe = (
+        "from django.conf import settings; from django.urls import reverse\n"
+        "print(settings.AUTHENTICATION_BACKENDS[0]); print(reverse('oidc_authentication_init'))"
+    )
+    oidc = {
+        "PORTAL_OIDC_RP_CLIENT_ID": "portal",
+        "PORTAL_OIDC_RP_CLIENT_SECRET": "s3cret",
+        "PORTAL_OIDC_OP_AUTHORIZATION_ENDPOINT": "https://idp.example.org/auth",
+        "PORTAL_OIDC_OP_TOKEN_ENDPOINT": "https://idp.example.org/token",
+        "PORTAL_OIDC_OP_USER_ENDPOINT": "https://idp.example.org/userinfo",
+    }
+    on = _manage("shell", "-c", probe, env=oidc)
+    assert on.returncode == 0, on.stderr
+    assert "portal.oidc.PortalOIDCBackend" in on.stdout and "/oidc/authenticate/" in on.stdout
+    off = _manage("shell", "-c", probe, env={})
+    assert off.returncode != 0 and "NoReverseMatch" in off.stderr

@@ -32,12 +32,17 @@ class Command(BaseCommand):
             except Exception as exc:
                 problems.append(f"worker: {exc!r}")
         if settings.ELASTICSEARCH_URL:
+            import json
             import urllib.request
 
+            url = settings.ELASTICSEARCH_URL.rstrip("/") + "/_cluster/health"
             try:
-                with urllib.request.urlopen(settings.ELASTICSEARCH_URL, timeout=5) as r:  # noqa: S310
-                    self.stdout.write(f"elasticsearch ok (HTTP {r.status})")
-            except OSError as exc:
+                with urllib.request.urlopen(url, timeout=5) as r:  # noqa: S310 - configured URL
+                    health = json.load(r)
+                self.stdout.write(f"elasticsearch {health['status']} ({health['cluster_name']})")
+                if health["status"] == "red":
+                    problems.append("elasticsearch: cluster health is red")
+            except (OSError, ValueError, KeyError) as exc:
                 problems.append(f"elasticsearch: {exc}")
         else:
             self.stdout.write("search        database backend")

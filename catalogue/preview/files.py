@@ -1,0 +1,182 @@
+"""Which files a preview may open, and how it opens them.
+
+A preview reads only files of *one* dataset, the one in the URL, which the access gate has
+already allowed this user to read (``dataset_access(...).files``). A file qualifies when it is
+a registered DataFile of that dataset, when :func:`catalogue.storage.dataset_file_path` puts
+its real path inside the dataset folder, and when it starts with the HDF5 signature. The same
+rules apply to every file an HDF5 file points to (external links, virtual dataset sources,
+external raw-data storage), so following a link can never reach another dataset, an embargoed
+file, or anything outside the storage root.
+"""
+
+import contextlib
+import os
+import posixpath
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import h5py
+import hdf5plugin  # noqa: F401  (registers the Bitshuffle, LZ4, Blosc, Zstd... HDF5 filters)
+
+from catalogue.models import DataFile, Dataset
+from catalogue.storage import (
+    StoragePathError,
+    check_relative_path,
+    dataset_file_path,
+    dataset_folder,
+)
+
+# HDF5 File Format Specification v3, §III.A "Format Signature and Superblock": the superblock
+# (and its signature) is at byte 0, or after a user block at 512, 1024, 2048, ... bytes.
+HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
+_FIRST_USER_BLOCK = 512
+
+# Environment variables with which the HDF5 library would look for link targets, virtual
+# dataset sources and external raw-data files in other folders than the ones we check.
+_HDF5_PREFIX_VARIABLES = ("HDF5_EXT_PREFIX", "HDF5_VDS_PREFIX", "HDF5_EXTFILE_PREFIX")
+
+
+def is_hdf5_file(path: Path) -> bool:
+    """True when the file carries the HDF5 signature where the format allows it."""
+    try:
+        size = path.stat().st_size
+        with open(path, "rb") as handle:
+            offset = 0
+            while offset + len(HDF5_SIGNATURE) <= size:
+                handle.seek(offset)
+                if handle.read(len(HDF5_SIGNATURE)) == HDF5_SIGNATURE:
+                    return True
+                offset = _FIRST_USER_BLOCK if offset == 0 else offset * 2
+    except OSError:
+        return False
+    return False
+
+
+def hdf5_prefix_variables_set() -> bool:
+    """True when the environment redirects HDF5's own lookup of linked files."""
+    return any(os.environ.get(name) for name in _HDF5_PREFIX_VARIABLES)
+
+
+class FileRefused(Exception):
+    """The file may not be opened (not registered, outside the folder, missing, not HDF5).
+
+    The message is deliberately the same for every reason, so a response built from it tells
+    nothing about what exists.
+    """
+
+
+class NotHDF5(Exception):
+    """A registered, readable file of the dataset that is not an HDF5 file."""
+
+
+@dataclass(frozen=True)
+class OpenFile:
+    """An HDF5 file of the dataset, opened read-only."""
+
+    relative: str  # registered path, relative to the dataset folder
+    real: Path  # its real path, inside the dataset folder
+    h5: h5py.File
+
+    @property
+    def real_dir(self) -> str:
+        return str(self.real.parent)
+
+
+@dataclass
+class DatasetFiles:
+    """The files of one dataset that a preview may open, and the ones it has opened."""
+
+    dataset: Dataset
+    _opened: dict[Path, OpenFile] = field(default_factory=dict)
+    _registered: dict[str, bool] = field(default_factory=dict)
+
+    # -------------------------------------------------------------- policy
+    def remember_registration(self, relative: str, *, registered: bool) -> None:
+        """Seed the registration answer already read with the dataset (one query less)."""
+        self._registered[relative] = registered
+
+    def is_registered(self, relative: str) -> bool:
+        try:
+            check_relative_path(relative)  # also keeps NUL bytes away from the database
+        except StoragePathError:
+            return False
+        if relative not in self._registered:
+            self._registered[relative] = DataFile.objects.filter(
+                dataset=self.dataset, path=relative
+            ).exists()
+        return self._registered[relative]
+
+    def real_path(self, relative: str) -> Path:
+        """The real path of a registered file of this dataset, or FileRefused."""
+        if not self.is_registered(relative):
+            raise FileRefused(relative)
+        try:
+            real = dataset_file_path(self.dataset.storage_folder, relative)
+        except StoragePathError as exc:
+            raise FileRefused(relative) from exc
+        if not real.is_file():
+            raise FileRefused(relative)
+        return real
+
+    def referenced_file(
+        self, *, base: OpenFile, name: str, folder: str | None = None
+    ) -> str | None:
+        """The dataset-relative path of a file that ``base`` names (link, VDS, EFL), or None.
+
+        A relative name is taken in ``folder``, by default next to the file that holds the
+        link (its real folder: that is the file HDF5 opened), as HDF5 does for external links
+        and virtual dataset sources; an absolute name is taken as it is. Either way the result
+        must be a registered file inside this dataset's folder.
+        """
+        if not name or "\x00" in name or "\\" in name:
+            return None
+        try:
+            real_folder = Path(os.path.realpath(dataset_folder(self.dataset.storage_folder)))
+        except StoragePathError:
+            return None
+        if name.startswith("/"):
+            candidate = Path(os.path.realpath(name))
+        else:
+            candidate = Path(os.path.realpath(os.path.join(folder or base.real_dir, name)))
+        try:
+            relative = candidate.relative_to(real_folder).as_posix()
+        except ValueError:
+            return None
+        relative = posixpath.normpath(relative)
+        if relative in (".", "") or relative.startswith("../"):
+            return None
+        if not self.is_registered(relative):
+            return None
+        try:
+            self.real_path(relative)
+        except FileRefused:
+            return None
+        return relative
+
+    # -------------------------------------------------------------- opening
+    def open(self, relative: str) -> OpenFile:
+        """Open a registered HDF5 file of this dataset (read-only, no file locking).
+
+        Raises FileRefused when the file may not be read, NotHDF5 when it is a readable file
+        of the dataset but not HDF5.
+        """
+        real = self.real_path(relative)
+        if real in self._opened:
+            return self._opened[real]
+        if not is_hdf5_file(real):
+            raise NotHDF5(relative)
+        try:
+            # locking=False: HDF5's POSIX file locks fail or hang on many NFS mounts, and a
+            # read-only viewer needs none (h5py >= 3.5, HDF5 >= 1.12.1).
+            h5 = h5py.File(real, "r", locking=False)
+        except OSError as exc:
+            raise NotHDF5(relative) from exc
+        opened = OpenFile(relative=relative, real=real, h5=h5)
+        self._opened[real] = opened
+        return opened
+
+    def close(self) -> None:
+        for opened in self._opened.values():
+            with contextlib.suppress(Exception):  # closing must not hide the response
+                opened.h5.close()
+        self._opened.clear()

@@ -1,0 +1,17 @@
+"""DOI landing pages: the optional "Open in VISA" link, and the file list's page size.
+
+PORTAL_VISA_URL_TEMPLATE is the address of the facility's VISA (Virtual Infrastructure for
+Scientific Analysis) portal with placeholders, e.g.
+``https://visa.example.org/instruments?proposal={proposal_id}&pid={pid}``. Placeholders:
+``{pid}``, ``{doi}``, ``{proposal_id}``, ``{beamtime_id}``, ``{facility}``, ``{instrument}``
+(values are URL-encoded). Unset: no link. A dataset lacking a value the template needs gets no
+link either.
+"""
+
+from .environment import env
+
+VISA_URL_TEMPLATE = env.str("PORTAL_VISA_URL_TEMPLATE", default="")
+
+# Files per page on a landing page (its file list pages with ?page=). The whole list is in
+# the download manifests; a landing page is read, so it shows fewer rows than the dataset page.
+LANDING_FILES_PAGE_SIZE = env.int("PORTAL_LANDING_FILES_PAGE_SIZE", default=50)
