@@ -6,10 +6,13 @@ field). Scientific metadata is a ``nested`` list of entries, one per dotted key,
 searchable without one mapping field per key (SciCat adds a field per key and cannot search
 uncommon or nested keys).
 
-Analysis is deliberately limited to what Elasticsearch's server core ships (standard
-tokenizer, lowercase): the integ-test-zip distribution, and minimal production images, have
-no ``analysis-common`` module, so no stemmers, ASCII folding or n-grams. Folding of people's
-names is done at indexing time instead (see ``indexing.dataset_to_document``).
+Text is analysed with the standard tokenizer, lower-casing, ASCII folding ("Zürich" finds
+"Zurich") and light English stemming ("crystals" finds "crystal", "enzymes" finds
+"enzyme"): the components of Elasticsearch's ``analysis-common`` module, which every
+standard distribution ships. The test node (integ-test-zip) gets them from the test plugin
+that ``scripts/services.sh`` installs, so tests and production share this mapping. KStem
+(``light_english``) rather than Porter: it conflates plurals and tenses without merging
+distinct technical terms ("polarisation" and "polar" stay apart).
 
 The index behind the alias is versioned (``<prefix>-datasets-<timestamp>``); ``reindex``
 builds a new one and swaps the alias atomically.
@@ -30,9 +33,18 @@ from elasticsearch_dsl import (
     Text,
     analyzer,
     normalizer,
+    token_filter,
 )
 
-portal_text = analyzer("portal_text", tokenizer="standard", filter=["lowercase"])
+english_possessive = token_filter(
+    "portal_english_possessive", type="stemmer", language="possessive_english"
+)
+english_light = token_filter("portal_english_light", type="stemmer", language="light_english")
+portal_text = analyzer(
+    "portal_text",
+    tokenizer="standard",
+    filter=[english_possessive, "lowercase", "asciifolding", english_light],
+)
 lowercase = normalizer("portal_lowercase", filter=["lowercase"])
 
 # Longer text values are not worth an exact-match keyword (and Lucene limits terms to 32 KiB).

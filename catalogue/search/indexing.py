@@ -17,7 +17,6 @@ datasets that no longer exist.
 import datetime
 import logging
 import math
-import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
@@ -43,14 +42,6 @@ BULK_CHUNK = 500
 
 
 # --------------------------------------------------------------------------- documents --
-def _folded(text: str) -> str:
-    """ASCII folding ("García" -> "Garcia"): the server has no asciifolding filter."""
-    if text.isascii():
-        return text
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
 def _summary(text: str) -> str:
     text = " ".join((text or "").split())
     if len(text) <= SUMMARY_LENGTH:
@@ -128,7 +119,6 @@ def _iso(value: datetime.date | datetime.datetime | None) -> str | None:
 def dataset_to_document(snapshot: DatasetSnapshot, principals: Sequence[str]) -> dict:
     """The search document (``_source``) of a dataset. Pure: no database, no clock."""
     creators = [a.name for a in snapshot.creators]
-    creator_terms = creators + [f for f in (_folded(n) for n in creators) if f not in creators]
     entries = snapshot.scientific_entries
     scientific_texts = [
         e.value
@@ -147,7 +137,7 @@ def dataset_to_document(snapshot: DatasetSnapshot, principals: Sequence[str]) ->
         "description": snapshot.description,
         "summary": _summary(snapshot.description),
         "keywords": list(snapshot.keywords),
-        "creators": creator_terms,
+        "creators": creators,  # the analyser folds accents ("Garcia" finds "García")
         "creator_names": creators,
         "creator_orcids": [a.orcid for a in snapshot.creators if a.orcid],
         "facility": snapshot.facility.name if snapshot.facility else None,

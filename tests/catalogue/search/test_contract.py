@@ -10,6 +10,7 @@ from django.test import Client
 
 from catalogue.access import datasets_visible_to
 from catalogue.models import Status
+from tests.catalogue.search.conftest import Search
 
 pytestmark = pytest.mark.django_db
 
@@ -146,6 +147,25 @@ def test_expected_visibility_per_role(world):
 def test_text_queries(search, world, q, expected):
     names = {n: getattr(world, n).title for n in ("saxs", "sans", "calib", "ice")}
     assert titles(search({"q": q})) == {names[n] for n in expected}
+
+
+@pytest.mark.search
+@pytest.mark.parametrize(
+    ("q", "expected"),
+    [
+        ("micelle", {"sans"}),  # plural in the title
+        ("lysozymes proteins", {"saxs"}),  # singular in title and keywords
+        ("behenates", {"calib"}),
+        ("Garcia", {"saxs"}),  # "García": folded
+        ("calibrations SAXS", {"calib"}),
+    ],
+)
+def test_elasticsearch_stems_and_folds(es_index, world, client, q, expected):
+    """Elasticsearch only: light English stemming and ASCII folding (the database backend
+    matches words as written, which the contract allows)."""
+    Search("elasticsearch").sync()
+    names = {n: getattr(world, n).title for n in ("saxs", "sans", "calib", "ice")}
+    assert titles(api(client, {"q": q})) == {names[n] for n in expected}
 
 
 def test_a_doi_or_pid_finds_its_dataset(search, world):
