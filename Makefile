@@ -38,6 +38,8 @@ demo: $(STAMP)
 	@$(MAKE) --no-print-directory frontend || echo "(The HDF5 viewer was not built: it needs Node.js >= 20.19 and npm. The portal works without it; files are listed and downloadable.)"
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo
+	@# With Elasticsearch configured, the same demo runs on it: (re)build the search index.
+	@if [ -n "$${PORTAL_ELASTICSEARCH_URL:-}" ]; then $(BIN)/python manage.py reindex; fi
 	@echo ""
 	@echo "  Portal: http://127.0.0.1:$(PORT)/   (curation: http://127.0.0.1:$(PORT)/admin/)"
 	@echo ""

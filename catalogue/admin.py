@@ -31,6 +31,7 @@ from catalogue.models import (
     Technique,
 )
 from catalogue.models.dataset import TRANSITIONS
+from catalogue.search.indexing import queue_dataset_reindex
 from catalogue.services import lifecycle
 
 FILES_PER_ADMIN_PAGE = 50
@@ -288,6 +289,18 @@ class DatasetAdmin(PortalModelAdmin):
         from catalogue.services.files import dataset_refresh_file_totals
 
         dataset_refresh_file_totals(dataset=form.instance)
+        queue_dataset_reindex(form.instance.pk)
+
+    def delete_model(self, request, obj):
+        pk = obj.pk
+        super().delete_model(request, obj)
+        queue_dataset_reindex(pk)  # a deleted draft leaves the search index
+
+    def delete_queryset(self, request, queryset):
+        pks = list(queryset.values_list("pk", flat=True))
+        super().delete_queryset(request, queryset)
+        for pk in pks:
+            queue_dataset_reindex(pk)
 
     def has_delete_permission(self, request, obj=None):
         # Published and withdrawn records are never deleted: DOIs must keep resolving.

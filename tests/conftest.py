@@ -8,6 +8,7 @@ and the database must be PostgreSQL.
 import os
 import shutil
 import socket
+import uuid
 from urllib.parse import urlsplit
 
 import pytest
@@ -98,3 +99,19 @@ def _eager_tasks(settings, request):
         from portal.celery import app
 
         app.conf.task_always_eager = True
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _search_index_prefix():
+    """Elasticsearch indices of a test run carry their own prefix (never a demo's index) and
+    are deleted at the end. Search tests add a per-test suffix (tests/catalogue/search)."""
+    base = settings.ELASTICSEARCH_INDEX_PREFIX
+    settings.ELASTICSEARCH_INDEX_PREFIX = f"{base}-test-{uuid.uuid4().hex[:8]}"
+    yield
+    if _reachable(settings.ELASTICSEARCH_URL, 9200):
+        from catalogue.search.connection import get_client
+
+        get_client().indices.delete(
+            index=f"{settings.ELASTICSEARCH_INDEX_PREFIX}*", ignore_unavailable=True
+        )
+    settings.ELASTICSEARCH_INDEX_PREFIX = base

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from catalogue.api import views
+from catalogue.api import search, views
 from doi import views as doi_views
 
 app_name = "api"
@@ -18,4 +18,6 @@ urlpatterns = [
         doi_views.DatasetDataciteJson.as_view(),
         name="dataset-datacite-json",
     ),
+    path("search", search.SearchView.as_view(), name="search"),
+    path("search/keys", search.SearchKeysView.as_view(), name="search-keys"),
 ]

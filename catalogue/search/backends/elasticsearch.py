@@ -1,0 +1,173 @@
+"""The Elasticsearch backend: one round trip per search, two searches run side by side (a
+page of hits with highlights; the exact total and facet counts, cached by Elasticsearch).
+
+Visibility travels inside every request as a filter on the documents' principals
+(``catalogue.access.user_principals``), so hits, totals and facet counts only ever count what
+the user may read. Connection problems and server errors become ``SearchUnavailable``.
+"""
+
+import html
+import logging
+
+from elasticsearch import ApiError, TransportError
+
+from catalogue.access import user_principals
+from catalogue.search.connection import SearchUnavailable, get_client
+from catalogue.search.documents import alias_name
+from catalogue.search.queries import (
+    FACETS,
+    SELECTED_SUFFIX,
+    KeyUnits,
+    SearchQuery,
+    check_condition_units,
+    elasticsearch_key_units_body,
+    elasticsearch_keys_body,
+    elasticsearch_msearch,
+)
+
+from .base import FacetValue, KeyInfo, SearchHit, SearchResult
+
+logger = logging.getLogger(__name__)
+
+
+def _call(method, body: dict) -> dict:
+    try:
+        # A missing alias (nothing indexed yet) searches nothing instead of failing.
+        return method(
+            index=alias_name(), ignore_unavailable=True, allow_no_indices=True, body=body
+        ).body
+    except TransportError as exc:
+        raise SearchUnavailable(f"Elasticsearch is unreachable: {exc}") from exc
+    except ApiError as exc:
+        if exc.meta.status >= 500 or exc.meta.status == 429:
+            raise SearchUnavailable(f"Elasticsearch answered {exc.meta.status}: {exc}") from exc
+        raise
+
+
+def _hit(raw: dict) -> SearchHit:
+    source = raw.get("_source", {})
+    highlight = raw.get("highlight", {})
+    title = source.get("title", "")
+    snippets = tuple(highlight.get("description", ()))
+    if not snippets and source.get("summary"):
+        snippets = (html.escape(source["summary"]),)
+    return SearchHit(
+        pid=source.get("pid", ""),
+        title=title,
+        doi=source.get("doi"),
+        creators=tuple(source.get("creator_names") or ()),
+        publication_year=source.get("publication_year"),
+        facility=source.get("facility"),
+        facility_short_name=source.get("facility_short_name"),
+        instrument=source.get("instrument"),
+        techniques=tuple(source.get("techniques") or ()),
+        resource_type=source.get("resource_type"),
+        keywords=tuple(source.get("keywords") or ()),
+        status=source.get("status", ""),
+        title_html=(highlight.get("title") or [html.escape(title)])[0],
+        snippets=snippets,
+    )
+
+
+def _facet_values(facet: str, aggs: dict, selected: tuple) -> list[FacetValue]:
+    """Buckets of one facet: wrapped in a filter agg (other facets selected) or top level."""
+    agg = aggs[facet]
+    terms = agg.get("values", agg)
+    picked = agg.get("selected") or aggs.get(f"{facet}{SELECTED_SUFFIX}") or {}
+    chosen = {str(v) for v in selected}
+    values: list[FacetValue] = []
+    seen: set[str] = set()
+    for bucket in terms["buckets"]:
+        value = bucket["key_as_string"] if facet == "has_doi" else bucket["key"]
+        seen.add(str(value))
+        values.append(FacetValue(value, bucket["doc_count"], str(value) in chosen))
+    for name, bucket in picked.get("buckets", {}).items():
+        if name not in seen:
+            value = int(name) if facet == "publication_year" else name
+            values.append(FacetValue(value, bucket["doc_count"], True))
+    return values
+
+
+class ElasticsearchBackend:
+    name = "elasticsearch"
+
+    def search(self, *, query: SearchQuery, user) -> SearchResult:
+        client = get_client()
+        principals = user_principals(user)
+        try:
+            responses = client.msearch(
+                searches=elasticsearch_msearch(query, principals, alias_name())
+            ).body["responses"]
+        except TransportError as exc:
+            raise SearchUnavailable(f"Elasticsearch is unreachable: {exc}") from exc
+        except ApiError as exc:
+            if exc.meta.status >= 500 or exc.meta.status == 429:
+                raise SearchUnavailable(f"Elasticsearch answered {exc.meta.status}") from exc
+            raise
+        for part in responses:
+            if "error" in part:
+                status = part.get("status", 500)
+                if status >= 500 or status == 429:
+                    raise SearchUnavailable(f"Elasticsearch answered {status}: {part['error']}")
+                raise RuntimeError(f"Elasticsearch refused the search: {part['error']}")
+        hits, counts = responses
+        total = counts["hits"]["total"]["value"]
+        if total == 0 and any(c.unit for c in query.conditions):
+            # No hit: perhaps because a unit cannot compare with the key's values at all.
+            check_condition_units(
+                query.conditions,
+                self.key_units(keys=[c.key for c in query.conditions if c.unit], user=user),
+            )
+        aggs = counts.get("aggregations", {})
+        facets = {
+            facet: _facet_values(facet, aggs, query.selected(facet))
+            for facet in FACETS
+            if facet in aggs
+        }
+        return SearchResult(
+            total=total,
+            page=query.page,
+            page_size=query.page_size,
+            hits=tuple(_hit(h) for h in hits["hits"]["hits"]),
+            facets=facets,
+        )
+
+    def key_units(self, *, keys: list[str], user) -> dict[str, KeyUnits]:
+        keys = sorted(set(keys))
+        body = elasticsearch_key_units_body(keys, user_principals(user))
+        response = _call(get_client().search, body)
+        buckets = (
+            response.get("aggregations", {})
+            .get("entries", {})
+            .get("chosen", {})
+            .get("keys", {})
+            .get("buckets", [])
+        )
+        return {
+            b["key"]: KeyUnits(
+                key=b["key"],
+                count=b["doc_count"],
+                si_units=frozenset(s["key"] for s in b["si_units"]["buckets"]),
+                units=tuple(u["key"] for u in b["units"]["buckets"]),
+            )
+            for b in buckets
+        }
+
+    def keys(self, *, user, prefix: str = "", limit: int = 50) -> list[KeyInfo]:
+        body = elasticsearch_keys_body(prefix, user_principals(user), limit)
+        response = _call(get_client().search, body)
+        buckets = (
+            response.get("aggregations", {})
+            .get("entries", {})
+            .get("chosen", {})
+            .get("keys", {})
+            .get("buckets", [])
+        )
+        return [
+            KeyInfo(
+                key=b["key"],
+                count=b["doc_count"],
+                units=tuple(u["key"] for u in b["units"]["buckets"]),
+            )
+            for b in buckets
+        ]

@@ -1,0 +1,1065 @@
+"""Search requests: parsing what people and API clients send, and the query language.
+
+:func:`parse_search_params` turns query parameters (the page's URL or ``GET /api/v1/search``)
+into a validated :class:`SearchQuery`, or raises :class:`SearchInputError` naming the
+parameter and the problem (a 400, never a 500). Both backends take the same SearchQuery; the
+Elasticsearch request body is built by :func:`elasticsearch_body`.
+
+The query box understands a small, forgiving language (the same on both backends)::
+
+    lysozyme 100 K            every word must occur (in any field)
+    "pair distribution"       a phrase
+    saxs OR waxs              either
+    -calibration, NOT cal…    without
+    (saxs OR sans) micelles   grouping
+    lyso*                     words starting with "lyso"
+    10.5072/esrf.abc          a DOI (or a dataset PID) finds that record
+
+Unbalanced quotes or parentheses and dangling operators are errors that say where they are.
+
+Scientific-metadata conditions are ``key:op:value[:unit]`` (see :class:`Condition`).
+"""
+
+import datetime
+import math
+import re
+import uuid
+from dataclasses import dataclass, field
+
+from catalogue.search import units
+
+FACETS = (
+    "facility",
+    "instrument",
+    "technique",
+    "resource_type",
+    "keyword",
+    "license",
+    "publication_year",
+    "has_doi",
+)
+FACET_LABELS = {
+    "facility": "Facility",
+    "instrument": "Instrument",
+    "technique": "Technique",
+    "resource_type": "Resource type",
+    "keyword": "Keyword",
+    "license": "Licence",
+    "publication_year": "Publication year",
+    "has_doi": "Has DOI",
+}
+SORTS = ("relevance", "newest", "oldest", "title")
+SORT_LABELS = {
+    "relevance": "Best match",
+    "newest": "Newest first",
+    "oldest": "Oldest first",
+    "title": "Title A-Z",
+}
+OPERATORS = ("eq", "ne", "gt", "gte", "lt", "lte", "contains", "between")
+OPERATOR_LABELS = {
+    "eq": "=",
+    "ne": "≠",
+    "gt": ">",
+    "gte": "≥",
+    "lt": "<",
+    "lte": "≤",
+    "between": "between",
+    "contains": "contains",
+}
+NUMERIC_OPERATORS = ("gt", "gte", "lt", "lte", "between")
+DEFAULT_PAGE_SIZE = 20
+MAX_PAGE_SIZE = 100
+# Elasticsearch's index.max_result_window: deeper pages need search_after, not page numbers.
+MAX_RESULT_WINDOW = 10_000
+MAX_QUERY_LENGTH = 1000
+MAX_TERMS = 64
+MAX_FACET_VALUES = 50
+MAX_CONDITIONS = 20
+MAX_KEY_LENGTH = 300
+# Relative tolerance of "eq" on numbers: unit conversion leaves float noise
+# (12.7 keV and 12700 eV differ in the 16th digit once in SI).
+EQ_TOLERANCE = 1e-9
+PANET_BASE = "http://purl.org/pan-science/PaNET/"
+TRUE_WORDS = {"true", "yes", "1", "on"}
+FALSE_WORDS = {"false", "no", "0", "off"}
+
+
+class SearchInputError(ValueError):
+    """Bad search input: ``parameter`` names what was wrong, the message says why."""
+
+    def __init__(self, parameter: str, message: str):
+        super().__init__(message)
+        self.parameter = parameter
+        self.message = message
+
+
+# ----------------------------------------------------------------- query language --
+@dataclass(frozen=True)
+class Term:
+    text: str
+    prefix: bool = False  # "lyso*"
+    phrase: bool = False  # '"pair distribution"'
+
+    @property
+    def identifier(self) -> tuple[str, str] | None:
+        """("doi", "10.5072/…") or ("pid", "<uuid>") when the term names one record."""
+        return identifier_in(self.text)
+
+
+@dataclass(frozen=True)
+class Not:
+    child: "Node"
+
+
+@dataclass(frozen=True)
+class And:
+    children: tuple["Node", ...]
+
+
+@dataclass(frozen=True)
+class Or:
+    children: tuple["Node", ...]
+
+
+Node = Term | Not | And | Or
+
+_DOI = re.compile(r"^(?:doi:|https?://(?:dx\.)?doi\.org/)?(10\.\d{4,9}/\S+)$", re.IGNORECASE)
+
+
+def identifier_in(text: str) -> tuple[str, str] | None:
+    text = text.strip()
+    match = _DOI.match(text)
+    if match:
+        return "doi", match.group(1).lower()
+    try:
+        return "pid", str(uuid.UUID(text))
+    except ValueError:
+        return None
+
+
+_WORD = re.compile(r'[^\s()"]+')
+_HAS_WORD_CHARACTER = re.compile(r"\w")
+
+
+def _tokens(text: str) -> list[tuple[str, str, int]]:
+    """(kind, value, position): kinds are word, phrase, open, close, and, or, not."""
+    tokens: list[tuple[str, str, int]] = []
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if ch.isspace():
+            i += 1
+        elif ch == "(":
+            tokens.append(("open", ch, i))
+            i += 1
+        elif ch == ")":
+            tokens.append(("close", ch, i))
+            i += 1
+        elif ch == '"':
+            end = text.find('"', i + 1)
+            if end < 0:
+                raise SearchInputError(
+                    "q",
+                    f'The query has an unclosed quotation mark (") at character {i + 1}.',
+                )
+            tokens.append(("phrase", text[i + 1 : end], i))
+            i = end + 1
+        else:
+            match = _WORD.match(text, i)
+            word = match.group(0)
+            if word in ("AND", "&&"):
+                tokens.append(("and", word, i))
+            elif word in ("OR", "||", "|"):
+                tokens.append(("or", word, i))
+            elif word == "NOT":
+                tokens.append(("not", word, i))
+            elif word.startswith("-") and len(word) > 1 and not word[1:2].isdigit():
+                tokens.append(("not", "-", i))
+                tokens.append(("word", word[1:], i + 1))
+            elif word.startswith("+") and len(word) > 1:
+                tokens.append(("word", word[1:], i + 1))
+            else:
+                tokens.append(("word", word, i))
+            i = match.end()
+    return tokens
+
+
+class _Parser:
+    def __init__(self, text: str):
+        self.tokens = _tokens(text)
+        self.pos = 0
+        self.terms = 0
+
+    def peek(self) -> tuple[str, str, int] | None:
+        return self.tokens[self.pos] if self.pos < len(self.tokens) else None
+
+    def take(self) -> tuple[str, str, int]:
+        token = self.tokens[self.pos]
+        self.pos += 1
+        return token
+
+    def parse(self) -> Node | None:
+        if not self.tokens:
+            return None
+        node = self.or_expr()
+        token = self.peek()
+        if token is not None:
+            kind, value, at = token
+            if kind == "close":
+                raise SearchInputError(
+                    "q", f"The query has a ')' at character {at + 1} with no '(' before it."
+                )
+            raise SearchInputError("q", f"Unexpected {value!r} at character {at + 1}.")
+        return node
+
+    def or_expr(self) -> Node:
+        children = [self.and_expr()]
+        while (token := self.peek()) is not None and token[0] == "or":
+            self.take()
+            if self.peek() is None or self.peek()[0] in ("close", "or", "and"):
+                raise SearchInputError(
+                    "q", f"'{token[1]}' at character {token[2] + 1} needs a term after it."
+                )
+            children.append(self.and_expr())
+        return children[0] if len(children) == 1 else Or(tuple(children))
+
+    def and_expr(self) -> Node:
+        children = [self.unary()]
+        while (token := self.peek()) is not None and token[0] not in ("or", "close"):
+            if token[0] == "and":
+                self.take()
+                nxt = self.peek()
+                if nxt is None or nxt[0] in ("close", "or", "and"):
+                    raise SearchInputError(
+                        "q", f"'{token[1]}' at character {token[2] + 1} needs a term after it."
+                    )
+            children.append(self.unary())
+        return children[0] if len(children) == 1 else And(tuple(children))
+
+    def unary(self) -> Node:
+        token = self.peek()
+        if token is None:
+            raise SearchInputError("q", "The query ends where a term was expected.")
+        kind, value, at = token
+        if kind == "not":
+            self.take()
+            nxt = self.peek()
+            if nxt is None or nxt[0] in ("close", "or", "and"):
+                raise SearchInputError(
+                    "q", f"'{value}' at character {at + 1} needs a term after it."
+                )
+            return Not(self.unary())
+        return self.primary()
+
+    def primary(self) -> Node:
+        kind, value, at = self.take()
+        if kind == "open":
+            nxt = self.peek()
+            if nxt is None:
+                raise SearchInputError(
+                    "q", f"The query has a '(' at character {at + 1} that is never closed."
+                )
+            if nxt[0] == "close":
+                raise SearchInputError("q", f"Empty parentheses at character {at + 1}.")
+            node = self.or_expr()
+            closing = self.peek()
+            if closing is None or closing[0] != "close":
+                raise SearchInputError(
+                    "q", f"The query has a '(' at character {at + 1} that is never closed."
+                )
+            self.take()
+            return node
+        if kind == "close":
+            raise SearchInputError(
+                "q", f"The query has a ')' at character {at + 1} with no '(' before it."
+            )
+        if kind in ("and", "or"):
+            raise SearchInputError("q", f"'{value}' at character {at + 1} needs a term before it.")
+        self.terms += 1
+        if self.terms > MAX_TERMS:
+            raise SearchInputError("q", f"The query has more than {MAX_TERMS} terms.")
+        if kind == "phrase":
+            text = " ".join(value.split())
+            return Term(text, phrase=True)
+        prefix = value.endswith("*") and len(value.rstrip("*")) > 0
+        text = value.rstrip("*") if prefix else value
+        if not text.strip("*"):
+            raise SearchInputError("q", f"'{value}' at character {at + 1} is not a search term.")
+        return Term(text, prefix=prefix)
+
+
+def _drop_empty(node: Node | None) -> Node | None:
+    """Empty phrases ("") mean nothing; drop them and whatever becomes empty."""
+    if node is None:
+        return None
+    if isinstance(node, Term):
+        # A term without a letter or digit ("-", "*") matches nothing on either backend.
+        return node if _HAS_WORD_CHARACTER.search(node.text) else None
+    if isinstance(node, Not):
+        child = _drop_empty(node.child)
+        return Not(child) if child is not None else None
+    children = tuple(c for c in (_drop_empty(c) for c in node.children) if c is not None)
+    if not children:
+        return None
+    if len(children) == 1:
+        return children[0]
+    return type(node)(children)
+
+
+def parse_text_query(text: str) -> Node | None:
+    """The query box's text as a tree (None when empty), or SearchInputError."""
+    if len(text) > MAX_QUERY_LENGTH:
+        raise SearchInputError("q", f"The query is longer than {MAX_QUERY_LENGTH} characters.")
+    return _drop_empty(_Parser(text).parse())
+
+
+def positive_terms(node: Node | None) -> list[Term]:
+    """The terms a match must contain (for highlighting snippets)."""
+    if node is None or isinstance(node, Not):
+        return []
+    if isinstance(node, Term):
+        return [node]
+    return [t for child in node.children for t in positive_terms(child)]
+
+
+# ---------------------------------------------------------------------- conditions --
+@dataclass(frozen=True)
+class Condition:
+    """``key:op:value[:unit]`` on scientific metadata.
+
+    Numbers compare in SI base units when a unit is given (pint), so 300 K matches 26.85 degC;
+    without a unit they compare as stored. ``eq``/``ne`` on text compare case-insensitively;
+    ``contains`` wants every word of the value in the text (a trailing ``*`` makes the last
+    word a prefix). ``between`` takes ``low..high`` (inclusive).
+    """
+
+    key: str
+    op: str
+    value: str
+    unit: str = ""
+    number: float | None = None  # the value, when numeric
+    low: float | None = None  # between
+    high: float | None = None
+    si_unit: str | None = None
+    si_number: float | None = None
+    si_low: float | None = None
+    si_high: float | None = None
+
+    @property
+    def param(self) -> str:
+        """The canonical ``cond`` parameter."""
+        text = f"{self.key}:{self.op}:{self.value}"
+        if self.unit:
+            return f"{text}:{self.unit}"
+        return f"{text}:" if ":" in self.value else text
+
+    @property
+    def is_numeric(self) -> bool:
+        return self.number is not None or self.low is not None
+
+    def bounds(self, *, si: bool) -> dict[str, float]:
+        """Range bounds for numeric operators (gt/gte/lt/lte/between, and eq's tolerance)."""
+        number = self.si_number if si else self.number
+        low = self.si_low if si else self.low
+        high = self.si_high if si else self.high
+        if self.op == "between":
+            return {"gte": low, "lte": high}
+        if self.op in ("gt", "gte", "lt", "lte"):
+            return {self.op: number}
+        tolerance = abs(number) * EQ_TOLERANCE
+        return {"gte": number - tolerance, "lte": number + tolerance}
+
+    def describe(self) -> str:
+        """For people: 'sample.temperature > 300 K'."""
+        value = self.value.replace("..", " and ") if self.op == "between" else self.value
+        unit = f" {self.unit}" if self.unit else ""
+        return f"{self.key} {OPERATOR_LABELS[self.op]} {value}{unit}"
+
+
+def _number(text: str) -> float | None:
+    try:
+        value = float(text.strip())
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
+
+
+def parse_condition(raw: str) -> Condition:
+    """Parse one ``cond`` parameter; SearchInputError names what is wrong with it."""
+    shown = raw if len(raw) <= 80 else raw[:80] + "…"
+    parts = raw.split(":", 2)
+    if len(parts) < 3:
+        raise SearchInputError(
+            "cond",
+            f"cond {shown!r}: expected key:operator:value[:unit], e.g. "
+            "sample.temperature:gt:300:K.",
+        )
+    key, op, rest = parts[0].strip(), parts[1].strip().lower(), parts[2]
+    if not key:
+        raise SearchInputError("cond", f"cond {shown!r}: the key is empty.")
+    if len(key) > MAX_KEY_LENGTH:
+        raise SearchInputError("cond", f"cond {shown!r}: the key is too long.")
+    if op not in OPERATORS:
+        raise SearchInputError(
+            "cond", f"cond {shown!r}: unknown operator {op!r}; use one of {', '.join(OPERATORS)}."
+        )
+    value, unit = rest.rsplit(":", 1) if ":" in rest else (rest, "")
+    value, unit = value.strip(), unit.strip()
+    if not value:
+        raise SearchInputError("cond", f"cond {shown!r}: the value is empty.")
+    if op == "contains" and unit:
+        raise SearchInputError(
+            "cond", f"cond {shown!r}: contains compares text; leave out the unit."
+        )
+    fields: dict = {"key": key, "op": op, "value": value, "unit": unit}
+    if op == "between":
+        low_text, sep, high_text = value.partition("..")
+        low, high = _number(low_text), _number(high_text)
+        if not sep or low is None or high is None:
+            raise SearchInputError(
+                "cond", f"cond {shown!r}: between needs two numbers as low..high, e.g. 250..300."
+            )
+        if low > high:
+            raise SearchInputError(
+                "cond", f"cond {shown!r}: the lower bound {low_text} is above the upper bound."
+            )
+        fields.update(low=low, high=high)
+    elif op in NUMERIC_OPERATORS or unit:
+        number = _number(value)
+        if number is None:
+            why = f"{op} compares numbers" if op in NUMERIC_OPERATORS else "a unit needs a number"
+            raise SearchInputError("cond", f"cond {shown!r}: {value!r} is not a number ({why}).")
+        fields["number"] = number
+    elif op in ("eq", "ne"):
+        fields["number"] = _number(value)
+    if unit:
+        try:
+            fields["si_unit"] = units.si_unit(unit)
+            if op == "between":
+                fields["si_low"] = units.to_si(fields["low"], unit).value
+                fields["si_high"] = units.to_si(fields["high"], unit).value
+            else:
+                fields["si_number"] = units.to_si(fields["number"], unit).value
+        except units.UnitError as exc:
+            raise SearchInputError("cond", f"cond {shown!r}: {exc}") from exc
+        except Exception as exc:  # pint's own errors, overflow of logarithmic units
+            raise SearchInputError(
+                "cond", f"cond {shown!r}: {value!r} cannot be converted from {unit!r}."
+            ) from exc
+    return Condition(**fields)
+
+
+@dataclass(frozen=True)
+class KeyUnits:
+    """What a key holds among the datasets a user may see (for unit compatibility)."""
+
+    key: str
+    count: int
+    si_units: frozenset[str]
+    units: tuple[str, ...]
+
+
+def check_condition_units(conditions, key_units: dict[str, KeyUnits]) -> None:
+    """400 for a unit that cannot compare with any value stored under that key."""
+    for cond in conditions:
+        if not cond.unit:
+            continue
+        info = key_units.get(cond.key)
+        if info is None or info.count == 0:
+            continue  # no such key (for this user): simply no match
+        if cond.si_unit in info.si_units:
+            continue
+        if not info.units:
+            raise SearchInputError(
+                "cond",
+                f"cond {cond.param!r}: {cond.key} has no units; leave out {cond.unit!r}.",
+            )
+        raise SearchInputError(
+            "cond",
+            f"cond {cond.param!r}: {cond.unit!r} is not compatible with the units of "
+            f"{cond.key} ({', '.join(info.units)}).",
+        )
+
+
+# ----------------------------------------------------------------------- the query --
+@dataclass(frozen=True)
+class SearchQuery:
+    text: str = ""
+    expression: Node | None = None
+    filters: dict[str, tuple] = field(default_factory=dict)  # facet -> selected values
+    year_min: int | None = None
+    year_max: int | None = None
+    date_from: datetime.date | None = None
+    date_to: datetime.date | None = None
+    conditions: tuple[Condition, ...] = ()
+    sort: str = ""  # "" = relevance (the default; without words: newest first)
+    page: int = 1
+    page_size: int = DEFAULT_PAGE_SIZE
+
+    @property
+    def effective_sort(self) -> str:
+        # Relevance without words ranks everything alike, so it is the newest first.
+        return self.sort or "relevance"
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.page_size
+
+    def selected(self, facet: str) -> tuple:
+        return self.filters.get(facet, ())
+
+    @property
+    def is_empty(self) -> bool:
+        return (
+            self.expression is None
+            and not self.filters
+            and not self.conditions
+            and self.year_min is None
+            and self.year_max is None
+            and self.date_from is None
+            and self.date_to is None
+        )
+
+
+def _int(params, name: str, *, low: int, high: int, default: int | None) -> int | None:
+    raw = (params.get(name) or "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError as exc:
+        raise SearchInputError(name, f"{name} must be a whole number, not {raw[:40]!r}.") from exc
+    if not low <= value <= high:
+        raise SearchInputError(name, f"{name} must be between {low} and {high}.")
+    return value
+
+
+def _date(params, name: str) -> datetime.date | None:
+    raw = (params.get(name) or "").strip()
+    if not raw:
+        return None
+    try:
+        return datetime.date.fromisoformat(raw)
+    except ValueError as exc:
+        raise SearchInputError(
+            name, f"{name} must be a date as YYYY-MM-DD, not {raw[:40]!r}."
+        ) from exc
+
+
+def _bool_word(name: str, raw: str) -> str:
+    word = raw.strip().lower()
+    if word in TRUE_WORDS:
+        return "true"
+    if word in FALSE_WORDS:
+        return "false"
+    raise SearchInputError(name, f"{name} must be true or false, not {raw[:40]!r}.")
+
+
+def normalise_technique(value: str) -> str:
+    """PaNET ids become IRIs ("PaNET01188" -> http://purl.org/pan-science/PaNET/PaNET01188)."""
+    if re.fullmatch(r"PaNET\d+", value):
+        return PANET_BASE + value
+    return value
+
+
+def _facet_values(params, facet: str) -> tuple:
+    raw = [v.strip() for v in params.getlist(facet) if v.strip()]
+    if len(raw) > MAX_FACET_VALUES:
+        raise SearchInputError(facet, f"At most {MAX_FACET_VALUES} values of {facet}.")
+    values: list = []
+    for value in raw:
+        if facet == "publication_year":
+            try:
+                year = int(value)
+            except ValueError as exc:
+                raise SearchInputError(
+                    facet, f"publication_year must be a year, not {value[:40]!r}."
+                ) from exc
+            values.append(year)
+        elif facet == "has_doi":
+            values.append(_bool_word(facet, value))
+        elif facet == "technique":
+            values.append(normalise_technique(value))
+        else:
+            if len(value) > 300:
+                raise SearchInputError(facet, f"A {facet} value is too long.")
+            values.append(value)
+    return tuple(dict.fromkeys(values))
+
+
+def parse_search_params(params) -> SearchQuery:
+    """A SearchQuery from query parameters (a QueryDict, or anything with get/getlist)."""
+    text = (params.get("q") or "").strip()
+    expression = parse_text_query(text)
+    filters = {}
+    for facet in FACETS:
+        values = _facet_values(params, facet)
+        if values:
+            filters[facet] = values
+    year_min = _int(params, "year_min", low=1000, high=9999, default=None)
+    year_max = _int(params, "year_max", low=1000, high=9999, default=None)
+    if year_min is not None and year_max is not None and year_min > year_max:
+        raise SearchInputError("year_min", "year_min is after year_max.")
+    date_from = _date(params, "date_from")
+    date_to = _date(params, "date_to")
+    if date_from and date_to and date_from > date_to:
+        raise SearchInputError("date_from", "date_from is after date_to.")
+    raw_conditions = [c for c in params.getlist("cond") if c.strip()]
+    if len(raw_conditions) > MAX_CONDITIONS:
+        raise SearchInputError("cond", f"At most {MAX_CONDITIONS} conditions.")
+    conditions = tuple(parse_condition(c.strip()) for c in raw_conditions)
+    sort = (params.get("sort") or "").strip().lower()
+    if sort and sort not in SORTS:
+        raise SearchInputError(
+            "sort", f"sort must be one of {', '.join(SORTS)}, not {sort[:40]!r}."
+        )
+    if sort == "relevance":
+        sort = ""  # the default: keeps URLs short
+    page = _int(params, "page", low=1, high=MAX_RESULT_WINDOW, default=1)
+    page_size = _int(params, "page_size", low=1, high=MAX_PAGE_SIZE, default=DEFAULT_PAGE_SIZE)
+    if page * page_size > MAX_RESULT_WINDOW:
+        raise SearchInputError(
+            "page",
+            f"Only the first {MAX_RESULT_WINDOW:,} results can be paged through "
+            f"(page * page_size <= {MAX_RESULT_WINDOW}); narrow the search instead.",
+        )
+    return SearchQuery(
+        text=text,
+        expression=expression,
+        filters=filters,
+        year_min=year_min,
+        year_max=year_max,
+        date_from=date_from,
+        date_to=date_to,
+        conditions=conditions,
+        sort=sort,
+        page=page,
+        page_size=page_size,
+    )
+
+
+# ------------------------------------------------------- Elasticsearch request bodies --
+# Fields the query box searches, with boosts: a word in the title counts most.
+TEXT_FIELDS = [
+    "title^4",
+    "keywords^3",
+    "creators^3",
+    "techniques^2",
+    "instrument^2",
+    "facility^2",
+    "proposal_title^1.5",
+    "sample^1.5",
+    "description",
+    "scientific_text^0.5",
+]
+ES_FACET_FIELDS = {
+    "facility": "facility.raw",
+    "instrument": "instrument.raw",
+    "technique": "techniques.raw",
+    "resource_type": "resource_type",
+    "keyword": "keywords.raw",
+    "license": "license",
+    "publication_year": "publication_year",
+    "has_doi": "has_doi",
+}
+FACET_SIZES = {"keyword": 30, "publication_year": 40, "has_doi": 2}
+SELECTED_SUFFIX = "__selected"
+DEFAULT_FACET_SIZE = 50
+SOURCE_FIELDS = [
+    "pid",
+    "doi",
+    "title",
+    "creator_names",
+    "publication_year",
+    "facility",
+    "facility_short_name",
+    "instrument",
+    "techniques",
+    "resource_type",
+    "keywords",
+    "status",
+    "summary",
+]
+
+
+def _es_term(term: Term) -> dict:
+    if term.phrase:
+        text_clause = {"multi_match": {"query": term.text, "type": "phrase", "fields": TEXT_FIELDS}}
+    elif term.prefix:
+        text_clause = {
+            "multi_match": {"query": term.text, "type": "phrase_prefix", "fields": TEXT_FIELDS}
+        }
+    else:
+        text_clause = {
+            "multi_match": {
+                "query": term.text,
+                # No tie_breaker: a pure dis_max lets Lucene skip blocks that cannot make the
+                # top hits (block-max WAND); with one, "scattering" at 1M took 59 ms, not 4.
+                "type": "best_fields",
+                "operator": "and",
+                "fields": TEXT_FIELDS,
+            }
+        }
+    identifier = term.identifier
+    if identifier is None:
+        return text_clause
+    kind, value = identifier
+    return {
+        "bool": {
+            "should": [{"term": {kind: {"value": value, "boost": 20}}}, text_clause],
+            "minimum_should_match": 1,
+        }
+    }
+
+
+def es_text_clause(node: Node) -> dict:
+    """The query tree as Elasticsearch bool/multi_match clauses."""
+    if isinstance(node, Term):
+        return _es_term(node)
+    if isinstance(node, Not):
+        return {"bool": {"must_not": [es_text_clause(node.child)]}}
+    if isinstance(node, Or):
+        return {
+            "bool": {
+                "should": [es_text_clause(c) for c in node.children],
+                "minimum_should_match": 1,
+            }
+        }
+    must = [es_text_clause(c) for c in node.children if not isinstance(c, Not)]
+    must_not = [es_text_clause(c.child) for c in node.children if isinstance(c, Not)]
+    clause: dict = {"must": must} if must else {"must": [{"match_all": {}}]}
+    if must_not:
+        clause["must_not"] = must_not
+    return {"bool": clause}
+
+
+def es_visibility_filter(principals: list[str] | None) -> list[dict]:
+    """The access gate as a filter: documents readable by one of the user's principals.
+
+    ``None`` (curators) needs no filter: withdrawn datasets are not in the index at all.
+    """
+    if principals is None:
+        return []
+    return [{"terms": {"principals": list(principals)}}]
+
+
+def es_facet_filter(facet: str, values: tuple) -> dict:
+    field_name = ES_FACET_FIELDS[facet]
+    if facet == "technique":
+        iris = [v for v in values if v.startswith(("http://", "https://"))]
+        labels = [v for v in values if v not in iris]
+        should = []
+        if labels:
+            should.append({"terms": {field_name: labels}})
+        if iris:
+            should.append({"terms": {"technique_iris": iris}})
+        return {"bool": {"should": should, "minimum_should_match": 1}}
+    if facet == "has_doi":
+        return {"terms": {field_name: [v == "true" for v in values]}}
+    return {"terms": {field_name: list(values)}}
+
+
+def _es_condition_value(cond: Condition) -> dict:
+    """The test on one nested entry (the key is matched separately)."""
+    field_prefix = "scientific."
+    if cond.op == "contains":
+        words = cond.value.rstrip("*")
+        if cond.value.endswith("*") and words:
+            return {"match_phrase_prefix": {field_prefix + "text.words": {"query": words}}}
+        return {"match": {field_prefix + "text.words": {"query": cond.value, "operator": "and"}}}
+    if cond.unit:
+        return {
+            "bool": {
+                "filter": [
+                    {"term": {field_prefix + "si_unit": cond.si_unit}},
+                    {"range": {field_prefix + "si_value": cond.bounds(si=True)}},
+                ]
+            }
+        }
+    if cond.is_numeric:
+        numeric = {"range": {field_prefix + "number": cond.bounds(si=False)}}
+        if cond.op in NUMERIC_OPERATORS:
+            return numeric
+        # eq/ne on a number without a unit: the number, or the same text ("42" stored as text).
+        return {
+            "bool": {
+                "should": [numeric, {"term": {field_prefix + "text": cond.value.lower()}}],
+                "minimum_should_match": 1,
+            }
+        }
+    return {"term": {field_prefix + "text": cond.value.lower()}}
+
+
+def es_condition(cond: Condition) -> dict:
+    """A dataset with an entry under ``cond.key`` whose value passes the test."""
+    value = _es_condition_value(cond)
+    key = {"term": {"scientific.key": cond.key}}
+    inner = (
+        {"bool": {"filter": [key], "must_not": [value]}}
+        if cond.op == "ne"
+        else {"bool": {"filter": [key, value]}}
+    )
+    return {"nested": {"path": "scientific", "query": inner, "score_mode": "none"}}
+
+
+def es_range_filters(query: SearchQuery) -> list[dict]:
+    filters: list[dict] = []
+    if query.year_min is not None or query.year_max is not None:
+        bounds = {}
+        if query.year_min is not None:
+            bounds["gte"] = query.year_min
+        if query.year_max is not None:
+            bounds["lte"] = query.year_max
+        filters.append({"range": {"publication_year": bounds}})
+    # The collection period overlaps [date_from, date_to] (whole days, UTC).
+    if query.date_from is not None:
+        start = query.date_from.isoformat()
+        filters.append(
+            {
+                "bool": {
+                    "should": [
+                        {"range": {"collection_end": {"gte": start}}},
+                        {
+                            "bool": {
+                                "must_not": [{"exists": {"field": "collection_end"}}],
+                                "filter": [{"range": {"collection_start": {"gte": start}}}],
+                            }
+                        },
+                    ],
+                    "minimum_should_match": 1,
+                }
+            }
+        )
+    if query.date_to is not None:
+        end = (query.date_to + datetime.timedelta(days=1)).isoformat()
+        filters.append({"range": {"collection_start": {"lt": end}}})
+    return filters
+
+
+def es_sort(query: SearchQuery) -> list:
+    tiebreak = {"pid_order": "asc"}  # the database backend breaks ties by pid likewise
+    sort = query.effective_sort
+    if sort == "relevance" and query.expression is not None:
+        return ["_score", {"sort_date": {"order": "desc", "missing": "_last"}}, tiebreak]
+    if sort == "oldest":
+        return [{"sort_date": {"order": "asc", "missing": "_last"}}, tiebreak]
+    if sort == "title":
+        return [
+            {"title_order": "asc"},
+            {"title.sort": {"order": "asc", "missing": "_last"}},
+            tiebreak,
+        ]
+    # newest, and relevance without words (every score equal: the same order, but with the
+    # date as primary sort Elasticsearch can skip documents that cannot make the page).
+    return [{"sort_date": {"order": "desc", "missing": "_last"}}, tiebreak]
+
+
+def _es_facet_aggs(query: SearchQuery) -> dict:
+    """One aggregation per facet; each ignores its own selection (post_filter pattern)."""
+    aggs: dict = {}
+    selected_filters = {f: es_facet_filter(f, v) for f, v in query.filters.items()}
+    for facet in FACETS:
+        field_name = ES_FACET_FIELDS[facet]
+        order = (
+            [{"_key": "desc"}]
+            if facet in ("publication_year", "has_doi")
+            else [{"_count": "desc"}, {"_key": "asc"}]
+        )
+        sub: dict = {
+            "values": {
+                "terms": {
+                    "field": field_name,
+                    "size": FACET_SIZES.get(facet, DEFAULT_FACET_SIZE),
+                    "order": order,
+                }
+            }
+        }
+        chosen = query.selected(facet)
+        if chosen and facet != "has_doi":
+            # Selected values stay listed, with their counts, even outside the top buckets.
+            sub["selected"] = {
+                "filters": {"filters": {str(v): es_facet_filter(facet, (v,)) for v in chosen}}
+            }
+        others = [clause for f, clause in selected_filters.items() if f != facet]
+        if others:
+            aggs[facet] = {"filter": {"bool": {"filter": others}}, "aggs": sub}
+        else:
+            # Top level, unwrapped: Elasticsearch can then count low-cardinality terms
+            # segment by segment ("filter by filter"), much faster on big indices.
+            aggs[facet] = sub["values"]
+            if "selected" in sub:
+                aggs[f"{facet}{SELECTED_SUFFIX}"] = sub["selected"]
+    return aggs
+
+
+def _es_query(query: SearchQuery, principals: list[str] | None, *, facets: bool) -> dict:
+    must = [es_text_clause(query.expression)] if query.expression is not None else []
+    filters = es_visibility_filter(principals) + es_range_filters(query)
+    filters += [es_condition(c) for c in query.conditions]
+    if facets:
+        filters += [es_facet_filter(f, v) for f, v in query.filters.items()]
+    bool_query: dict = {"filter": filters}
+    if must:
+        bool_query["must"] = must
+    return {"bool": bool_query}
+
+
+def elasticsearch_hits_body(query: SearchQuery, principals: list[str] | None) -> dict:
+    """One page of hits with highlights. No total and no aggregations: without them
+    Elasticsearch may skip documents that cannot make the page (block-max WAND for relevance,
+    point-based skipping for dates), which keeps deep pages fast at a million datasets."""
+    body: dict = {
+        "query": _es_query(query, principals, facets=True),
+        "from": query.offset,
+        "size": query.page_size,
+        "track_total_hits": False,
+        "sort": es_sort(query),
+        "_source": SOURCE_FIELDS,
+    }
+    if positive_terms(query.expression):
+        body["highlight"] = {
+            "encoder": "html",  # the text around the marks is escaped: safe to render
+            "pre_tags": ["<mark>"],
+            "post_tags": ["</mark>"],
+            "require_field_match": False,
+            "fields": {
+                "title": {"number_of_fragments": 0},
+                "description": {"fragment_size": 180, "number_of_fragments": 2},
+            },
+        }
+    return body
+
+
+def elasticsearch_counts_body(query: SearchQuery, principals: list[str] | None) -> dict:
+    """The exact total and every facet's counts. The same for every page and sort order of a
+    search, and ``size: 0``: Elasticsearch's shard request cache keeps it until the index
+    changes, so paging and re-sorting do not count again."""
+    body: dict = {
+        "query": _es_query(query, principals, facets=False),
+        "size": 0,
+        "track_total_hits": True,
+        "aggs": _es_facet_aggs(query),
+    }
+    if query.filters:
+        # Facet selections narrow the total but not the other facets' counts (see aggs).
+        body["post_filter"] = {
+            "bool": {"filter": [es_facet_filter(f, v) for f, v in query.filters.items()]}
+        }
+    return body
+
+
+def elasticsearch_msearch(query: SearchQuery, principals: list[str] | None, index: str) -> list:
+    """Both requests in one round trip; Elasticsearch runs them concurrently."""
+    header = {"index": index, "ignore_unavailable": True, "allow_no_indices": True}
+    return [
+        header,
+        elasticsearch_hits_body(query, principals),
+        {**header, "request_cache": True},
+        elasticsearch_counts_body(query, principals),
+    ]
+
+
+def elasticsearch_key_units_body(keys: list[str], principals: list[str] | None) -> dict:
+    """Which units the given keys hold, among visible datasets (for 400 on incompatible units)."""
+    return {
+        "size": 0,
+        "query": {"bool": {"filter": es_visibility_filter(principals)}},
+        "aggs": {
+            "entries": {
+                "nested": {"path": "scientific"},
+                "aggs": {
+                    "chosen": {
+                        "filter": {"terms": {"scientific.key": keys}},
+                        "aggs": {
+                            "keys": {
+                                "terms": {"field": "scientific.key", "size": len(keys)},
+                                "aggs": {
+                                    "si_units": {
+                                        "terms": {"field": "scientific.si_unit", "size": 50}
+                                    },
+                                    "units": {"terms": {"field": "scientific.unit", "size": 50}},
+                                },
+                            }
+                        },
+                    }
+                },
+            }
+        },
+    }
+
+
+def elasticsearch_keys_body(prefix: str, principals: list[str] | None, limit: int) -> dict:
+    """Keys in use, most common first; ``prefix`` matches the start of the key or of any
+    dotted segment ("temp" finds "sample.temperature"), ignoring case."""
+    key_filter: dict = {"match_all": {}}
+    if prefix:
+        escaped = re.sub(r"([?*\\])", r"\\\1", prefix)
+        key_filter = {
+            "bool": {
+                "should": [
+                    {"prefix": {"scientific.key": {"value": prefix, "case_insensitive": True}}},
+                    {
+                        "wildcard": {
+                            "scientific.key": {"value": f"*.{escaped}*", "case_insensitive": True}
+                        }
+                    },
+                ],
+                "minimum_should_match": 1,
+            }
+        }
+    return {
+        "size": 0,
+        "query": {"bool": {"filter": es_visibility_filter(principals)}},
+        "aggs": {
+            "entries": {
+                "nested": {"path": "scientific"},
+                "aggs": {
+                    "chosen": {
+                        "filter": key_filter,
+                        "aggs": {
+                            "keys": {
+                                "terms": {
+                                    "field": "scientific.key",
+                                    "size": limit,
+                                    "order": [{"_count": "desc"}, {"_key": "asc"}],
+                                },
+                                "aggs": {
+                                    "units": {"terms": {"field": "scientific.unit", "size": 20}}
+                                },
+                            }
+                        },
+                    }
+                },
+            }
+        },
+    }
+
+
+# ------------------------------------------------------------------- back to a URL --
+def search_params(query: SearchQuery, **overrides) -> list[tuple[str, str]]:
+    """The query as URL parameters (canonical form): links keep the whole state.
+
+    ``overrides`` replace single values (``page=2``, ``sort="title"``); a value of None drops
+    the parameter.
+    """
+    pairs: list[tuple[str, str]] = []
+    if query.text:
+        pairs.append(("q", query.text))
+    for facet in FACETS:
+        pairs += [(facet, str(v)) for v in query.selected(facet)]
+    for name in ("year_min", "year_max", "date_from", "date_to"):
+        value = getattr(query, name)
+        if value is not None:
+            pairs.append((name, value.isoformat() if hasattr(value, "isoformat") else str(value)))
+    pairs += [("cond", c.param) for c in query.conditions]
+    if query.sort:
+        pairs.append(("sort", query.sort))
+    if query.page_size != DEFAULT_PAGE_SIZE:
+        pairs.append(("page_size", str(query.page_size)))
+    if query.page != 1:
+        pairs.append(("page", str(query.page)))
+    for name, value in overrides.items():
+        pairs = [(k, v) for k, v in pairs if k != name]
+        if value is not None:
+            pairs.append((name, str(value)))
+    return pairs

@@ -1,0 +1,16 @@
+"""What pages and the API call to search: the configured backend, asked on the user's behalf."""
+
+from catalogue.search.backends import KeyInfo, SearchResult, get_backend
+from catalogue.search.queries import SearchQuery
+
+MAX_KEYS = 200
+
+
+def search_datasets(*, user, query: SearchQuery) -> SearchResult:
+    """Hits, total and facets over the datasets ``user`` may read (the access gate's rules)."""
+    return get_backend().search(query=query, user=user)
+
+
+def scientific_keys(*, user, prefix: str = "", limit: int = 50) -> list[KeyInfo]:
+    """Scientific-metadata keys in use among the datasets ``user`` may read."""
+    return get_backend().keys(user=user, prefix=prefix.strip(), limit=min(limit, MAX_KEYS))
