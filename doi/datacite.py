@@ -21,6 +21,7 @@ so that every record, whatever its status, stays valid against the XSD.
 from __future__ import annotations
 
 import datetime
+import re
 from typing import Any
 
 from lxml import etree
@@ -413,13 +414,25 @@ def _properties(s: DatasetSnapshot) -> dict[str, Any]:
 
 
 # --------------------------------------------------------------------------- XML
+# XML 1.0 forbids these characters (C0 controls but tab/LF/CR, surrogates, U+FFFE/U+FFFF);
+# lxml refuses them, so one stray control character pasted into a description would break
+# every consumer (DOI registration, exports, a whole OAI-PMH harvest). Shown as U+FFFD.
+_XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _xml_text(value: str) -> str:
+    if value.isascii() and value.isprintable():
+        return value  # the common case, checked in C: nothing to replace
+    return _XML_FORBIDDEN.sub("\ufffd", value)
+
+
 def _el(parent: etree._Element, tag: str, text: str | None = None, **attrs: str) -> etree._Element:
     element = etree.SubElement(parent, f"{{{NAMESPACE}}}{tag}")
     for key, value in attrs.items():
         if value not in (None, ""):
-            element.set(XML_LANG if key == "lang" else key, str(value))
+            element.set(XML_LANG if key == "lang" else key, _xml_text(str(value)))
     if text is not None:
-        element.text = text
+        element.text = _xml_text(text)
     return element
 
 
@@ -452,7 +465,7 @@ def _xml_agent(parent: etree._Element, tag: str, agent: dict[str, Any]) -> None:
 
 def _description_content(element: etree._Element, text: str) -> None:
     """Line breaks as ``<br/>``, the only markup §17 allows in a description."""
-    lines = text.split("\n")
+    lines = _xml_text(text).split("\n")
     element.text = lines[0]
     for line in lines[1:]:
         br = etree.SubElement(element, f"{{{NAMESPACE}}}br")

@@ -48,6 +48,15 @@ TRANSITIONS: dict[tuple[str, str], str] = {
 }
 
 
+# When the public record last changed: its withdrawal for a withdrawn dataset, its last save
+# otherwise. OAI-PMH datestamps and harvests page on (this, pid): see the index below.
+RECORD_CHANGED_AT = models.Case(
+    models.When(status=Status.WITHDRAWN, withdrawn_at__isnull=False, then=models.F("withdrawn_at")),
+    default=models.F("updated_at"),
+    output_field=models.DateTimeField(),
+)
+
+
 def _new_pid() -> uuid.UUID:
     return uuid.uuid4()
 
@@ -164,6 +173,8 @@ class Dataset(models.Model):
         ordering = ["-published_at", "-created_at"]
         indexes = [
             models.Index(fields=["status", "-published_at"], name="dataset_status_published"),
+            # Keyset paging of OAI-PMH lists on (datestamp, identifier).
+            models.Index(RECORD_CHANGED_AT, models.F("pid"), name="dataset_record_changed"),
         ]
         permissions = [
             ("review_dataset", "Can review submitted datasets"),

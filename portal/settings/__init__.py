@@ -6,6 +6,7 @@ from .database import *
 from .environment import BASE_DIR, MODE, PRODUCTION, VAR_DIR
 from .landing import *
 from .mail import *
+from .oaipmh import *
 from .preview import *
 from .production import *
 from .search import *
