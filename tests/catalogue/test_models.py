@@ -187,3 +187,16 @@ def test_dataset_has_all_status_choices():
         "draft", "submitted", "in_review", "changes_requested", "approved", "published",
         "withdrawn",
     ]  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_dataset_url_follows_the_script_prefix():
+    from django.urls import reverse, set_script_prefix
+
+    ds = DatasetFactory()
+    assert ds.get_absolute_url() == reverse("catalogue:dataset-detail", kwargs={"pid": ds.pid})
+    set_script_prefix("/portal/")
+    try:
+        assert ds.get_absolute_url() == f"/portal/datasets/{ds.pid}/"
+    finally:
+        set_script_prefix("/")
