@@ -30,6 +30,17 @@ from .base import FacetValue, KeyInfo, SearchHit, SearchResult
 logger = logging.getLogger(__name__)
 
 
+def _key_buckets(response: dict) -> list[dict]:
+    """The per-key buckets of the scientific-keys aggregations (queries.elasticsearch_key*_body)."""
+    return (
+        response.get("aggregations", {})
+        .get("entries", {})
+        .get("chosen", {})
+        .get("keys", {})
+        .get("buckets", [])
+    )
+
+
 def _call(method, body: dict) -> dict:
     try:
         # A missing alias (nothing indexed yet) searches nothing instead of failing.
@@ -136,13 +147,7 @@ class ElasticsearchBackend:
         keys = sorted(set(keys))
         body = elasticsearch_key_units_body(keys, user_principals(user))
         response = _call(get_client().search, body)
-        buckets = (
-            response.get("aggregations", {})
-            .get("entries", {})
-            .get("chosen", {})
-            .get("keys", {})
-            .get("buckets", [])
-        )
+        buckets = _key_buckets(response)
         return {
             b["key"]: KeyUnits(
                 key=b["key"],
@@ -156,13 +161,7 @@ class ElasticsearchBackend:
     def keys(self, *, user, prefix: str = "", limit: int = 50) -> list[KeyInfo]:
         body = elasticsearch_keys_body(prefix, user_principals(user), limit)
         response = _call(get_client().search, body)
-        buckets = (
-            response.get("aggregations", {})
-            .get("entries", {})
-            .get("chosen", {})
-            .get("keys", {})
-            .get("buckets", [])
-        )
+        buckets = _key_buckets(response)
         return [
             KeyInfo(
                 key=b["key"],
