@@ -33,6 +33,7 @@ from catalogue.models import (
 from catalogue.models.dataset import TRANSITIONS
 from catalogue.search.indexing import queue_dataset_reindex
 from catalogue.services import lifecycle
+from catalogue.services.context import context_record_changed
 
 FILES_PER_ADMIN_PAGE = 50
 # Typed URLs without a scheme are https (Django 6's default; no deprecation warning now).
@@ -45,6 +46,15 @@ class PortalModelAdmin(admin.ModelAdmin):
 
 class PortalTabularInline(admin.TabularInline):
     formfield_overrides = URL_FIELDS
+
+
+class ContextAdmin(PortalModelAdmin):
+    """Facilities, instruments, techniques, proposals: their names are part of dataset records."""
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if change:
+            context_record_changed(obj=form.instance)
 
 
 # ---------------------------------------------------------------- list filters
@@ -350,13 +360,13 @@ class DatasetAdmin(PortalModelAdmin):
 
 # ---------------------------------------------------------------- the other models
 @admin.register(Facility)
-class FacilityAdmin(PortalModelAdmin):
+class FacilityAdmin(ContextAdmin):
     list_display = ["name", "code", "short_name", "ror"]
     search_fields = ["name", "code", "short_name"]
 
 
 @admin.register(Instrument)
-class InstrumentAdmin(PortalModelAdmin):
+class InstrumentAdmin(ContextAdmin):
     list_display = ["name", "code", "facility", "pid"]
     list_filter = ["facility"]
     search_fields = ["name", "code", "facility__name"]
@@ -364,7 +374,7 @@ class InstrumentAdmin(PortalModelAdmin):
 
 
 @admin.register(Technique)
-class TechniqueAdmin(PortalModelAdmin):
+class TechniqueAdmin(ContextAdmin):
     list_display = ["label", "panet_id", "iri"]
     search_fields = ["label", "iri", "synonyms"]
     filter_horizontal = ["broader"]
@@ -376,7 +386,7 @@ class BeamtimeInline(PortalTabularInline):
 
 
 @admin.register(Proposal)
-class ProposalAdmin(PortalModelAdmin):
+class ProposalAdmin(ContextAdmin):
     list_display = ["proposal_id", "title", "facility", "principal_investigator", "proposal_type"]
     list_filter = ["facility", "proposal_type"]
     search_fields = ["proposal_id", "title", "principal_investigator"]
@@ -384,7 +394,7 @@ class ProposalAdmin(PortalModelAdmin):
 
 
 @admin.register(Beamtime)
-class BeamtimeAdmin(PortalModelAdmin):
+class BeamtimeAdmin(ContextAdmin):
     list_display = ["beamtime_id", "proposal", "instrument", "start", "end"]
     list_filter = ["instrument__facility", "instrument"]
     search_fields = ["beamtime_id", "proposal__proposal_id", "proposal__title"]

@@ -31,3 +31,17 @@ def index_dataset(self, dataset_id: int) -> dict:
             raise self.retry(exc=exc, countdown=60 * 2**self.request.retries) from exc
         raise  # a 4xx is our bug (mapping, request): fail visibly
     return {"indexed": report.indexed, "removed": report.removed, "skipped": report.skipped}
+
+
+@shared_task(name="catalogue.index_dataset_batch", bind=True, max_retries=INDEX_MAX_RETRIES)
+def index_dataset_batch(self, dataset_ids: list[int]) -> dict:
+    """Bring many datasets' search documents up to date in one bulk request. Idempotent."""
+    from catalogue.search.indexing import index_datasets
+
+    try:
+        report = index_datasets(dataset_ids=dataset_ids)
+    except SearchUnavailable as exc:
+        if self.request.is_eager:
+            raise
+        raise self.retry(exc=exc, countdown=60 * 2**self.request.retries) from exc
+    return {"indexed": report.indexed, "removed": report.removed, "skipped": report.skipped}

@@ -424,6 +424,25 @@ def queue_dataset_reindex(dataset_id: int) -> None:
     transaction.on_commit(lambda: _send_index_task(dataset_id))
 
 
+def queue_datasets_reindex(dataset_ids: list[int], *, chunk: int = 500) -> None:
+    """After commit, bring many datasets' documents up to date (a renamed facility, say)."""
+    if settings.SEARCH_BACKEND != "elasticsearch" or not dataset_ids:
+        return
+    ids = sorted(set(dataset_ids))
+    transaction.on_commit(
+        lambda: [_send_index_batch(ids[i : i + chunk]) for i in range(0, len(ids), chunk)]
+    )
+
+
+def _send_index_batch(dataset_ids: list[int]) -> None:
+    from catalogue.tasks import index_dataset_batch
+
+    try:
+        index_dataset_batch.delay(dataset_ids)
+    except Exception:
+        logger.exception("Could not update the search index for %d datasets", len(dataset_ids))
+
+
 def _send_index_task(dataset_id: int) -> None:
     from catalogue.tasks import index_dataset
 
