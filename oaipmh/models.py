@@ -1,4 +1,5 @@
-"""What the OAI-PMH provider keeps of its own: deleted records whose dataset row is gone."""
+"""What the OAI-PMH provider keeps of its own: deleted records whose dataset row is gone, and
+records' rendered metadata."""
 
 from django.db import models
 
@@ -29,3 +30,29 @@ class DeletedRecord(models.Model):
     @property
     def set_spec_list(self) -> list[str]:
         return self.set_specs.split()
+
+
+class RenderedMetadata(models.Model):
+    """One record's <metadata> content in one format, as rendered for one datestamp.
+
+    Rendering (snapshot + DataCite mapping) is most of a harvest's cost; a record's metadata
+    only changes when its datestamp does, so a harvest reuses what an earlier one rendered.
+    A row is used only while its ``datestamp`` equals the record's and its ``version`` equals
+    :func:`oaipmh.rendering.render_version` (the mapping code and the settings that shape
+    the output); otherwise the record is rendered again and the row replaced.
+    """
+
+    dataset = models.ForeignKey("catalogue.Dataset", on_delete=models.CASCADE, related_name="+")
+    prefix = models.CharField(max_length=32)
+    datestamp = models.DateTimeField()
+    version = models.CharField(max_length=16)
+    xml = models.BinaryField()
+
+    class Meta:
+        verbose_name_plural = "rendered metadata"
+        constraints = [
+            models.UniqueConstraint(fields=["dataset", "prefix"], name="oai_rendered_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.prefix} of dataset {self.dataset_id}"

@@ -15,7 +15,7 @@ from xml.sax.saxutils import escape, quoteattr
 from django.conf import settings
 from django.utils import timezone
 
-from oaipmh import selectors
+from oaipmh import rendering, selectors
 from oaipmh.formats import FORMATS, MetadataFormat
 from oaipmh.protocol import (
     BAD_RESUMPTION_TOKEN,
@@ -115,13 +115,11 @@ def _records(items: list[selectors.Item], fmt: MetadataFormat) -> Iterator[bytes
     """<record> elements, reading metadata for METADATA_BATCH records at a time."""
     for start in range(0, len(items), METADATA_BATCH):
         batch = items[start : start + METADATA_BATCH]
-        snapshots = selectors.snapshots_by_id(
-            item.dataset_id for item in batch if not item.deleted and item.dataset_id
-        )
+        metadata = rendering.metadata_of(batch, fmt)
         parts: list[bytes] = []
         for item in batch:
-            snapshot = None if item.deleted else snapshots.get(item.dataset_id)
-            if snapshot is None:
+            xml = None if item.deleted else metadata.get(item.dataset_id)
+            if xml is None:
                 # Deleted records have no metadata (§2.5.1). A live item whose row vanished
                 # since the header query was just deleted (and remembered as a DeletedRecord):
                 # say so rather than send a live header without metadata.
@@ -132,7 +130,7 @@ def _records(items: list[selectors.Item], fmt: MetadataFormat) -> Iterator[bytes
                 b"<record>",
                 _header(item).encode(),
                 b"<metadata>",
-                fmt.render(snapshot),
+                xml,
                 b"</metadata></record>\n",
             ]
         yield b"".join(parts)
