@@ -8,6 +8,7 @@ the user may read. Connection problems and server errors become ``SearchUnavaila
 
 import html
 import logging
+from contextlib import contextmanager
 
 from elasticsearch import ApiError, TransportError
 
@@ -41,18 +42,26 @@ def _key_buckets(response: dict) -> list[dict]:
     )
 
 
-def _call(method, body: dict) -> dict:
+@contextmanager
+def _unavailable_on_failure():
+    """Connection problems, overload (429) and server errors become ``SearchUnavailable``;
+    a request Elasticsearch refuses (4xx) is our bug and propagates."""
     try:
-        # A missing alias (nothing indexed yet) searches nothing instead of failing.
-        return method(
-            index=alias_name(), ignore_unavailable=True, allow_no_indices=True, body=body
-        ).body
+        yield
     except TransportError as exc:
         raise SearchUnavailable(f"Elasticsearch is unreachable: {exc}") from exc
     except ApiError as exc:
         if exc.meta.status >= 500 or exc.meta.status == 429:
             raise SearchUnavailable(f"Elasticsearch answered {exc.meta.status}: {exc}") from exc
         raise
+
+
+def _call(method, body: dict) -> dict:
+    with _unavailable_on_failure():
+        # A missing alias (nothing indexed yet) searches nothing instead of failing.
+        return method(
+            index=alias_name(), ignore_unavailable=True, allow_no_indices=True, body=body
+        ).body
 
 
 def _hit(raw: dict) -> SearchHit:
@@ -105,16 +114,10 @@ class ElasticsearchBackend:
     def search(self, *, query: SearchQuery, user) -> SearchResult:
         client = get_client()
         principals = user_principals(user)
-        try:
+        with _unavailable_on_failure():
             responses = client.msearch(
                 searches=elasticsearch_msearch(query, principals, alias_name())
             ).body["responses"]
-        except TransportError as exc:
-            raise SearchUnavailable(f"Elasticsearch is unreachable: {exc}") from exc
-        except ApiError as exc:
-            if exc.meta.status >= 500 or exc.meta.status == 429:
-                raise SearchUnavailable(f"Elasticsearch answered {exc.meta.status}") from exc
-            raise
         for part in responses:
             if "error" in part:
                 status = part.get("status", 500)
