@@ -31,8 +31,8 @@ from catalogue.models import (
     Technique,
 )
 from catalogue.models.dataset import TRANSITIONS
-from catalogue.search.indexing import queue_dataset_reindex
 from catalogue.services import lifecycle
+from catalogue.services.changes import datasets_changed
 from catalogue.services.context import context_record_changed
 
 FILES_PER_ADMIN_PAGE = 50
@@ -299,18 +299,17 @@ class DatasetAdmin(PortalModelAdmin):
         from catalogue.services.files import dataset_refresh_file_totals
 
         dataset_refresh_file_totals(dataset=form.instance)
-        queue_dataset_reindex(form.instance.pk)
+        datasets_changed([form.instance.pk])
 
     def delete_model(self, request, obj):
         pk = obj.pk
         super().delete_model(request, obj)
-        queue_dataset_reindex(pk)  # a deleted draft leaves the search index
+        datasets_changed([pk])  # a deleted draft leaves the search index
 
     def delete_queryset(self, request, queryset):
         pks = list(queryset.values_list("pk", flat=True))
         super().delete_queryset(request, queryset)
-        for pk in pks:
-            queue_dataset_reindex(pk)
+        datasets_changed(pks)
 
     def has_delete_permission(self, request, obj=None):
         # Published and withdrawn records are never deleted: DOIs must keep resolving.

@@ -8,15 +8,27 @@ def _dataset_deleting(sender, instance, **kwargs) -> None:
     deleted_record_remember(dataset=instance)
 
 
+def _datasets_changed(sender, dataset_ids: list[int], **kwargs) -> None:
+    """Render the changed records ahead of the next harvest (in the background)."""
+    from oaipmh.tasks import RENDER_BATCH, render_records
+
+    for start in range(0, len(dataset_ids), RENDER_BATCH):
+        render_records.delay(dataset_ids[start : start + RENDER_BATCH])
+
+
 class OaipmhConfig(AppConfig):
     name = "oaipmh"
     verbose_name = "OAI-PMH provider"
 
     def ready(self) -> None:
-        # The one signal of the provider, and not a side effect: the deleted-record header
-        # must be written in the same transaction as the delete, by every path that deletes
-        # (admin, shell, cascades), while the dataset's technique links still exist. Django
-        # sends pre_delete for every object before it deletes any of them.
+        # Not a side effect: the deleted-record header must be written in the same
+        # transaction as the delete, by every path that deletes (admin, shell, cascades),
+        # while the dataset's technique links still exist. Django sends pre_delete for every
+        # object before it deletes any of them.
         pre_delete.connect(
             _dataset_deleting, sender="catalogue.Dataset", dispatch_uid="oaipmh-deleted-record"
         )
+        # Records are rendered when they change, not when the first harvester asks.
+        from catalogue.signals import datasets_changed
+
+        datasets_changed.connect(_datasets_changed, dispatch_uid="oaipmh-render-changed")

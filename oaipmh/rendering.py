@@ -3,9 +3,11 @@
 A ListRecords response spends most of its time building dataset snapshots and rendering them
 (the DataCite mapping). A record's metadata changes only when its datestamp changes (every
 change of a dataset, and of the facility, instrument or technique it names, moves its
-``updated_at``: see ``catalogue.services.context``), so what one harvest rendered is stored in
-:class:`oaipmh.models.RenderedMetadata` and reused by the next, as long as the code and
-settings that shape the output are the same (:func:`render_version`).
+``updated_at``: see ``catalogue.services.context``), so a rendering is stored in
+:class:`oaipmh.models.RenderedMetadata` and reused as long as the record's datestamp and the
+code and settings that shape the output are the same (:func:`render_version`). Records are
+rendered right after they change (:func:`render_records`, queued when the catalogue sends
+``datasets_changed``); what is still missing is rendered by the harvest that needs it.
 """
 
 import hashlib
@@ -19,7 +21,7 @@ from django.conf import settings
 from django.db import DatabaseError, transaction
 
 from oaipmh import selectors
-from oaipmh.formats import MetadataFormat
+from oaipmh.formats import FORMATS, MetadataFormat
 from oaipmh.models import RenderedMetadata
 
 logger = logging.getLogger(__name__)
@@ -73,6 +75,20 @@ def metadata_of(items: Iterable[selectors.Item], fmt: MetadataFormat) -> dict[in
         _store(fresh, stamps=stamps, prefix=fmt.prefix, version=version)
         found.update(fresh)
     return found
+
+
+def render_records(dataset_ids: Iterable[int]) -> int:
+    """Render and store the metadata of these records in every format, unless current.
+
+    Run after datasets changed (``oaipmh.tasks.render_records``), so that harvests read stored
+    metadata instead of rendering it; records no longer public are skipped. Returns how many
+    renderings are current now.
+    """
+    ids = list(dataset_ids)
+    return sum(
+        len(metadata_of(selectors.live_items(ids, requires_doi=fmt.requires_doi), fmt))
+        for fmt in FORMATS.values()
+    )
 
 
 def _store(rendered: dict[int, bytes], *, stamps: dict, prefix: str, version: str) -> None:

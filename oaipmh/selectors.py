@@ -247,6 +247,13 @@ def deleted_rows_exist() -> bool:
     return DeletedRecord.objects.exists()
 
 
+def live_items(dataset_ids: Iterable[int], *, requires_doi: bool = False) -> list[Item]:
+    """The live records among these datasets (the ones a harvest shows with metadata)."""
+    qs = _filtered(_public(), ListQuery(requires_doi=requires_doi))
+    rows = list(qs.filter(pk__in=list(dataset_ids)).values_list(*_ROW_FIELDS))
+    return _dataset_items(rows, live=True)
+
+
 def item_by_pid(pid: uuid.UUID) -> Item | None:
     for source, live in _streams():
         rows = list(_filtered(source, ListQuery()).filter(pid=pid).values_list(*_ROW_FIELDS))

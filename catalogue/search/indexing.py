@@ -7,8 +7,9 @@
   ``catalogue.tasks.index_dataset`` calls it after a dataset changed.
 * :func:`rebuild_index` builds a fresh versioned index from the database and swaps the alias
   atomically (``manage.py reindex``).
-* :func:`queue_dataset_reindex` is what services call: it queues the task after the
-  transaction commits, and does nothing at all with the database search backend.
+* :func:`queue_dataset_reindex` queues the task after the transaction commits (services
+  reach it through ``catalogue.services.changes.datasets_changed``), and does nothing at all
+  with the database search backend.
 
 Withdrawn datasets leave the index (they are tombstones, in no one's lists), and so do
 datasets that no longer exist.
@@ -416,7 +417,7 @@ def drop_index() -> None:
 def queue_dataset_reindex(dataset_id: int) -> None:
     """After the current transaction commits, bring this dataset's document up to date.
 
-    Services call this whenever a dataset changes (lifecycle moves, files, curation edits).
+    Called by ``catalogue.services.changes.datasets_changed`` whenever a dataset changes.
     With the database search backend there is no index: nothing happens.
     """
     if settings.SEARCH_BACKEND != "elasticsearch":

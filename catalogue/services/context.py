@@ -11,7 +11,7 @@ from django.db.models import Model, QuerySet
 from django.utils import timezone
 
 from catalogue.models import Beamtime, Dataset, Facility, Instrument, Proposal, Technique
-from catalogue.search.indexing import queue_datasets_reindex
+from catalogue.services.changes import datasets_changed
 
 _NAMED_BY = {
     Facility: "facility",
@@ -32,5 +32,5 @@ def context_record_changed(*, obj: Model) -> int:
     ids = list(datasets_naming(obj=obj).values_list("id", flat=True).distinct())
     if ids:
         Dataset.objects.filter(id__in=ids).update(updated_at=timezone.now())
-        queue_datasets_reindex(ids)
+        datasets_changed(ids)
     return len(ids)

@@ -11,7 +11,7 @@ from django.db.models import Count, Sum
 from django.utils import timezone
 
 from catalogue.models import DataFile, Dataset
-from catalogue.search.indexing import queue_dataset_reindex
+from catalogue.services.changes import datasets_changed
 from catalogue.storage import check_relative_path, dataset_folder
 
 HDF5_SUFFIXES = (".h5", ".hdf5", ".hdf", ".nxs", ".nx5", ".nx", ".nxs.h5", ".cxi")
@@ -107,7 +107,7 @@ def dataset_files_register(
         if batch:
             flush()
         dataset_refresh_file_totals(dataset=dataset)
-        queue_dataset_reindex(dataset.pk)  # file count and size are in the search document
+        datasets_changed([dataset.pk])  # file count and size are in the record
     if count >= ANALYZE_AFTER and connection.vendor == "postgresql":
         # Fresh statistics, or PostgreSQL keeps planning the first file page as a full sort
         # of the dataset's files (seen: 18 ms instead of <1 ms after 100,000 new rows).

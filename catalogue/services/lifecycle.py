@@ -12,7 +12,7 @@ from django.utils import timezone
 from catalogue.access import user_is_curator, user_is_dataset_member
 from catalogue.models import Dataset, DatasetEvent, Status
 from catalogue.models.dataset import TRANSITIONS
-from catalogue.search.indexing import queue_dataset_reindex
+from catalogue.services.changes import datasets_changed
 from doi.identifiers import doi_for_dataset
 
 
@@ -87,8 +87,8 @@ def _transition(*, dataset: Dataset, to: str, actor, comment: str = "") -> Datas
         to_status=to,
         comment=comment,
     )
-    # Search sees the new status (and who may read it) once the transaction commits.
-    queue_dataset_reindex(locked.pk)
+    # Search and OAI-PMH see the new status (and who may read it) once this commits.
+    datasets_changed([locked.pk])
     return locked
 
 

@@ -89,3 +89,100 @@ def test_oai_render_command_prepares_every_public_record():
     assert "oai_dc: 3 records current" in out.getvalue()
     stored = set(RenderedMetadata.objects.values_list("dataset_id", "prefix"))
     assert stored == {(d.pk, p) for d in public for p in ("oai_dc", "datacite")}
+
+
+# ------------------------------------------------------- rendered when records change --
+@pytest.fixture
+def curator():
+    from django.contrib.auth.models import Group
+
+    from catalogue.access import CURATORS_GROUP
+    from tests.factories import UserFactory
+
+    user = UserFactory(username="render-curator", is_staff=True)
+    user.groups.add(Group.objects.get(name=CURATORS_GROUP))
+    return user
+
+
+def _stored(ds) -> dict[str, tuple]:
+    return {
+        prefix: (datestamp, version)
+        for prefix, datestamp, version in RenderedMetadata.objects.filter(dataset=ds).values_list(
+            "prefix", "datestamp", "version"
+        )
+    }
+
+
+def test_publishing_renders_the_record_in_every_format_once_committed(
+    curator, settings, django_capture_on_commit_callbacks
+):
+    from catalogue.services import lifecycle
+
+    settings.DOI_PREFIX = "10.1234"
+    ds = make_dataset(status=Status.APPROVED, title="Rendered at publication")
+    with django_capture_on_commit_callbacks(execute=False) as pending:
+        ds = lifecycle.dataset_publish(dataset=ds, actor=curator)
+    assert _stored(ds) == {}  # nothing before the commit
+    for callback in pending:
+        callback()
+    version = rendering.render_version()
+    assert _stored(ds) == {prefix: (ds.updated_at, version) for prefix in FORMATS}
+    stored = bytes(RenderedMetadata.objects.get(dataset=ds, prefix="datacite").xml)
+    assert b"Rendered at publication" in stored and ds.doi.encode() in stored.lower()
+
+
+def test_a_rolled_back_change_renders_nothing(curator, django_capture_on_commit_callbacks):
+    from catalogue.services import lifecycle
+
+    ds = make_dataset(status=Status.APPROVED)
+    with django_capture_on_commit_callbacks(execute=False) as pending:
+        lifecycle.dataset_publish(dataset=ds, actor=curator)
+    pending.clear()  # what a rollback does: on_commit callbacks are dropped
+    assert RenderedMetadata.objects.count() == 0
+
+
+def test_a_renamed_facility_renders_the_records_naming_it_again(
+    django_capture_on_commit_callbacks,
+):
+    from catalogue.services.context import context_record_changed
+
+    ds = make_dataset(status=Status.PUBLISHED)
+    with django_capture_on_commit_callbacks(execute=True):
+        rendering.render_records([ds.pk])
+    facility = ds.facility
+    facility.name = "Renamed Light Source"
+    facility.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        context_record_changed(obj=facility)
+    ds.refresh_from_db()
+    row = RenderedMetadata.objects.get(dataset=ds, prefix="oai_datacite")
+    assert row.datestamp == ds.updated_at
+    assert b"Renamed Light Source" in bytes(row.xml)
+
+
+def test_records_no_longer_public_are_not_rendered(curator, django_capture_on_commit_callbacks):
+    from catalogue.services import lifecycle
+
+    ds = make_dataset(status=Status.PUBLISHED)
+    with django_capture_on_commit_callbacks(execute=True):
+        ds = lifecycle.dataset_withdraw(dataset=ds, actor=curator, reason="Wrong sample.")
+    assert _stored(ds) == {}
+    draft = make_dataset(status=Status.DRAFT)
+    assert rendering.render_records([draft.pk, ds.pk, 10**9]) == 0
+
+
+def test_a_failed_rendering_never_fails_the_change(
+    curator, monkeypatch, caplog, django_capture_on_commit_callbacks
+):
+    from catalogue.services import lifecycle
+
+    def broken(dataset_ids):
+        raise RuntimeError("renderer down")
+
+    monkeypatch.setattr(rendering, "render_records", broken)
+    ds = make_dataset(status=Status.APPROVED)
+    with django_capture_on_commit_callbacks(execute=True):
+        ds = lifecycle.dataset_publish(dataset=ds, actor=curator)
+    assert Dataset.objects.get(pk=ds.pk).status == Status.PUBLISHED
+    assert "renderer down" in caplog.text
+    assert RenderedMetadata.objects.count() == 0

@@ -145,7 +145,7 @@ def test_publish_and_withdraw_update_the_index_after_commit(
     assert _found(q="approved") == set()  # not public yet
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         dataset_publish(dataset=ds, actor=curator)
-    assert len(callbacks) == 1
+    assert len(callbacks) == 2  # the index update, and datasets_changed for other apps
     assert _found(q="approved") == {"Approved SAXS record"}
     with django_capture_on_commit_callbacks(execute=True):
         dataset_withdraw(dataset=ds, actor=curator, reason="Wrong sample.")
@@ -246,7 +246,14 @@ def test_reindex_fails_cleanly_when_elasticsearch_is_down(settings):
 # Serialized rollback: the flush at the end must give back the migrated PaNET techniques.
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_worker_indexes_a_published_dataset(es_index, settings):
-    """Through the real Redis broker and a worker: publish, and the index follows."""
+    """Through the real Redis broker and a worker: publish, and the index follows (and the
+    OAI-PMH provider's renderings, sent on the same commit)."""
+    from oaipmh.formats import FORMATS
+    from oaipmh.models import RenderedMetadata
+
+    def rendered() -> set[str]:
+        return set(RenderedMetadata.objects.filter(dataset=ds).values_list("prefix", flat=True))
+
     curator = UserFactory(username="curator-broker", is_staff=True)
     ds = make_dataset(status=Status.APPROVED, title="Published through the broker")
     app.conf.task_always_eager = False
@@ -255,11 +262,14 @@ def test_a_worker_indexes_a_published_dataset(es_index, settings):
         with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
             dataset_publish(dataset=ds, actor=curator)  # commits: on_commit sends the task
             deadline = time.monotonic() + 30
-            while time.monotonic() < deadline and not _found(q="broker"):
+            while time.monotonic() < deadline and not (
+                _found(q="broker") and rendered() == set(FORMATS)
+            ):
                 time.sleep(0.2)
     finally:
         app.conf.task_always_eager = True
     assert _found(q="broker") == {"Published through the broker"}
+    assert rendered() == set(FORMATS)
 
 
 def test_title_order_sorts_like_the_title():

@@ -1,0 +1,11 @@
+"""Signals the catalogue sends to the apps built on it (never for its own logic).
+
+``datasets_changed`` is sent after the transaction that changed some datasets commits, with
+``dataset_ids`` (a sorted list of primary keys; some may have been deleted). Receivers must be
+quick and must not fail the sender: they queue work (the OAI-PMH provider renders the records'
+metadata ahead of harvests). Sent by ``catalogue.services.changes.datasets_changed`` only.
+"""
+
+from django.dispatch import Signal
+
+datasets_changed = Signal()
