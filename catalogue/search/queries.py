@@ -959,33 +959,35 @@ def elasticsearch_msearch(query: SearchQuery, principals: list[str] | None, inde
     ]
 
 
-def elasticsearch_key_units_body(keys: list[str], principals: list[str] | None) -> dict:
-    """Which units the given keys hold, among visible datasets (for 400 on incompatible units)."""
+def _scientific_keys_body(principals: list[str] | None, key_filter: dict, keys: dict) -> dict:
+    """A count of the scientific-metadata entries of visible datasets, per key: the ``keys``
+    terms aggregation over the entries that pass ``key_filter``. Its buckets are read at
+    aggregations.entries.chosen.keys (``backends.elasticsearch._key_buckets``)."""
     return {
         "size": 0,
         "query": {"bool": {"filter": es_visibility_filter(principals)}},
         "aggs": {
             "entries": {
                 "nested": {"path": "scientific"},
-                "aggs": {
-                    "chosen": {
-                        "filter": {"terms": {"scientific.key": keys}},
-                        "aggs": {
-                            "keys": {
-                                "terms": {"field": "scientific.key", "size": len(keys)},
-                                "aggs": {
-                                    "si_units": {
-                                        "terms": {"field": "scientific.si_unit", "size": 50}
-                                    },
-                                    "units": {"terms": {"field": "scientific.unit", "size": 50}},
-                                },
-                            }
-                        },
-                    }
-                },
+                "aggs": {"chosen": {"filter": key_filter, "aggs": {"keys": keys}}},
             }
         },
     }
+
+
+def elasticsearch_key_units_body(keys: list[str], principals: list[str] | None) -> dict:
+    """Which units the given keys hold, among visible datasets (for 400 on incompatible units)."""
+    return _scientific_keys_body(
+        principals,
+        {"terms": {"scientific.key": keys}},
+        {
+            "terms": {"field": "scientific.key", "size": len(keys)},
+            "aggs": {
+                "si_units": {"terms": {"field": "scientific.si_unit", "size": 50}},
+                "units": {"terms": {"field": "scientific.unit", "size": 50}},
+            },
+        },
+    )
 
 
 def elasticsearch_keys_body(prefix: str, principals: list[str] | None, limit: int) -> dict:
@@ -1007,32 +1009,18 @@ def elasticsearch_keys_body(prefix: str, principals: list[str] | None, limit: in
                 "minimum_should_match": 1,
             }
         }
-    return {
-        "size": 0,
-        "query": {"bool": {"filter": es_visibility_filter(principals)}},
-        "aggs": {
-            "entries": {
-                "nested": {"path": "scientific"},
-                "aggs": {
-                    "chosen": {
-                        "filter": key_filter,
-                        "aggs": {
-                            "keys": {
-                                "terms": {
-                                    "field": "scientific.key",
-                                    "size": limit,
-                                    "order": [{"_count": "desc"}, {"_key": "asc"}],
-                                },
-                                "aggs": {
-                                    "units": {"terms": {"field": "scientific.unit", "size": 20}}
-                                },
-                            }
-                        },
-                    }
-                },
-            }
+    return _scientific_keys_body(
+        principals,
+        key_filter,
+        {
+            "terms": {
+                "field": "scientific.key",
+                "size": limit,
+                "order": [{"_count": "desc"}, {"_key": "asc"}],
+            },
+            "aggs": {"units": {"terms": {"field": "scientific.unit", "size": 20}}},
         },
-    }
+    )
 
 
 # ------------------------------------------------------------------- back to a URL --
