@@ -34,6 +34,7 @@ from catalogue.models.dataset import TRANSITIONS
 from catalogue.services import lifecycle
 from catalogue.services.changes import datasets_changed
 from catalogue.services.context import context_record_changed
+from portal.admin import ReadOnlyAdminMixin
 
 FILES_PER_ADMIN_PAGE = 50
 # Typed URLs without a scheme are https (Django 6's default; no deprecation warning now).
@@ -411,22 +412,13 @@ class DataFileAdmin(PortalModelAdmin):
 
 
 @admin.register(DatasetEvent)
-class DatasetEventAdmin(PortalModelAdmin):
+class DatasetEventAdmin(ReadOnlyAdminMixin, PortalModelAdmin):
     list_display = ["created_at", "dataset", "actor_name", "from_status", "to_status"]
     list_filter = ["to_status"]
     search_fields = ["dataset__title", "actor_name", "comment"]
     list_select_related = ["dataset"]
     readonly_fields = ["dataset", "actor", "actor_name", "from_status", "to_status", "comment",
                        "created_at"]  # fmt: skip
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 for model in (Creator, Contributor, RelatedIdentifier, FundingReference):
