@@ -31,6 +31,8 @@ import uuid
 from pathlib import Path
 from urllib.parse import urlencode
 
+from perfdoc import machine, write_section
+
 ROOT = Path(__file__).resolve().parent.parent
 SCRATCH = ROOT / "benchmarks" / ".data" / "h5preview"
 STORAGE = SCRATCH / "storage"
@@ -40,8 +42,6 @@ SHAPE = (11264, 11264)  # float32: 484 MiB per copy
 CHUNKS = (256, 256)
 DATASETS = {"uncompressed": "/uncompressed", "bitshuffle-lz4": "/bitshuffle_lz4"}
 PID = uuid.UUID("5e1ec7ed-0b5e-4c0d-9a11-000000000500")
-DOC = ROOT / "docs" / "performance.md"
-START, END = "<!-- h5preview:start -->", "<!-- h5preview:end -->"
 
 REFERENCE_APP = """
 import sys, uvicorn
@@ -234,26 +234,12 @@ def run(args, ours_port: int, ref_port: int) -> list[dict]:
 
 
 # --------------------------------------------------------------------------- report
-def machine() -> str:
-    cpu = platform.processor() or "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-        mem_kb = int(Path("/proc/meminfo").read_text().split()[1])
-        ram = f"{mem_kb / 1024 / 1024:.0f} GiB RAM"
-    except OSError:
-        ram = "unknown RAM"
-    return f"{cpu}, {os.cpu_count()} cores, {ram}; Python {platform.python_version()}"
-
-
 def report(rows: list[dict], args, versions: str) -> str:
     lines = [
-        START,
         "## HDF5 preview: 2D slices through the h5grove endpoint",
         "",
-        f"`python benchmarks/h5preview.py` on {time.strftime('%Y-%m-%d')} — {machine()}.",
+        f"`python benchmarks/h5preview.py` on {time.strftime('%Y-%m-%d')} — {machine()}; "
+        f"Python {platform.python_version()}.",
         "",
         f"Data: one 2D float32 dataset of {SHAPE[0]:,} x {SHAPE[1]:,} "
         f"({SHAPE[0] * SHAPE[1] * 4 / 2**20:,.0f} MiB), stored twice in one file: "
@@ -305,25 +291,8 @@ def report(rows: list[dict], args, versions: str) -> str:
         f"{statistics.median(extra):.1f} ms at p50 on the smallest windows here. That fixed "
         "cost weighs on small slices and fades as the reading and decoding of larger slices "
         f"dominate: {trend} on this run.",
-        END,
     ]
     return "\n".join(lines)
-
-
-def write_section(section: str) -> None:
-    DOC.parent.mkdir(parents=True, exist_ok=True)
-    text = (
-        DOC.read_text()
-        if DOC.exists()
-        else "# Performance\n\nMeasured by the scripts in `benchmarks/`.\n"
-    )
-    if START in text and END in text:
-        before, rest = text.split(START, 1)
-        after = rest.split(END, 1)[1]
-        text = before + section + after
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    DOC.write_text(text)
 
 
 def main() -> None:
@@ -388,8 +357,8 @@ def main() -> None:
     section = report(rows, args, versions)
     print(section)
     if not args.no_write:
-        write_section(section)
-        log(f"wrote {DOC.relative_to(ROOT)}")
+        written = write_section("h5preview", section)
+        log(f"wrote {written.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":

@@ -17,11 +17,12 @@ import argparse
 import hashlib
 import os
 import platform
-import re
 import statistics
 import sys
 import time
 from pathlib import Path
+
+from perfdoc import machine, write_section
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -43,26 +44,6 @@ from catalogue.services.files import FileRecord, dataset_files_register  # noqa:
 SIZES = (10, 1_000, 100_000)
 FACILITY = "bench-landing"
 TARGET_MS = 20.0  # the target: p50 below 20 ms at 1,000 files
-DOC = ROOT / "docs" / "performance.md"
-START, END = "<!-- landing:start -->", "<!-- landing:end -->"
-
-
-def machine() -> str:
-    cpu = platform.processor() or "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    memory = ""
-    try:
-        kb = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1))
-        memory = f", {kb / 1024 / 1024:.0f} GiB RAM"
-    except (OSError, AttributeError):
-        pass
-    return f"{cpu}, {os.cpu_count()} cores{memory}"
 
 
 def dataset_with(n: int) -> Dataset:
@@ -192,7 +173,6 @@ def main() -> None:
 
     p50_1000 = rows[1][1]
     lines = [
-        START,
         "## DOI landing pages (`benchmarks/landing.py`)",
         "",
         f"Machine: {machine()}; Python {platform.python_version()}, Django {django.__version__},"
@@ -216,20 +196,13 @@ def main() -> None:
         f" 100,000 files: {statistics.median(stream) / 1000:.1f} s (median of 3), in flat memory.",
         "",
         f"Rerun: `.venv/bin/python benchmarks/landing.py` (measured {time.strftime('%Y-%m-%d')}).",
-        END,
     ]
     section = "\n".join(lines)
     print(section)
     if args.no_write:
         return
-    DOC.parent.mkdir(exist_ok=True)
-    text = DOC.read_text() if DOC.exists() else "# Performance\n"
-    if START in text and END in text:
-        text = text[: text.index(START)] + section + text[text.index(END) + len(END) :]
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    DOC.write_text(text)
-    print(f"Wrote {DOC.relative_to(ROOT)}", file=sys.stderr)
+    written = write_section("landing", section)
+    print(f"Wrote {written.relative_to(ROOT)}", file=sys.stderr)
 
 
 if __name__ == "__main__":

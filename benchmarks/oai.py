@@ -19,7 +19,6 @@ import argparse
 import datetime
 import json
 import os
-import platform
 import random
 import signal
 import socket
@@ -35,9 +34,9 @@ from urllib.parse import urlsplit, urlunsplit
 import psutil
 import requests
 from lxml import etree
+from perfdoc import machine, write_section
 
 ROOT = Path(__file__).resolve().parents[1]
-PERFORMANCE_MD = ROOT / "docs" / "performance.md"
 OAI = "{http://www.openarchives.org/OAI/2.0/}"
 TARGET_RECORDS_PER_SECOND = 2000
 BENCH_MARK = "oai-bench"  # storage_folder prefix of generated datasets
@@ -398,30 +397,6 @@ def harvest(server: Server, prefix: str, expected: int) -> dict:
 
 
 # --------------------------------------------------------------------------- report
-def machine() -> str:
-    cpu = "unknown CPU"
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            cpu = line.split(":", 1)[1].strip()
-            break
-    ram = psutil.virtual_memory().total / 2**30
-    return f"{cpu}, {os.cpu_count()} cores, {ram:.0f} GiB RAM, {platform.platform()}"
-
-
-def write_section(text: str) -> None:
-    start, end = "<!-- oai:start -->", "<!-- oai:end -->"
-    PERFORMANCE_MD.parent.mkdir(exist_ok=True)
-    current = PERFORMANCE_MD.read_text() if PERFORMANCE_MD.exists() else "# Performance\n"
-    block = f"{start}\n{text.rstrip()}\n{end}"
-    if start in current and end in current:
-        before, rest = current.split(start, 1)
-        after = rest.split(end, 1)[1]
-        current = before + block + after
-    else:
-        current = current.rstrip() + "\n\n" + block + "\n"
-    PERFORMANCE_MD.write_text(current)
-
-
 def report(results: list[dict], args) -> str:
     mib = 2**20
     rows = "\n".join(
@@ -577,8 +552,8 @@ def main() -> None:
     text = report(results, args)
     print(text)
     if not args.no_write:
-        write_section(text)
-        print(f"written to {PERFORMANCE_MD.relative_to(ROOT)}")
+        written = write_section("oai", text)
+        print(f"written to {written.relative_to(ROOT)}")
 
 
 def generate_main(size: int) -> None:

@@ -28,7 +28,6 @@ import functools
 import http.client
 import json
 import os
-import platform
 import random
 import re
 import socket
@@ -40,9 +39,9 @@ import uuid
 from pathlib import Path
 from urllib.parse import urlencode
 
+from perfdoc import machine, read_section, write_section
+
 ROOT = Path(__file__).resolve().parent.parent
-DOC = ROOT / "docs" / "performance.md"
-START, END = "<!-- search:start -->", "<!-- search:end -->"
 
 # Synthetic facilities beyond the demo's four, so facets have realistic cardinality.
 EXTRA_FACILITIES = [
@@ -150,25 +149,6 @@ def setup_django(es_url: str, prefix: str) -> None:
     import django
 
     django.setup()
-
-
-def machine() -> str:
-    cpu = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    mem = 0
-    try:
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemTotal"):
-                mem = int(line.split()[1]) // (1024 * 1024)
-    except OSError:
-        pass
-    return f"{cpu}, {os.cpu_count()} cores, {mem} GiB RAM, {platform.system()} {platform.release()}"
 
 
 # -------------------------------------------------------------------- generation --
@@ -629,21 +609,15 @@ runs so far, depending on how fast Elasticsearch was), at a million it stays nea
 """
 
 
-def write(n: int, block: str) -> None:
-    text = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Performance\n"
-    if START in text and END in text:
-        head, rest = text.split(START, 1)
-        section, tail = rest.split(END, 1)
-    else:
-        head, section, tail = text.rstrip("\n") + "\n\n", "", "\n"
+def write(n: int, block: str) -> Path:
+    """This run's block for N, beside the kept blocks of other N's, under the intro."""
+    section = read_section("search")
     blocks = dict(
         (int(m.group(1)), m.group(0))
         for m in re.finditer(r"<!-- search:n=(\d+) -->.*?<!-- search:n=\1:end -->", section, re.S)
     )
     blocks[n] = block
-    body = INTRO + "\n" + "\n\n".join(blocks[k] for k in sorted(blocks))
-    DOC.parent.mkdir(parents=True, exist_ok=True)
-    DOC.write_text(f"{head}{START}\n{body}\n{END}{tail}", encoding="utf-8")
+    return write_section("search", INTRO + "\n" + "\n\n".join(blocks[k] for k in sorted(blocks)))
 
 
 # -------------------------------------------------------------------------- main --
@@ -712,8 +686,8 @@ def main() -> None:
     block = table(args.n, load_stats, lat, args, es_info, time.perf_counter() - t0)
     print(block)
     if not args.no_write:
-        write(args.n, block)
-        print(f"Wrote {DOC.relative_to(ROOT)}")
+        written = write(args.n, block)
+        print(f"Wrote {written.relative_to(ROOT)}")
     if not args.keep:
         drop_index()
     print(f"Total {time.perf_counter() - t0:.0f} s")
