@@ -54,7 +54,7 @@ services-stop:
 	@scripts/services.sh stop
 
 browser:
-	@scripts/ensure-chromium.sh
+	@scripts/ensure-debian-package.sh chromium /usr/bin/chromium "the browser tests"
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -67,8 +67,8 @@ format: $(STAMP)
 # The whole suite against the real services; a missing service is an error, not a skip.
 # PORTAL_* variables already set win over the provisioned defaults (e.g. another database).
 test: $(STAMP) $(FRONTEND_STAMP)
-	@scripts/ensure-chromium.sh
-	@scripts/ensure-test-clients.sh
+	@scripts/ensure-debian-package.sh chromium /usr/bin/chromium "the browser tests"
+	@scripts/ensure-debian-package.sh aria2 aria2c "the manifest tests"
 	@service_env="$$(scripts/services.sh start)"; \
 	while IFS='=' read -r key value; do \
 	  if [ -n "$$key" ] && [ -z "$${!key:-}" ]; then export "$$key=$$value"; fi; \
