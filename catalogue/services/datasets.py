@@ -32,6 +32,9 @@ Interface
      "owner_group": "group name" | null, "access_groups": ["group name"],
      "storage_folder": "relative/folder", "download_base_url": "https://..."}
 
+  Internal callers (the admin) may also pass model instances for facility, instrument,
+  beamtime, techniques and groups.
+
 * ``null`` means empty. Read-only keys (``pid``, ``doi``, ``doi_url``, ``url``, ``status``,
   ``file_count``, ``total_size``, ``formats``, ``files``, ``files_next``, ``files_access``,
   ``files_embargoed_until``, ``dates.published``, ``dates.updated``, the labels of facility,
@@ -380,7 +383,7 @@ def _techniques(value: Any, err: _Errors) -> list[Technique]:
     wanted: list[tuple[str, str]] = []
     for i, item in enumerate(_list(value, "techniques", err)):
         p = f"techniques[{i}]"
-        ref = item
+        ref = item.iri if isinstance(item, Technique) else item
         if isinstance(item, dict):
             _obj(item, p, err, {"iri", "label", "panet_id"})
             ref = item.get("iri") or item.get("panet_id")
@@ -403,7 +406,7 @@ def _techniques(value: Any, err: _Errors) -> list[Technique]:
 def _groups(value: Any, err: _Errors) -> list[Group]:
     names = []
     for i, item in enumerate(_list(value, "access_groups", err)):
-        name = _key(item, "name")
+        name = item.name if isinstance(item, Group) else _key(item, "name")
         if not isinstance(name, str) or not name.strip():
             err.add(f"access_groups[{i}]", "Name a group.")
             continue
@@ -430,12 +433,16 @@ def _lookup(model, path: str, err: _Errors, **query):
 
 def _context(data: dict, ds: Dataset, err: _Errors) -> None:
     """facility, instrument, proposal, beamtime: references by code / pid / id."""
-    if "facility" in data:
+    if "facility" in data and isinstance(data["facility"], Facility):
+        ds.facility = data["facility"]
+    elif "facility" in data:
         ref = _key(data["facility"], "code")
         ds.facility = None
         if ref not in (None, ""):
             ds.facility = _lookup(Facility, "facility", err, code=str(ref))
-    if "instrument" in data:
+    if "instrument" in data and isinstance(data["instrument"], Instrument):
+        ds.instrument = data["instrument"]
+    elif "instrument" in data:
         ref = _key(data["instrument"], "code")
         ds.instrument = None
         if ref not in (None, ""):
@@ -460,7 +467,9 @@ def _context(data: dict, ds: Dataset, err: _Errors) -> None:
                 f" at {ds.facility.code}." if ds.facility else "; name the facility."))  # fmt: skip
         else:
             proposal = matches[0]
-    if "beamtime" in data:
+    if "beamtime" in data and isinstance(data["beamtime"], Beamtime):
+        ds.beamtime = data["beamtime"]
+    elif "beamtime" in data:
         ref = _key(data["beamtime"], "beamtime_id")
         ds.beamtime = None
         if ref not in (None, ""):
@@ -580,7 +589,8 @@ def _apply(data: dict, ds: Dataset, *, partial: bool, actor, err: _Errors) -> di
             err.add("storage_folder", str(exc))
 
     if given("owner_group"):
-        name = _key(data.get("owner_group"), "name")
+        name = data.get("owner_group")
+        name = name.name if isinstance(name, Group) else _key(name, "name")
         group = None
         if name not in (None, ""):
             if not isinstance(name, str):
