@@ -152,11 +152,13 @@ def test_every_model_has_an_admin_list(admin_client, model):
 
 def _change_post(client, ds, **changes):
     """The admin change form of ``ds`` as the browser would post it, with ``changes``."""
-    page = client.get(f"/admin/catalogue/dataset/{ds.pk}/change/")
+    url = f"/admin/catalogue/dataset/{ds.pk}/change/" if ds else "/admin/catalogue/dataset/add/"
+    page = client.get(url)
     form = page.context["adminform"].form
     data = {}
     for name, field in form.fields.items():
         value = form.initial.get(name, field.initial)
+        value = value() if callable(value) else value
         if value is None:
             continue
         if isinstance(value, list | dict) and name not in ("techniques", "access_groups"):
@@ -176,7 +178,7 @@ def _change_post(client, ds, **changes):
                 if value is not None:
                     data[f"{fs.prefix}-{i}-{name}"] = getattr(value, "pk", value)
     data.update(changes)
-    return client.post(f"/admin/catalogue/dataset/{ds.pk}/change/", data)
+    return client.post(url, data)
 
 
 def test_admin_edit_of_published_record_writes_an_edit_event(curator_client):
@@ -207,3 +209,23 @@ def test_admin_deletes_drafts_through_the_service(admin_client):
     assert not Dataset.objects.filter(pk=ds.pk).exists()
     submitted = make_dataset(status=Status.SUBMITTED)
     assert admin_client.get(f"/admin/catalogue/dataset/{submitted.pk}/delete/").status_code == 403
+
+
+def test_admin_add_creates_through_the_service(curator_client):
+    response = _change_post(
+        curator_client,
+        None,
+        title="Added in the admin",
+        language="en",
+        **{
+            "creators-TOTAL_FORMS": 1,
+            "creators-0-name": "Okafor, Amara",
+            "creators-0-name_type": "Personal",
+            "creators-0-position": 0,
+            "creators-0-orcid": "0000-0002-1825-0097",
+        },
+    )
+    assert response.status_code == 302, response.context and response.context.get("errors")
+    ds = Dataset.objects.get(title="Added in the admin")
+    assert ds.status == Status.DRAFT and ds.created_by.username == "curator"
+    assert list(ds.creators.values_list("orcid", flat=True)) == ["0000-0002-1825-0097"]
