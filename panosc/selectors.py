@@ -1,0 +1,625 @@
+"""Reads of the PaNOSC API: datasets through the catalogue's search, documents and
+instruments from the catalogue's proposals, publications and instruments.
+
+* Datasets: the filter is translated (``panosc.translate``) into a ``SearchQuery`` and asked
+  of ``catalogue.search.selectors.search_datasets`` as an anonymous user; the page of hits is
+  then loaded from the public queryset and embedded objects are added per ``include``.
+* Documents: one per proposal with public datasets (type ``proposal``) and one per
+  publication public datasets are supplements of (``RelatedIdentifier`` IsSupplementTo,
+  type ``publication``). Members are the proposal's principal investigator and the datasets'
+  creators, with their affiliations. A ``datasets`` scope is a dataset search.
+* Instruments: every instrument of the catalogue (facility information is public).
+
+``query=`` ranks: datasets by the backend's relevance, documents and instruments by the share
+of the query's words found in their text fields (title first). Scores are in [0, 1].
+"""
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Max, Min, Q
+from django.urls import reverse
+
+from catalogue.models import DataFile, Proposal, RelatedIdentifier
+from catalogue.search.backends.database import condition_holds
+from catalogue.search.connection import SearchUnavailable  # noqa: F401 (re-exported for views)
+from catalogue.search.queries import (
+    MAX_RESULT_WINDOW,
+    SearchInputError,
+    SearchQuery,
+    parse_text_query,
+)
+from catalogue.search.selectors import search_datasets
+from catalogue.snapshot import dataset_snapshot, snapshot_queryset
+from panosc import access, mapping
+from panosc.filter import (
+    DEFAULT_LIMIT,
+    Filter,
+    FilterError,
+    Projection,
+    WhereNode,
+    matches,
+    text_matches,
+)
+from panosc.translate import (
+    MAX_JOINED_DATASETS,
+    DatasetPlan,
+    _check_nested,
+    dataset_plan,
+    instrument_objects,
+)
+
+PUBLICATION_RELATION = "IsSupplementTo"
+PI_ROLE = "principal investigator"
+CREATOR_ROLE = "creator"
+_WORD = re.compile(r"\w+")
+
+
+def _window(items: list, scope: Filter, default: int | None = DEFAULT_LIMIT) -> list:
+    limit = scope.limit or default
+    items = items[scope.skip :]
+    return items[:limit] if limit else items
+
+
+def _project(obj: dict, scope: Filter) -> dict:
+    return Projection(scope.fields).apply(obj, scope.model)
+
+
+def _parse_text(text: str):
+    try:
+        return parse_text_query(text)
+    except SearchInputError as exc:
+        raise FilterError(f"query: {exc.message}") from exc
+
+
+# ------------------------------------------------------------------------- datasets --
+def _dataset_query(plan: DatasetPlan, *, text: str, start: int, size: int) -> SearchQuery:
+    if start + size > MAX_RESULT_WINDOW:
+        raise FilterError(
+            f"skip + limit may not exceed {MAX_RESULT_WINDOW:,}; narrow the filter instead."
+        )
+    return SearchQuery(
+        text=text,
+        expression=_parse_text(text) if text else None,
+        where=plan.where,
+        start=start,
+        page=1,
+        page_size=size,
+        facets=False,
+    )
+
+
+def _search(plan: DatasetPlan, *, text: str, start: int, size: int):
+    query = _dataset_query(plan, text=text, start=start, size=size)
+    try:
+        return search_datasets(user=access.search_user(), query=query)
+    except SearchInputError as exc:
+        raise FilterError(exc.message) from exc
+
+
+def datasets_search(*, filt: Filter, text: str = "") -> list[dict]:
+    """The page of datasets a filter asks for, with scores and embedded objects."""
+    plan = dataset_plan(filt)
+    limit = filt.limit or DEFAULT_LIMIT
+    result = _search(plan, text=text, start=filt.skip, size=limit)
+    scores = {h.pid: mapping.score_in_unit_interval(h.score) if text else 0.0 for h in result.hits}
+    rows = {str(d.pid): d for d in snapshot_queryset(access.public_datasets()).filter(
+        pid__in=list(scores)
+    )}  # fmt: skip
+    datasets = [rows[pid] for pid in scores if pid in rows]
+    return render_datasets(datasets, plan, scores=scores)
+
+
+def datasets_count(*, where: WhereNode | None, text: str = "") -> int:
+    plan = dataset_plan(Filter("Dataset", where))
+    return _search(plan, text=text, start=0, size=0).total
+
+
+def dataset_get(*, pid: str, filt: Filter) -> dict | None:
+    dataset = access.public_dataset_by_pid(pid, snapshot_queryset())
+    if dataset is None:
+        return None
+    plan = dataset_plan(Filter("Dataset", None, filt.include, fields=filt.fields))
+    return render_datasets([dataset], plan, scores={str(dataset.pid): 0.0})[0]
+
+
+def dataset_files(*, pid: str, filt: Filter) -> list[dict] | None:
+    dataset = access.public_dataset_by_pid(pid)
+    if dataset is None:
+        return None
+    from panosc.translate import file_q
+
+    _check_nested("File", filt, "filter")
+    rows = DataFile.objects.filter(dataset=dataset).filter(file_q(filt.where, "filter.where"))
+    rows = rows.order_by("path")
+    limit = filt.limit or None
+    rows = rows[filt.skip : filt.skip + limit] if limit else rows[filt.skip :]
+    snapshot_pid = dataset.doi or str(dataset.pid)
+    opened = access.files_open(dataset)
+    return [_project(_file(dataset, f, snapshot_pid, opened), filt) for f in rows]
+
+
+def dataset_files_count(*, pid: str, where: WhereNode | None) -> int | None:
+    dataset = access.public_dataset_by_pid(pid)
+    if dataset is None:
+        return None
+    from panosc.translate import file_q
+
+    return DataFile.objects.filter(dataset=dataset).filter(file_q(where, "where")).count()
+
+
+def _file(dataset, f: DataFile, owner: str, opened: bool) -> dict:
+    url = None
+    if opened:
+        from catalogue.selectors import file_download_url
+
+        link = file_download_url(dataset=dataset, file=f)
+        url = link if link.startswith("http") else settings.BASE_URL + link
+    return mapping.file_object(file_id=f.pk, path=f.path, size=f.size, dataset=owner, url=url)
+
+
+def render_datasets(datasets: list, plan: DatasetPlan, *, scores: dict | None) -> list[dict]:
+    """PaNOSC objects of these datasets (from ``snapshot_queryset``) with their includes."""
+    filt = plan.filter
+    snapshots = [dataset_snapshot(d) for d in datasets]
+    out = []
+    files = _files_for(datasets, plan) if filt.included("files") else {}
+    documents = _documents_for(datasets, filt) if filt.included("documents") else {}
+    for dataset, s in zip(datasets, snapshots, strict=True):
+        obj = mapping.dataset_object(s, score=(scores or {}).get(str(s.pid), 0.0))
+        if scores is None:
+            obj.pop("score")
+        obj = _project(obj, filt)
+        owner = mapping.dataset_pid(s)
+        for inc in filt.include:
+            scope = inc.scope
+            if inc.relation == "techniques":
+                items = [
+                    mapping.technique_object(t)
+                    for t in s.techniques
+                    if plan.techniques is None or t.iri in plan.techniques
+                ]
+                obj["techniques"] = [_project(t, scope) for t in _window(items, scope)]
+            elif inc.relation == "instrument":
+                if s.instrument is not None and dataset.instrument is not None:
+                    facility = dataset.instrument.facility if dataset.instrument_id else None
+                    obj["instrument"] = _project(
+                        mapping.instrument_object(
+                            pid=s.instrument.pid,
+                            code=s.instrument.code,
+                            name=s.instrument.name,
+                            facility=mapping.facility_label(
+                                short_name=facility.short_name if facility else "",
+                                name=facility.name if facility else "",
+                            ),
+                        ),
+                        scope,
+                    )
+            elif inc.relation == "parameters":
+                items = [
+                    mapping.parameter_object(e, index=i + 1, owner=owner)
+                    for i, e in enumerate(s.scientific_entries)
+                    if plan.parameters is None
+                    or any(
+                        all(condition_holds({e.key: e}, c) for c in group)
+                        for group in plan.parameters
+                    )
+                ]
+                obj["parameters"] = [_project(p, scope) for p in _window(items, scope)]
+            elif inc.relation == "samples":
+                sample = mapping.sample_object(s)
+                obj["samples"] = [_project(sample, scope)] if sample else []
+            elif inc.relation == "files":
+                obj["files"] = [_project(f, scope) for f in files.get(dataset.pk, [])]
+            elif inc.relation == "documents":
+                obj["documents"] = documents.get(dataset.pk, [])
+        out.append(obj)
+    return out
+
+
+def _files_for(datasets: list, plan: DatasetPlan) -> dict[int, list[dict]]:
+    scope = plan.filter.included("files").scope
+    out: dict[int, list[dict]] = {}
+    for dataset in datasets:
+        rows = DataFile.objects.filter(dataset=dataset)
+        if plan.files is not None:
+            rows = rows.filter(plan.files)
+        limit = scope.limit or DEFAULT_LIMIT
+        rows = rows.order_by("path")[scope.skip : scope.skip + limit]
+        owner = dataset.doi or str(dataset.pid)
+        opened = access.files_open(dataset)
+        out[dataset.pk] = [_file(dataset, f, owner, opened) for f in rows]
+    return out
+
+
+# ------------------------------------------------------------------------ documents --
+@dataclass
+class Document:
+    key: tuple  # ("proposal", pk) or ("publication", identifier)
+    obj: dict[str, Any]
+    dataset_ids: list[int] = field(default_factory=list)
+    members: list[dict] | None = None  # loaded when asked for
+
+
+def _proposal_pid(proposal: Proposal) -> str:
+    return f"{proposal.facility.code}/proposal/{proposal.proposal_id}"
+
+
+def all_documents() -> list[Document]:
+    """Every document with at least one public dataset, with its public datasets' ids."""
+    public = access.public_datasets()
+    docs: list[Document] = []
+    links = public.filter(beamtime__isnull=False).values_list("pk", "beamtime__proposal_id")
+    by_proposal: dict[int, list[int]] = defaultdict(list)
+    for pk, proposal_id in links:
+        by_proposal[proposal_id].append(pk)
+    proposals = (
+        Proposal.objects.filter(pk__in=list(by_proposal))
+        .select_related("facility")
+        .annotate(
+            start=Min("beamtimes__start"),
+            end=Max("beamtimes__end"),
+        )
+    )
+    released = dict(
+        public.filter(beamtime__isnull=False)
+        .values("beamtime__proposal_id")
+        .annotate(first=Min("published_at"))
+        .values_list("beamtime__proposal_id", "first")
+    )
+    for p in proposals:
+        obj = {
+            "pid": _proposal_pid(p),
+            "isPublic": True,
+            "type": "proposal",
+            "title": p.title,
+            "summary": p.abstract or None,
+            "startDate": p.start,
+            "endDate": p.end,
+            "releaseDate": released.get(p.pk),
+            "keywords": [],
+            "score": 0.0,
+        }
+        docs.append(Document(("proposal", p.pk), obj, sorted(by_proposal[p.pk])))
+    publications: dict[str, Document] = {}
+    rows = RelatedIdentifier.objects.filter(
+        relation_type=PUBLICATION_RELATION, dataset__in=public
+    ).values_list("identifier", "identifier_type", "citation", "dataset_id", "dataset__license")
+    for identifier, kind, citation, dataset_id, licence in rows.order_by("id"):
+        pid = identifier.lower() if kind == "DOI" else identifier
+        doc = publications.get(pid)
+        if doc is None:
+            doc = publications[pid] = Document(
+                ("publication", pid),
+                {
+                    "pid": pid,
+                    "isPublic": True,
+                    "type": "publication",
+                    "title": citation or pid,
+                    "doi": pid if kind == "DOI" else None,
+                    "keywords": [],
+                    "score": 0.0,
+                    "_licences": set(),
+                },
+            )
+        doc.dataset_ids.append(dataset_id)
+        doc.obj["_licences"].add(licence)
+    for doc in publications.values():
+        licences = doc.obj.pop("_licences")
+        doc.obj["license"] = next(iter(licences)) if len(licences) == 1 else None
+        doc.dataset_ids = sorted(set(doc.dataset_ids))
+        docs.append(doc)
+    for doc in docs:
+        doc.obj = {k: v for k, v in doc.obj.items() if v is not None}
+    docs.sort(key=lambda d: d.obj["pid"])
+    return docs
+
+
+def _load_members(docs: list[Document]) -> None:
+    """Members of these documents: the proposal's PI, then each dataset's creators."""
+    from catalogue.models import Creator
+
+    wanted = [d for d in docs if d.members is None]
+    if not wanted:
+        return
+    ids = {pk for d in wanted for pk in d.dataset_ids}
+    creators: dict[int, list] = defaultdict(list)
+    for c in Creator.objects.filter(dataset_id__in=ids).order_by("dataset_id", "position", "id"):
+        creators[c.dataset_id].append(c)
+    pis = dict(
+        Proposal.objects.filter(
+            pk__in=[d.key[1] for d in wanted if d.key[0] == "proposal"]
+        ).values_list("pk", "principal_investigator")
+    )
+    for doc in wanted:
+        members: list[dict] = []
+        seen: set[tuple] = set()
+
+        def add(
+            role: str, person: dict, affiliation: dict | None, doc=doc, members=members, seen=seen
+        ):
+            key = (role, person["id"])
+            if key in seen:
+                return
+            seen.add(key)
+            member = {
+                "id": f"{len(members) + 1}",
+                "role": role,
+                "documentId": doc.obj["pid"],
+                "personId": person["id"],
+                "person": person,
+            }
+            if affiliation:
+                member["affiliationId"] = affiliation["id"]
+                member["affiliation"] = affiliation
+            members.append(member)
+
+        if doc.key[0] == "proposal" and pis.get(doc.key[1]):
+            pi = mapping.person_object(name=pis[doc.key[1]], orcid="", given="", family="")
+            affiliation = None
+            for pk in doc.dataset_ids:  # the PI's affiliation, when a dataset names them
+                for c in creators.get(pk, []):
+                    if (
+                        mapping.person_object(name=c.name, orcid="", given="", family="")[
+                            "fullName"
+                        ]
+                        == pi["fullName"]
+                        or c.name == pis[doc.key[1]]
+                    ):
+                        affiliation = mapping.affiliation_object(
+                            name=c.affiliation, ror=c.affiliation_ror
+                        )
+                        pi = mapping.person_object(
+                            name=c.name, orcid=c.orcid, given=c.given_name, family=c.family_name
+                        )
+                        break
+                if affiliation:
+                    break
+            add(PI_ROLE, pi, affiliation)
+        for pk in doc.dataset_ids:
+            for c in creators.get(pk, []):
+                add(
+                    CREATOR_ROLE,
+                    mapping.person_object(
+                        name=c.name, orcid=c.orcid, given=c.given_name, family=c.family_name
+                    ),
+                    mapping.affiliation_object(name=c.affiliation, ror=c.affiliation_ror),
+                )
+        doc.members = members
+
+
+def _member_matches(member: dict, scope: Filter) -> bool:
+    if not matches(scope.where, member, "Member"):
+        return False
+    for inc in scope.include:
+        child = member.get(inc.relation)
+        if inc.scope.restricts and (child is None or not matches(inc.scope.where, child, {
+            "person": "Person", "affiliation": "Affiliation"}[inc.relation])):  # fmt: skip
+            return False
+    return True
+
+
+def _render_member(member: dict, scope: Filter) -> dict:
+    out = _project({k: v for k, v in member.items() if k not in ("person", "affiliation")}, scope)
+    for inc in scope.include:
+        if member.get(inc.relation) is not None:
+            out[inc.relation] = _project(member[inc.relation], inc.scope)
+    return out
+
+
+def matching_dataset_ids(scope: Filter, *, where: str) -> set[int]:
+    """Ids of the public datasets a Dataset scope admits (a search, at most 10,000)."""
+    plan = dataset_plan(scope, where=where)
+    result = _search(plan, text="", start=0, size=0)
+    if result.total > MAX_JOINED_DATASETS:
+        raise FilterError(
+            f"{where}: matches more than {MAX_JOINED_DATASETS:,} datasets; narrow it."
+        )
+    if result.total == 0:
+        return set()
+    hits = _search(plan, text="", start=0, size=result.total).hits
+    pids = [h.pid for h in hits]
+    return set(access.public_datasets().filter(pid__in=pids).values_list("pk", flat=True))
+
+
+def _document_score(doc: Document, text: str) -> float:
+    words = [w.lower() for w in _WORD.findall(text)]
+    title = set(_WORD.findall(doc.obj.get("title", "").lower()))
+    rest = set(
+        _WORD.findall(" ".join([doc.obj.get("summary", ""), *doc.obj.get("keywords", [])]).lower())
+    )
+    if not words or not all(w in title or w in rest for w in words):
+        return 0.0
+    hits = sum(2 if w in title else 1 for w in words)
+    return round(hits / (2 * len(words)), 6)
+
+
+def _filter_documents(docs: list[Document], filt: Filter, *, where: str) -> list[Document]:
+    docs = [d for d in docs if matches(filt.where, d.obj, "Document")]
+    for inc in filt.include:
+        at = f"{where}.include[{inc.relation}].scope"
+        if inc.relation == "datasets":
+            if inc.scope.restricts:
+                ids = matching_dataset_ids(inc.scope, where=at)
+                docs = [d for d in docs if ids.intersection(d.dataset_ids)]
+        elif inc.relation == "members":
+            _check_nested("Member", inc.scope, at)
+            if inc.scope.restricts:
+                _load_members(docs)
+                docs = [d for d in docs if any(_member_matches(m, inc.scope) for m in d.members)]
+        elif inc.relation == "parameters" and inc.scope.restricts:
+            docs = []  # documents hold no parameters here
+    return docs
+
+
+def dataset_ids_of_documents(scope: Filter, *, where: str) -> list[int]:
+    """For a Dataset's documents scope: the datasets of the documents that pass it."""
+    docs = _filter_documents(all_documents(), scope, where=where)
+    ids = sorted({pk for d in docs for pk in d.dataset_ids})
+    if len(ids) > MAX_JOINED_DATASETS:
+        raise FilterError(f"{where}: matches more than {MAX_JOINED_DATASETS:,} datasets.")
+    return ids
+
+
+def _render_documents(docs: list[Document], filt: Filter, *, scored: bool) -> list[dict]:
+    if filt.included("members"):
+        _load_members(docs)
+    datasets_inc = filt.included("datasets")
+    embedded: dict[int, dict] = {}
+    keep: set[int] | None = None
+    plan = None
+    if datasets_inc is not None:
+        plan = dataset_plan(datasets_inc.scope)
+        if datasets_inc.scope.restricts:
+            keep = matching_dataset_ids(datasets_inc.scope, where="filter.include[datasets]")
+        wanted = []
+        for d in docs:
+            ids = [pk for pk in d.dataset_ids if keep is None or pk in keep]
+            wanted += _window(ids, datasets_inc.scope)
+        rows = list(snapshot_queryset(access.public_datasets()).filter(pk__in=set(wanted)))
+        rows.sort(key=lambda r: r.pk)
+        for row, obj in zip(rows, render_datasets(rows, plan, scores=None), strict=True):
+            embedded[row.pk] = obj
+    out = []
+    for d in docs:
+        obj = dict(d.obj)
+        if not scored:
+            obj["score"] = 0.0
+        obj = _project(obj, filt)
+        for inc in filt.include:
+            if inc.relation == "datasets":
+                ids = [pk for pk in d.dataset_ids if keep is None or pk in keep]
+                obj["datasets"] = [
+                    _project(embedded[pk], inc.scope)
+                    for pk in _window(ids, inc.scope)
+                    if pk in embedded
+                ]
+            elif inc.relation == "members":
+                members = [m for m in d.members if _member_matches(m, inc.scope)]
+                obj["members"] = [_render_member(m, inc.scope) for m in _window(members, inc.scope)]
+            elif inc.relation == "parameters":
+                obj["parameters"] = []
+        out.append(obj)
+    return out
+
+
+def _documents_for(datasets: list, filt: Filter) -> dict[int, list[dict]]:
+    scope = filt.included("documents").scope
+    ids = {d.pk for d in datasets}
+    docs = [d for d in all_documents() if ids.intersection(d.dataset_ids)]
+    docs = _filter_documents(docs, scope, where="filter.include[documents].scope")
+    rendered = dict(
+        zip([id(d) for d in docs], _render_documents(docs, scope, scored=False), strict=True)
+    )
+    out: dict[int, list[dict]] = defaultdict(list)
+    for d in docs:
+        for pk in d.dataset_ids:
+            if pk in ids:
+                out[pk].append(rendered[id(d)])
+    return {pk: _window(v, scope) for pk, v in out.items()}
+
+
+def _scored(items: list, text: str, score) -> list:
+    if not text:
+        return items
+    _parse_text(text)  # the same syntax errors as the dataset search
+    ranked = [(score(i, text), n, i) for n, i in enumerate(items)]
+    ranked = [r for r in ranked if r[0] > 0]
+    ranked.sort(key=lambda r: (-r[0], r[1]))
+    for s, _, item in ranked:
+        (item.obj if isinstance(item, Document) else item)["score"] = s
+    return [i for _, _, i in ranked]
+
+
+def documents_search(*, filt: Filter, text: str = "") -> list[dict]:
+    docs = _filter_documents(all_documents(), filt, where="filter")
+    docs = _scored(docs, text, _document_score)
+    return _render_documents(_window(docs, filt), filt, scored=bool(text))
+
+
+def documents_count(*, where: WhereNode | None, text: str = "") -> int:
+    docs = _filter_documents(all_documents(), Filter("Document", where), where="where")
+    return len(_scored(docs, text, _document_score))
+
+
+def document_get(*, pid: str, filt: Filter) -> dict | None:
+    wanted = pid.strip()
+    docs = [d for d in all_documents() if d.obj["pid"] == wanted or d.obj["pid"] == wanted.lower()]
+    if not docs:
+        return None
+    scope = Filter("Document", None, filt.include, fields=filt.fields)
+    return _render_documents(docs[:1], scope, scored=False)[0]
+
+
+# ---------------------------------------------------------------------- instruments --
+def _instrument_score(item: dict, text: str) -> float:
+    words = [w.lower() for w in _WORD.findall(text)]
+    if not words or not text_matches(text, [item["name"], item["facility"]]):
+        return 0.0
+    name = set(_WORD.findall(item["name"].lower()))
+    return round(sum(2 if w in name else 1 for w in words) / (2 * len(words)), 6)
+
+
+def _instruments(where: WhereNode | None) -> list[dict]:
+    items = [dict(obj, score=0.0) for _, obj in instrument_objects()]
+    items = [i for i in items if matches(where, i, "Instrument")]
+    items.sort(key=lambda i: i["pid"])
+    return items
+
+
+def _instrument_datasets(items: list[dict], scope: Filter) -> None:
+    by_pid = {i["pid"]: i for i in items}
+    rows = snapshot_queryset(access.public_datasets()).filter(
+        Q(instrument__pid__in=list(by_pid)) | Q(instrument__code__in=list(by_pid))
+    )
+    plan = dataset_plan(scope)
+    keep = (
+        matching_dataset_ids(scope, where="filter.include[datasets]") if scope.restricts else None
+    )
+    rows = [r for r in rows.order_by("pk") if keep is None or r.pk in keep]
+    grouped: dict[str, list] = defaultdict(list)
+    for r in rows:
+        grouped[r.instrument.pid or r.instrument.code].append(r)
+    for pid, item in by_pid.items():
+        chosen = _window(grouped.get(pid, []), scope)
+        item["datasets"] = [_project(o, scope) for o in render_datasets(chosen, plan, scores=None)]
+
+
+def instruments_search(*, filt: Filter, text: str = "") -> list[dict]:
+    items = _instruments(filt.where)
+    inc = filt.included("datasets")
+    if inc is not None and inc.scope.restricts:
+        keep = matching_dataset_ids(inc.scope, where="filter.include[datasets].scope")
+        with_data = set(
+            access.public_datasets()
+            .filter(pk__in=keep)
+            .values_list("instrument__code", "instrument__pid")
+        )
+        codes = {c for pair in with_data for c in pair if c}
+        items = [i for i in items if i["pid"] in codes]
+    items = _scored(items, text, _instrument_score)
+    items = _window(items, filt)
+    if inc is not None:
+        _instrument_datasets(items, inc.scope)
+    return [_project(i, filt) for i in items]
+
+
+def instruments_count(*, where: WhereNode | None, text: str = "") -> int:
+    return len(_scored(_instruments(where), text, _instrument_score))
+
+
+def instrument_get(*, pid: str, filt: Filter) -> dict | None:
+    items = [i for i in _instruments(None) if i["pid"] == pid]
+    if not items:
+        return None
+    inc = filt.included("datasets")
+    if inc is not None:
+        _instrument_datasets(items, inc.scope)
+    return _project(items[0], filt)
+
+
+def api_root_url() -> str:
+    return settings.BASE_URL + reverse("panosc:datasets")
