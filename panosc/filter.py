@@ -472,11 +472,11 @@ def _compare(actual, op: str, expected) -> bool:
 
 
 def text_matches(text: str, values: list) -> bool:
-    """Every word of ``text`` occurs (case-insensitive) in one of the values."""
-    words = [w.lower() for w in _WORD.findall(text)]
+    """Every word of ``text`` occurs in the fields, ignoring case ("file1" finds
+    "panosc-file1.hdf"): the PaNOSC text operator, as datasets' titles are searched too."""
+    words = [w.lower() for w in text.split()]
     haystack = " ".join(str(v) for v in values if v).lower()
-    present = set(_WORD.findall(haystack))
-    return bool(words) and all(w in present for w in words)
+    return bool(words) and all(w in haystack for w in words)
 
 
 def matches(node: WhereNode | None, obj: dict, model: str) -> bool:
@@ -518,5 +518,5 @@ class Projection:
     def apply(self, obj: dict, model: str) -> dict:
         if self.fields is None:
             return obj
-        model_fields = MODELS[model]["fields"]
-        return {k: v for k, v in obj.items() if k in self.fields or k not in model_fields}
+        relations = MODELS[model]["relations"]
+        return {k: v for k, v in obj.items() if k in self.fields or k in relations}

@@ -29,7 +29,6 @@ from catalogue.search.queries import (
     Or,
     SearchInputError,
     make_condition,
-    parse_text_query,
 )
 from catalogue.search.techniques import iris_with_narrower
 from panosc import mapping
@@ -62,13 +61,6 @@ def _nothing() -> FieldTest:
     return FieldTest("nothing", "eq", True)
 
 
-def _text(value: str, where: str):
-    try:
-        return parse_text_query(value)
-    except SearchInputError as exc:
-        raise FilterError(f"{where}: {exc.message}") from exc
-
-
 # ------------------------------------------------------------------ dataset fields --
 _OPS = {"neq": "ne", "inq": "in"}
 DATASET_FIELDS = {"title": "title", "creationDate": "created_at", "size": "total_size"}
@@ -77,7 +69,9 @@ DATASET_FIELDS = {"title": "title", "creationDate": "created_at", "size": "total
 def _dataset_test(test: Test):
     op = _OPS.get(test.op, test.op)
     if test.field == "text":
-        return _text(test.value, "where.text")
+        # doc/query.md: a Dataset's text is its title; every word, as a substring.
+        words = test.value.split()
+        return _combine([FieldTest("title", "ilike", w) for w in words], And)
     if test.field == "isPublic":
         # Every record here is public: true matches all, false none.
         wanted = test.value if test.op == "eq" else not test.value

@@ -12,16 +12,20 @@ from collections.abc import Iterable
 from catalogue.models import Technique
 
 
-def _hierarchy() -> tuple[dict[str, str], dict[str, str], dict[str, set[str]]]:
-    """(IRI by label, IRI by lower-case label, narrower IRIs by IRI) from the database."""
-    by_id = dict(Technique.objects.values_list("id", "iri"))
-    by_label = {label: iri for iri, label in Technique.objects.values_list("iri", "label")}
+def _hierarchy() -> tuple[dict[str, list[str]], dict[str, set[str]]]:
+    """(IRIs by lower-case label, narrower IRIs by IRI) from the database. PaNET has labels
+    shared by two classes ("small angle scattering"): a label stands for both."""
+    by_id: dict[int, str] = {}
+    by_label: dict[str, list[str]] = defaultdict(list)
+    for pk, iri, label in Technique.objects.values_list("id", "iri", "label"):
+        by_id[pk] = iri
+        by_label[label.lower()].append(iri)
     narrower: dict[str, set[str]] = defaultdict(set)
     edges = Technique.broader.through.objects.values_list("from_technique_id", "to_technique_id")
     for child, parent in edges:
         if child in by_id and parent in by_id:
             narrower[by_id[parent]].add(by_id[child])
-    return by_label, {k.lower(): v for k, v in by_label.items()}, narrower
+    return by_label, narrower
 
 
 def with_narrower(iris: Iterable[str], narrower: dict[str, set[str]]) -> tuple[str, ...]:
@@ -38,23 +42,23 @@ def with_narrower(iris: Iterable[str], narrower: dict[str, set[str]]) -> tuple[s
 
 
 def techniques_with_narrower(values: Iterable[str]) -> dict[str, tuple[str, ...]]:
-    """For each selected technique (a PaNET label or IRI), the IRIs it stands for: its own
-    and those of all narrower techniques. A value that names no technique maps to itself
-    (an IRI) or is left out (a label, matched as a label)."""
+    """For each selected technique (a PaNET label, any case, or IRI), the IRIs it stands for:
+    its own and those of all narrower techniques. A value naming no technique is left out
+    (an IRI or label nobody uses then simply matches as itself)."""
     values = list(dict.fromkeys(values))
     if not values:
         return {}
-    by_label, by_lower, narrower = _hierarchy()
-    known = set(by_label.values())
+    by_label, narrower = _hierarchy()
+    known = {iri for iris in by_label.values() for iri in iris}
     expanded: dict[str, tuple[str, ...]] = {}
     for value in values:
-        iri = value if value in known else by_label.get(value) or by_lower.get(value.lower())
-        if iri is not None:
-            expanded[value] = with_narrower([iri], narrower)
+        iris = [value] if value in known else by_label.get(value.lower(), [])
+        if iris:
+            expanded[value] = with_narrower(iris, narrower)
     return expanded
 
 
 def iris_with_narrower(iris: Iterable[str]) -> tuple[str, ...]:
     """IRIs plus every narrower technique's IRI (for callers that resolved names already)."""
-    _, _, narrower = _hierarchy()
+    _, narrower = _hierarchy()
     return with_narrower(iris, narrower)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from panosc.example import load_example
-from tests.catalogue.search.conftest import backend, es_index  # noqa: F401 (fixtures)
+from tests.catalogue.search.conftest import backend, es_index, world  # noqa: F401 (fixtures)
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "panosc"
 
