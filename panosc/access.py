@@ -18,8 +18,8 @@ def search_user():
     return AnonymousUser()
 
 
-def public_datasets() -> QuerySet:
-    return datasets_public()
+def public_datasets(queryset: QuerySet | None = None) -> QuerySet:
+    return datasets_public(queryset)
 
 
 def public_dataset_by_pid(pid: str, queryset: QuerySet | None = None) -> Dataset | None:

@@ -20,10 +20,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Max, Min, Q
+from django.db.models import Max, Min, Prefetch, Q
 from django.urls import reverse
 
-from catalogue.models import DataFile, Proposal, RelatedIdentifier
+from catalogue.models import DataFile, Dataset, Proposal, RelatedIdentifier, Technique
 from catalogue.search.backends.database import condition_holds
 from catalogue.search.connection import SearchUnavailable  # noqa: F401 (re-exported for views)
 from catalogue.search.queries import (
@@ -33,7 +33,7 @@ from catalogue.search.queries import (
     parse_text_query,
 )
 from catalogue.search.selectors import search_datasets
-from catalogue.snapshot import dataset_snapshot, snapshot_queryset
+from catalogue.snapshot import DatasetSnapshot, InstrumentSnapshot, TechniqueSnapshot
 from panosc import access, mapping
 from panosc.filter import (
     DEFAULT_LIMIT,
@@ -76,6 +76,56 @@ def _parse_text(text: str):
 
 
 # ------------------------------------------------------------------------- datasets --
+# What a PaNOSC dataset object reads: one query plus one for techniques, not the full
+# snapshot (creators, contributors, funding... are not part of the PaNOSC Dataset).
+_ROW_FIELDS = (
+    "pk", "pid", "doi", "status", "title", "created_at", "total_size", "sample_name",
+    "sample_description", "scientific_metadata", "embargo_until", "download_base_url",
+    "instrument__pid", "instrument__code", "instrument__name",
+    "instrument__facility__name", "instrument__facility__short_name",
+)  # fmt: skip
+
+
+def panosc_rows(queryset=None):
+    """Public datasets with what ``panosc_snapshot`` reads (the gate's public queryset)."""
+    qs = access.public_datasets() if queryset is None else access.public_datasets(queryset)
+    return (
+        qs.select_related("instrument__facility")
+        .only(*_ROW_FIELDS)
+        .prefetch_related(
+            Prefetch(
+                "techniques", queryset=Technique.objects.only("iri", "label").order_by("label")
+            )
+        )
+    )
+
+
+def panosc_snapshot(dataset: Dataset) -> DatasetSnapshot:
+    """The part of a DatasetSnapshot the PaNOSC objects need (mapping reads snapshots)."""
+    instrument = dataset.instrument
+    return DatasetSnapshot(
+        pid=dataset.pid,
+        doi=dataset.doi,
+        status=dataset.status,
+        title=dataset.title,
+        url="",
+        created_at=dataset.created_at,
+        total_size=dataset.total_size,
+        sample_name=dataset.sample_name,
+        sample_description=dataset.sample_description,
+        scientific_metadata=dataset.scientific_metadata or {},
+        embargo_until=dataset.embargo_until,
+        instrument=InstrumentSnapshot(
+            code=instrument.code, name=instrument.name, pid=instrument.pid
+        )
+        if instrument
+        else None,
+        techniques=tuple(
+            TechniqueSnapshot(iri=t.iri, label=t.label) for t in dataset.techniques.all()
+        ),
+    )
+
+
 def _dataset_query(plan: DatasetPlan, *, text: str, start: int, size: int) -> SearchQuery:
     if start + size > MAX_RESULT_WINDOW:
         raise FilterError(
@@ -106,9 +156,7 @@ def datasets_search(*, filt: Filter, text: str = "") -> list[dict]:
     limit = filt.limit or DEFAULT_LIMIT
     result = _search(plan, text=text, start=filt.skip, size=limit)
     scores = {h.pid: mapping.score_in_unit_interval(h.score) if text else 0.0 for h in result.hits}
-    rows = {str(d.pid): d for d in snapshot_queryset(access.public_datasets()).filter(
-        pid__in=list(scores)
-    )}  # fmt: skip
+    rows = {str(d.pid): d for d in panosc_rows().filter(pid__in=list(scores))}
     datasets = [rows[pid] for pid in scores if pid in rows]
     return render_datasets(datasets, plan, scores=scores)
 
@@ -119,7 +167,7 @@ def datasets_count(*, where: WhereNode | None, text: str = "") -> int:
 
 
 def dataset_get(*, pid: str, filt: Filter) -> dict | None:
-    dataset = access.public_dataset_by_pid(pid, snapshot_queryset())
+    dataset = access.public_dataset_by_pid(pid, panosc_rows(Dataset.objects.all()))
     if dataset is None:
         return None
     plan = dataset_plan(Filter("Dataset", None, filt.include, fields=filt.fields))
@@ -162,9 +210,9 @@ def _file(dataset, f: DataFile, owner: str, opened: bool) -> dict:
 
 
 def render_datasets(datasets: list, plan: DatasetPlan, *, scores: dict | None) -> list[dict]:
-    """PaNOSC objects of these datasets (from ``snapshot_queryset``) with their includes."""
+    """PaNOSC objects of these datasets (from ``panosc_rows``) with their includes."""
     filt = plan.filter
-    snapshots = [dataset_snapshot(d) for d in datasets]
+    snapshots = [panosc_snapshot(d) for d in datasets]
     out = []
     files = _files_for(datasets, plan) if filt.included("files") else {}
     documents = _documents_for(datasets, filt) if filt.included("documents") else {}
@@ -479,7 +527,7 @@ def _render_documents(docs: list[Document], filt: Filter, *, scored: bool) -> li
         for d in docs:
             ids = [pk for pk in d.dataset_ids if keep is None or pk in keep]
             wanted += _window(ids, datasets_inc.scope)
-        rows = list(snapshot_queryset(access.public_datasets()).filter(pk__in=set(wanted)))
+        rows = list(panosc_rows().filter(pk__in=set(wanted)))
         rows.sort(key=lambda r: r.pk)
         for row, obj in zip(rows, render_datasets(rows, plan, scores=None), strict=True):
             embedded[row.pk] = obj
@@ -572,7 +620,7 @@ def _instruments(where: WhereNode | None) -> list[dict]:
 
 def _instrument_datasets(items: list[dict], scope: Filter) -> None:
     by_pid = {i["pid"]: i for i in items}
-    rows = snapshot_queryset(access.public_datasets()).filter(
+    rows = panosc_rows().filter(
         Q(instrument__pid__in=list(by_pid)) | Q(instrument__code__in=list(by_pid))
     )
     plan = dataset_plan(scope)
