@@ -328,7 +328,7 @@ def all_documents() -> list[Document]:
             "startDate": p.start,
             "endDate": p.end,
             "releaseDate": released.get(p.pk),
-            "keywords": [],
+            "keywords": None,  # filled when needed (_fill_keywords)
             "score": 0.0,
         }
         docs.append(Document(("proposal", p.pk), obj, sorted(by_proposal[p.pk])))
@@ -348,7 +348,7 @@ def all_documents() -> list[Document]:
                     "type": "publication",
                     "title": citation or pid,
                     "doi": pid if kind == "DOI" else None,
-                    "keywords": [],
+                    "keywords": None,
                     "score": 0.0,
                     "_licences": set(),
                 },
@@ -361,7 +361,7 @@ def all_documents() -> list[Document]:
         doc.dataset_ids = sorted(set(doc.dataset_ids))
         docs.append(doc)
     for doc in docs:
-        doc.obj = {k: v for k, v in doc.obj.items() if v is not None}
+        doc.obj = {k: v for k, v in doc.obj.items() if v is not None or k == "keywords"}
     docs.sort(key=lambda d: d.obj["pid"])
     return docs
 
@@ -477,7 +477,9 @@ def _document_score(doc: Document, text: str) -> float:
     words = [w.lower() for w in _WORD.findall(text)]
     title = set(_WORD.findall(doc.obj.get("title", "").lower()))
     rest = set(
-        _WORD.findall(" ".join([doc.obj.get("summary", ""), *doc.obj.get("keywords", [])]).lower())
+        _WORD.findall(
+            " ".join([doc.obj.get("summary", ""), *(doc.obj.get("keywords") or [])]).lower()
+        )
     )
     if not words or not all(w in title or w in rest for w in words):
         return 0.0
@@ -485,7 +487,43 @@ def _document_score(doc: Document, text: str) -> float:
     return round(hits / (2 * len(words)), 6)
 
 
+MAX_DOCUMENT_KEYWORDS = 30
+
+
+def _fill_keywords(docs: list[Document]) -> None:
+    """A document's keywords: its public datasets' keywords, most common first (read only when
+    a filter, a query or an answer needs them: one pass over the datasets' keywords)."""
+    wanted = [d for d in docs if d.obj.get("keywords") is None]
+    if not wanted:
+        return
+    owner: dict[int, list[Document]] = defaultdict(list)
+    for d in wanted:
+        for pk in d.dataset_ids:
+            owner[pk].append(d)
+    counts: dict[int, dict[str, int]] = defaultdict(dict)
+    rows = Dataset.objects.filter(pk__in=list(owner)).values_list("pk", "keywords")
+    for pk, keywords in rows.iterator(chunk_size=5000):
+        for d in owner[pk]:
+            tally = counts[id(d)]
+            for k in keywords or ():
+                tally[k] = tally.get(k, 0) + 1
+    for d in wanted:
+        tally = counts.get(id(d), {})
+        ranked = sorted(tally, key=lambda k: (-tally[k], k))
+        d.obj["keywords"] = ranked[:MAX_DOCUMENT_KEYWORDS]
+
+
+def _mentions(node, name: str) -> bool:
+    if node is None:
+        return False
+    if hasattr(node, "children"):
+        return any(_mentions(c, name) for c in node.children)
+    return node.field == name
+
+
 def _filter_documents(docs: list[Document], filt: Filter, *, where: str) -> list[Document]:
+    if _mentions(filt.where, "keywords"):
+        _fill_keywords(docs)
     docs = [d for d in docs if matches(filt.where, d.obj, "Document")]
     for inc in filt.include:
         at = f"{where}.include[{inc.relation}].scope"
@@ -513,6 +551,7 @@ def dataset_ids_of_documents(scope: Filter, *, where: str) -> list[int]:
 
 
 def _render_documents(docs: list[Document], filt: Filter, *, scored: bool) -> list[dict]:
+    _fill_keywords(docs)
     if filt.included("members"):
         _load_members(docs)
     datasets_inc = filt.included("datasets")
@@ -584,12 +623,16 @@ def _scored(items: list, text: str, score) -> list:
 
 def documents_search(*, filt: Filter, text: str = "") -> list[dict]:
     docs = _filter_documents(all_documents(), filt, where="filter")
+    if text:
+        _fill_keywords(docs)
     docs = _scored(docs, text, _document_score)
     return _render_documents(_window(docs, filt), filt, scored=bool(text))
 
 
 def documents_count(*, where: WhereNode | None, text: str = "") -> int:
     docs = _filter_documents(all_documents(), Filter("Document", where), where="where")
+    if text:
+        _fill_keywords(docs)
     return len(_scored(docs, text, _document_score))
 
 

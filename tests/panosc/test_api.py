@@ -322,6 +322,10 @@ def test_documents_with_embedded_datasets(catalogue, get):
     assert get(f"Documents/{publication['pid']}")["title"] == "Micelles under contrast variation"
     assert get(f"Documents/{proposal['pid']}")["type"] == "proposal"
     assert get("Documents/count", where={"type": "proposal"}) == {"count": 1}
+    # Keywords: the documents' datasets' keywords, most common first.
+    assert proposal["keywords"][0] == "SAXS"
+    assert get("Documents/count", where={"keywords": "micelles"}) == {"count": 1}
+    assert [d["type"] for d in get("Documents", query="lysozyme")] == ["proposal"]
     # A datasets scope is an inner join on documents too.
     scoped = get(
         "Documents",

@@ -92,3 +92,18 @@ def test_document_examples(example, get, title, filter_, expected):
 )
 def test_instrument_examples(example, get, title, filter_, expected):
     assert get("Instruments", filter=filter_) == expected
+
+
+def test_load_panosc_example_is_idempotent(db, settings):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from catalogue.models import Dataset, Status
+
+    settings.SEARCH_BACKEND = "database"
+    for _ in range(2):
+        out = StringIO()
+        call_command("load_panosc_example", stdout=out)
+    assert "Loaded 4 datasets, 2 documents and 15 instruments" in out.getvalue()
+    assert Dataset.objects.filter(status=Status.PUBLISHED, title__startswith="PaNOSC").count() == 4
