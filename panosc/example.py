@@ -11,7 +11,7 @@ The spec's models map onto the catalogue's own as this API shows them back:
 * members' persons (with their affiliation) → creators of the documents' datasets;
 * instruments → instruments of the facility, with the spec's pid as the instrument's PID.
 
-Document parameters have no home in the catalogue (they are not loaded; see the README).
+Document parameters go to ``panosc.models.DocumentParameter`` (the catalogue has no place).
 :func:`load_example` is idempotent and returns the spec's pids mapped to the catalogue's.
 """
 
@@ -201,5 +201,14 @@ def load_example(data: dict | None = None) -> ExampleIds:
         )
         ids.datasets[pid] = doi
         changed.append(dataset.pk)
+    from panosc.models import DocumentParameter
+
+    for p in sorted(_rows(data, "Parameter"), key=lambda p: p["id"]):
+        if "documentId" in p and p["documentId"] in ids.documents:
+            DocumentParameter.objects.update_or_create(
+                document=ids.documents[p["documentId"]],
+                name=p["name"],
+                defaults={"value": p["value"], "unit": p.get("unit", "")},
+            )
     datasets_changed(changed)
     return ids

@@ -50,6 +50,7 @@ from panosc.translate import (
     _check_nested,
     dataset_plan,
     instrument_objects,
+    parameter_alternatives,
 )
 
 PUBLICATION_RELATION = "IsSupplementTo"
@@ -290,6 +291,7 @@ class Document:
     obj: dict[str, Any]
     dataset_ids: list[int] = field(default_factory=list)
     members: list[dict] | None = None  # loaded when asked for
+    parameters: list[tuple] | None = None  # (ScientificEntry, object), loaded when asked for
 
 
 def _proposal_pid(proposal: Proposal) -> str:
@@ -513,6 +515,29 @@ def _fill_keywords(docs: list[Document]) -> None:
         d.obj["keywords"] = ranked[:MAX_DOCUMENT_KEYWORDS]
 
 
+def _fill_parameters(docs: list[Document]) -> None:
+    """The documents' own parameters (``panosc.models.DocumentParameter``)."""
+    from catalogue.scimeta import ScientificEntry
+    from panosc.models import DocumentParameter
+
+    wanted = {d.obj["pid"]: d for d in docs if d.parameters is None}
+    for d in wanted.values():
+        d.parameters = []
+    rows = DocumentParameter.objects.filter(document__in=list(wanted)).order_by("id")
+    for row in rows:
+        doc = wanted[row.document]
+        entry = ScientificEntry(row.name, row.value, row.unit)
+        obj = {"id": str(row.pk), "name": row.name, "value": row.value, "unit": row.unit,
+               "documentId": row.document}  # fmt: skip
+        doc.parameters.append((entry, obj))
+
+
+def _parameters_pass(entry, alternatives) -> bool:
+    return alternatives is None or any(
+        all(condition_holds({entry.key: entry}, c) for c in group) for group in alternatives
+    )
+
+
 def _mentions(node, name: str) -> bool:
     if node is None:
         return False
@@ -537,7 +562,11 @@ def _filter_documents(docs: list[Document], filt: Filter, *, where: str) -> list
                 _load_members(docs)
                 docs = [d for d in docs if any(_member_matches(m, inc.scope) for m in d.members)]
         elif inc.relation == "parameters" and inc.scope.restricts:
-            docs = []  # documents hold no parameters here
+            alternatives = parameter_alternatives(inc.scope, f"{at}.where")
+            _fill_parameters(docs)
+            docs = [
+                d for d in docs if any(_parameters_pass(e, alternatives) for e, _ in d.parameters)
+            ]
     return docs
 
 
@@ -552,6 +581,8 @@ def dataset_ids_of_documents(scope: Filter, *, where: str) -> list[int]:
 
 def _render_documents(docs: list[Document], filt: Filter, *, scored: bool) -> list[dict]:
     _fill_keywords(docs)
+    if filt.included("parameters"):
+        _fill_parameters(docs)
     if filt.included("members"):
         _load_members(docs)
     datasets_inc = filt.included("datasets")
@@ -588,7 +619,13 @@ def _render_documents(docs: list[Document], filt: Filter, *, scored: bool) -> li
                 members = [m for m in d.members if _member_matches(m, inc.scope)]
                 obj["members"] = [_render_member(m, inc.scope) for m in _window(members, inc.scope)]
             elif inc.relation == "parameters":
-                obj["parameters"] = []
+                alternatives = (
+                    parameter_alternatives(inc.scope, "filter.include[parameters].scope.where")
+                    if inc.scope.where is not None
+                    else None
+                )
+                chosen = [o for e, o in d.parameters if _parameters_pass(e, alternatives)]
+                obj["parameters"] = [_project(o, inc.scope) for o in _window(chosen, inc.scope)]
         out.append(obj)
     return out
 

@@ -61,24 +61,9 @@ def test_dataset_examples(example, get, title, filter_, expected):
     _compare(get("Datasets", filter=filter_), expected, dataset_shape)
 
 
-DOCUMENT_PARAMETERS = "Query documents where wavelength is 1000-1100 nm"
-
-
 @pytest.mark.parametrize(
     ("title", "filter_", "expected"),
-    [
-        pytest.param(
-            *q,
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="documents hold no parameters in the catalogue (proposals and "
-                "publications have no scientific metadata); see the README",
-            ),
-        )
-        if q[0] == DOCUMENT_PARAMETERS
-        else q
-        for q in example_queries("document")
-    ],
+    example_queries("document"),
     ids=[q[0] for q in example_queries("document")],
 )
 def test_document_examples(example, get, title, filter_, expected):
