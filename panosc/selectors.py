@@ -16,11 +16,11 @@ of the query's words found in their text fields (title first). Scores are in [0,
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Max, Min, Prefetch, Q
+from django.db.models import Exists, Max, Min, OuterRef, Prefetch, Q
 from django.urls import reverse
 
 from catalogue.models import DataFile, Dataset, Proposal, RelatedIdentifier, Technique
@@ -289,51 +289,43 @@ def _files_for(datasets: list, plan: DatasetPlan) -> dict[int, list[dict]]:
 class Document:
     key: tuple  # ("proposal", pk) or ("publication", identifier)
     obj: dict[str, Any]
-    dataset_ids: list[int] = field(default_factory=list)
+    ids: list[int] | None = None  # its public datasets' ids, loaded when asked for
     members: list[dict] | None = None  # loaded when asked for
+    members_partial: bool = False  # only the PI (enough to filter on roles)
     parameters: list[tuple] | None = None  # (ScientificEntry, object), loaded when asked for
 
 
-def _proposal_pid(proposal: Proposal) -> str:
-    return f"{proposal.facility.code}/proposal/{proposal.proposal_id}"
+def proposal_pid(*, facility_code: str, proposal_id: str) -> str:
+    """A proposal document's pid: ``<facility code>/proposal/<proposal id>``."""
+    return f"{facility_code}/proposal/{proposal_id}"
 
 
 def all_documents() -> list[Document]:
-    """Every document with at least one public dataset, with its public datasets' ids."""
+    """Every document with at least one public dataset (their datasets' ids are loaded by
+    ``_load_ids`` for the documents that need them: a proposal may hold thousands)."""
     public = access.public_datasets()
     docs: list[Document] = []
-    links = public.filter(beamtime__isnull=False).values_list("pk", "beamtime__proposal_id")
-    by_proposal: dict[int, list[int]] = defaultdict(list)
-    for pk, proposal_id in links:
-        by_proposal[proposal_id].append(pk)
+    with_public = public.filter(beamtime__proposal_id=OuterRef("pk"))
+    # Plain rows, not model instances: a catalogue holds thousands of proposals.
     proposals = (
-        Proposal.objects.filter(pk__in=list(by_proposal))
-        .select_related("facility")
-        .annotate(
-            start=Min("beamtimes__start"),
-            end=Max("beamtimes__end"),
-        )
+        Proposal.objects.filter(Exists(with_public))
+        .annotate(start=Min("beamtimes__start"), end=Max("beamtimes__end"))
+        .values_list("pk", "facility__code", "proposal_id", "title", "abstract", "start", "end")
     )
-    released = dict(
-        public.filter(beamtime__isnull=False)
-        .values("beamtime__proposal_id")
-        .annotate(first=Min("published_at"))
-        .values_list("beamtime__proposal_id", "first")
-    )
-    for p in proposals:
+    for pk, facility_code, proposal_id, title, abstract, start, end in proposals:
         obj = {
-            "pid": _proposal_pid(p),
+            "pid": proposal_pid(facility_code=facility_code, proposal_id=proposal_id),
             "isPublic": True,
             "type": "proposal",
-            "title": p.title,
-            "summary": p.abstract or None,
-            "startDate": p.start,
-            "endDate": p.end,
-            "releaseDate": released.get(p.pk),
+            "title": title,
+            "summary": abstract or None,
+            "startDate": start,
+            "endDate": end,
+            "releaseDate": None,  # filled when needed (_fill_released)
             "keywords": None,  # filled when needed (_fill_keywords)
             "score": 0.0,
         }
-        docs.append(Document(("proposal", p.pk), obj, sorted(by_proposal[p.pk])))
+        docs.append(Document(("proposal", pk), obj))
     publications: dict[str, Document] = {}
     rows = RelatedIdentifier.objects.filter(
         relation_type=PUBLICATION_RELATION, dataset__in=public
@@ -354,28 +346,60 @@ def all_documents() -> list[Document]:
                     "score": 0.0,
                     "_licences": set(),
                 },
+                ids=[],
             )
-        doc.dataset_ids.append(dataset_id)
+        doc.ids.append(dataset_id)
         doc.obj["_licences"].add(licence)
     for doc in publications.values():
         licences = doc.obj.pop("_licences")
         doc.obj["license"] = next(iter(licences)) if len(licences) == 1 else None
-        doc.dataset_ids = sorted(set(doc.dataset_ids))
+        doc.ids = sorted(set(doc.ids))
         docs.append(doc)
     for doc in docs:
-        doc.obj = {k: v for k, v in doc.obj.items() if v is not None or k == "keywords"}
+        doc.obj = {
+            k: v for k, v in doc.obj.items() if v is not None or k in ("keywords", "releaseDate")
+        }
     docs.sort(key=lambda d: d.obj["pid"])
     return docs
 
 
-def _load_members(docs: list[Document]) -> None:
-    """Members of these documents: the proposal's PI, then each dataset's creators."""
-    from catalogue.models import Creator
-
-    wanted = [d for d in docs if d.members is None]
+def _load_ids(docs: list[Document]) -> None:
+    wanted = {d.key[1]: d for d in docs if d.ids is None}
     if not wanted:
         return
-    ids = {pk for d in wanted for pk in d.dataset_ids}
+    for d in wanted.values():
+        d.ids = []
+    rows = access.public_datasets().filter(beamtime__proposal_id__in=list(wanted))
+    for proposal_id, pk in rows.order_by("pk").values_list("beamtime__proposal_id", "pk"):
+        wanted[proposal_id].ids.append(pk)
+
+
+def _keys_by_dataset(ids) -> dict[int, set[tuple]]:
+    """The documents (keys) each of these datasets belongs to."""
+    ids = list(ids)
+    out: dict[int, set[tuple]] = defaultdict(set)
+    rows = Dataset.objects.filter(pk__in=ids, beamtime__isnull=False)
+    for pk, proposal_id in rows.values_list("pk", "beamtime__proposal_id"):
+        out[pk].add(("proposal", proposal_id))
+    papers = RelatedIdentifier.objects.filter(
+        dataset_id__in=ids, relation_type=PUBLICATION_RELATION
+    )
+    for pk, identifier, kind in papers.values_list("dataset_id", "identifier", "identifier_type"):
+        out[pk].add(("publication", identifier.lower() if kind == "DOI" else identifier))
+    return out
+
+
+def _load_members(docs: list[Document], *, creators: bool = True) -> None:
+    """Members of these documents: the proposal's PI, then each dataset's creators (not
+    with ``creators=False``: the PI alone, when a role filter cannot match creators)."""
+    from catalogue.models import Creator
+
+    wanted = [d for d in docs if d.members is None or (creators and d.members_partial)]
+    if not wanted:
+        return
+    if creators:
+        _load_ids(wanted)
+    ids = {pk for d in wanted for pk in (d.ids or ())} if creators else set()
     creators: dict[int, list] = defaultdict(list)
     for c in Creator.objects.filter(dataset_id__in=ids).order_by("dataset_id", "position", "id"):
         creators[c.dataset_id].append(c)
@@ -410,7 +434,7 @@ def _load_members(docs: list[Document]) -> None:
         if doc.key[0] == "proposal" and pis.get(doc.key[1]):
             pi = mapping.person_object(name=pis[doc.key[1]], orcid="", given="", family="")
             affiliation = None
-            for pk in doc.dataset_ids:  # the PI's affiliation, when a dataset names them
+            for pk in doc.ids or ():  # the PI's affiliation, when a dataset names them
                 for c in creators.get(pk, []):
                     if (
                         mapping.person_object(name=c.name, orcid="", given="", family="")[
@@ -429,7 +453,7 @@ def _load_members(docs: list[Document]) -> None:
                 if affiliation:
                     break
             add(PI_ROLE, pi, affiliation)
-        for pk in doc.dataset_ids:
+        for pk in doc.ids or ():
             for c in creators.get(pk, []):
                 add(
                     CREATOR_ROLE,
@@ -439,6 +463,23 @@ def _load_members(docs: list[Document]) -> None:
                     mapping.affiliation_object(name=c.affiliation, ror=c.affiliation_ror),
                 )
         doc.members = members
+        doc.members_partial = not creators
+
+
+def _fields_of(node) -> set[str]:
+    if node is None:
+        return set()
+    if hasattr(node, "children"):
+        return set().union(*(_fields_of(c) for c in node.children))
+    return {node.field}
+
+
+def _creators_may_match(scope: Filter) -> bool:
+    """False when the scope tests only the role and "creator" fails it (say, role =
+    principal investigator): then filtering needs no creators, only PIs."""
+    if _fields_of(scope.where) != {"role"}:
+        return True
+    return matches(scope.where, {"role": CREATOR_ROLE}, "Member")
 
 
 def _member_matches(member: dict, scope: Filter) -> bool:
@@ -498,9 +539,10 @@ def _fill_keywords(docs: list[Document]) -> None:
     wanted = [d for d in docs if d.obj.get("keywords") is None]
     if not wanted:
         return
+    _load_ids(wanted)
     owner: dict[int, list[Document]] = defaultdict(list)
     for d in wanted:
-        for pk in d.dataset_ids:
+        for pk in d.ids:
             owner[pk].append(d)
     counts: dict[int, dict[str, int]] = defaultdict(dict)
     rows = Dataset.objects.filter(pk__in=list(owner)).values_list("pk", "keywords")
@@ -538,6 +580,27 @@ def _parameters_pass(entry, alternatives) -> bool:
     )
 
 
+def _fill_released(docs: list[Document]) -> None:
+    """releaseDate: when the document's first dataset was published (proposals; read only
+    when a filter or an answer needs it)."""
+    wanted = {d.key[1]: d for d in docs if d.key[0] == "proposal" and "releaseDate" in d.obj
+              and d.obj["releaseDate"] is None}  # fmt: skip
+    if not wanted:
+        return
+    first = (
+        access.public_datasets()
+        .filter(beamtime__proposal_id__in=list(wanted))
+        .values("beamtime__proposal_id")
+        .annotate(first=Min("published_at"))
+        .values_list("beamtime__proposal_id", "first")
+    )
+    for proposal_id, when in first:
+        wanted[proposal_id].obj["releaseDate"] = when
+    for d in wanted.values():
+        if d.obj["releaseDate"] is None:
+            del d.obj["releaseDate"]
+
+
 def _mentions(node, name: str) -> bool:
     if node is None:
         return False
@@ -549,17 +612,20 @@ def _mentions(node, name: str) -> bool:
 def _filter_documents(docs: list[Document], filt: Filter, *, where: str) -> list[Document]:
     if _mentions(filt.where, "keywords"):
         _fill_keywords(docs)
+    if _mentions(filt.where, "releaseDate"):
+        _fill_released(docs)
     docs = [d for d in docs if matches(filt.where, d.obj, "Document")]
     for inc in filt.include:
         at = f"{where}.include[{inc.relation}].scope"
         if inc.relation == "datasets":
             if inc.scope.restricts:
-                ids = matching_dataset_ids(inc.scope, where=at)
-                docs = [d for d in docs if ids.intersection(d.dataset_ids)]
+                keys = _keys_by_dataset(matching_dataset_ids(inc.scope, where=at))
+                wanted = set().union(*keys.values()) if keys else set()
+                docs = [d for d in docs if d.key in wanted]
         elif inc.relation == "members":
             _check_nested("Member", inc.scope, at)
             if inc.scope.restricts:
-                _load_members(docs)
+                _load_members(docs, creators=_creators_may_match(inc.scope))
                 docs = [d for d in docs if any(_member_matches(m, inc.scope) for m in d.members)]
         elif inc.relation == "parameters" and inc.scope.restricts:
             alternatives = parameter_alternatives(inc.scope, f"{at}.where")
@@ -573,14 +639,17 @@ def _filter_documents(docs: list[Document], filt: Filter, *, where: str) -> list
 def dataset_ids_of_documents(scope: Filter, *, where: str) -> list[int]:
     """For a Dataset's documents scope: the datasets of the documents that pass it."""
     docs = _filter_documents(all_documents(), scope, where=where)
-    ids = sorted({pk for d in docs for pk in d.dataset_ids})
+    _load_ids(docs)
+    ids = sorted({pk for d in docs for pk in d.ids})
     if len(ids) > MAX_JOINED_DATASETS:
         raise FilterError(f"{where}: matches more than {MAX_JOINED_DATASETS:,} datasets.")
     return ids
 
 
 def _render_documents(docs: list[Document], filt: Filter, *, scored: bool) -> list[dict]:
+    _load_ids(docs)
     _fill_keywords(docs)
+    _fill_released(docs)
     if filt.included("parameters"):
         _fill_parameters(docs)
     if filt.included("members"):
@@ -595,7 +664,7 @@ def _render_documents(docs: list[Document], filt: Filter, *, scored: bool) -> li
             keep = matching_dataset_ids(datasets_inc.scope, where="filter.include[datasets]")
         wanted = []
         for d in docs:
-            ids = [pk for pk in d.dataset_ids if keep is None or pk in keep]
+            ids = [pk for pk in d.ids if keep is None or pk in keep]
             wanted += _window(ids, datasets_inc.scope)
         rows = list(panosc_rows().filter(pk__in=set(wanted)))
         rows.sort(key=lambda r: r.pk)
@@ -609,7 +678,7 @@ def _render_documents(docs: list[Document], filt: Filter, *, scored: bool) -> li
         obj = _project(obj, filt)
         for inc in filt.include:
             if inc.relation == "datasets":
-                ids = [pk for pk in d.dataset_ids if keep is None or pk in keep]
+                ids = [pk for pk in d.ids if keep is None or pk in keep]
                 obj["datasets"] = [
                     _project(embedded[pk], inc.scope)
                     for pk in _window(ids, inc.scope)
@@ -632,17 +701,16 @@ def _render_documents(docs: list[Document], filt: Filter, *, scored: bool) -> li
 
 def _documents_for(datasets: list, filt: Filter) -> dict[int, list[dict]]:
     scope = filt.included("documents").scope
-    ids = {d.pk for d in datasets}
-    docs = [d for d in all_documents() if ids.intersection(d.dataset_ids)]
+    keys = _keys_by_dataset(d.pk for d in datasets)
+    wanted = set().union(*keys.values()) if keys else set()
+    docs = [d for d in all_documents() if d.key in wanted]
     docs = _filter_documents(docs, scope, where="filter.include[documents].scope")
     rendered = dict(
-        zip([id(d) for d in docs], _render_documents(docs, scope, scored=False), strict=True)
+        zip([d.key for d in docs], _render_documents(docs, scope, scored=False), strict=True)
     )
     out: dict[int, list[dict]] = defaultdict(list)
-    for d in docs:
-        for pk in d.dataset_ids:
-            if pk in ids:
-                out[pk].append(rendered[id(d)])
+    for pk, doc_keys in keys.items():
+        out[pk] = [rendered[k] for k in sorted(doc_keys, key=str) if k in rendered]
     return {pk: _window(v, scope) for pk, v in out.items()}
 
 
