@@ -150,6 +150,7 @@ def dataset_to_document(snapshot: DatasetSnapshot, principals: Sequence[str]) ->
         "proposal_id": snapshot.proposal.proposal_id if snapshot.proposal else None,
         "proposal_title": snapshot.proposal.title if snapshot.proposal else None,
         "sample": " ".join(p for p in (snapshot.sample_name, snapshot.sample_description) if p),
+        "sample_name": snapshot.sample_name or None,
         "scientific_text": scientific_texts,
         "resource_type": snapshot.resource_type_general or None,
         "resource_type_specific": snapshot.resource_type or None,

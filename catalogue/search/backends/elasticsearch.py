@@ -24,6 +24,7 @@ from catalogue.search.queries import (
     elasticsearch_key_units_body,
     elasticsearch_keys_body,
     elasticsearch_msearch,
+    where_conditions,
 )
 
 from .base import FacetValue, KeyInfo, SearchHit, SearchResult
@@ -86,6 +87,7 @@ def _hit(raw: dict) -> SearchHit:
         status=source.get("status", ""),
         title_html=(highlight.get("title") or [html.escape(title)])[0],
         snippets=snippets,
+        score=float(raw.get("_score") or 0.0),
     )
 
 
@@ -126,11 +128,12 @@ class ElasticsearchBackend:
                 raise RuntimeError(f"Elasticsearch refused the search: {part['error']}")
         hits, counts = responses
         total = counts["hits"]["total"]["value"]
-        if total == 0 and any(c.unit for c in query.conditions):
+        conditions = [*query.conditions, *where_conditions(query.where)]
+        if total == 0 and any(c.unit for c in conditions):
             # No hit: perhaps because a unit cannot compare with the key's values at all.
             check_condition_units(
-                query.conditions,
-                self.key_units(keys=[c.key for c in query.conditions if c.unit], user=user),
+                conditions,
+                self.key_units(keys=[c.key for c in conditions if c.unit], user=user),
             )
         aggs = counts.get("aggregations", {})
         facets = {
