@@ -32,7 +32,7 @@ from catalogue.access import dataset_read_principals
 from catalogue.models import Dataset, Status
 from catalogue.scimeta import ScientificEntry
 from catalogue.search import units
-from catalogue.search.connection import SearchUnavailable, get_client
+from catalogue.search.connection import SearchUnavailable, get_client, replicas_for_new_index
 from catalogue.search.documents import TEXT_VALUE_MAX, alias_name, index_body
 from catalogue.snapshot import DatasetSnapshot, dataset_snapshot, snapshot_queryset
 
@@ -283,11 +283,14 @@ def new_index_name() -> str:
 
 
 def create_index(name: str, *, bulk_load: bool = False) -> None:
+    client = get_client()
     body = index_body()
+    # One replica on a cluster: a node may die without losing documents or answers.
+    body["settings"] = {**body["settings"], "number_of_replicas": replicas_for_new_index(client)}
     if bulk_load:
         # Loading from scratch: no refreshes until the end (Elasticsearch's advice for bulk loads).
         body["settings"] = {**body["settings"], "refresh_interval": "-1"}
-    get_client().indices.create(index=name, **body)
+    client.indices.create(index=name, **body)
 
 
 def ensure_index() -> None:
