@@ -303,11 +303,18 @@ EOT
     chmod 600 "$PORTAL_ENV"
 }
 
-portal_env() { env $(grep -v '^#' "$PORTAL_ENV" | xargs) "$@"; }
+# The PORTAL_* lines as arguments of env(1).
+portal_env_args() { grep -v '^#' "$PORTAL_ENV"; }
 
-manage() { portal_env "$VENV_BIN/python" "$PROD_REPO_ROOT/manage.py" "$@"; }
+manage() {
+    local -a vars
+    mapfile -t vars < <(portal_env_args)
+    env "${vars[@]}" "$VENV_BIN/python" "$PROD_REPO_ROOT/manage.py" "$@" 9>&-
+}
 
 # Start a long-running process in its own session; its pid goes to RUN_DIR/<name>.pid.
+# env, setsid (not a group leader here, so it does not fork) and nohup all exec, so $! is
+# the process itself; fd 9 (our lock) is closed so the daemon never holds it.
 spawn() {
     local name=$1
     shift
@@ -315,10 +322,14 @@ spawn() {
     if [[ -r $pid_file ]] && kill -0 "$(<"$pid_file")" 2>/dev/null; then
         return 0
     fi
+    local -a vars
+    mapfile -t vars < <(portal_env_args)
     log "$name: starting (log $LOG_DIR/$name.log)"
-    (cd "$PROD_REPO_ROOT" && portal_env PROMETHEUS_MULTIPROC_DIR="$RUN_DIR/prometheus" \
+    cd "$PROD_REPO_ROOT"
+    env "${vars[@]}" PROMETHEUS_MULTIPROC_DIR="$RUN_DIR/prometheus" \
         setsid nohup "$@" >>"$LOG_DIR/$name.log" 2>&1 </dev/null 9>&- &
-        echo $! >"$pid_file")
+    echo $! >"$pid_file"
+    cd - >/dev/null
 }
 
 start_gunicorn() {

@@ -36,7 +36,7 @@ def check_elasticsearch():
         return True, {"backend": "database"}
     from catalogue.search.connection import get_client
 
-    health = get_client().cluster.health(request_timeout=3)
+    health = get_client().options(request_timeout=3).cluster.health()
     # Yellow (a replica missing, e.g. while a node is down) still answers every search.
     status = health["status"]
     return status in {"green", "yellow"}, {

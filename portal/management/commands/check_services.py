@@ -37,7 +37,7 @@ class Command(BaseCommand):
             from catalogue.search.connection import get_client
 
             try:
-                health = get_client().cluster.health(request_timeout=5)
+                health = get_client().options(request_timeout=5).cluster.health()
                 self.stdout.write(
                     f"elasticsearch {health['status']} ({health['cluster_name']}, "
                     f"{health['number_of_nodes']} node(s))"
