@@ -49,9 +49,7 @@ def test_production_answers_x_accel_redirect_after_the_gate(client, settings):
         f"/_protected_files/{ds.storage_folder}/raw/{quote(NAME)}"
     )
     # RFC 6266 §4.3: an ASCII-safe form and the exact name as RFC 5987 filename*.
-    assert response["Content-Disposition"] == (
-        f"attachment; filename*=utf-8''{quote(NAME)}"
-    )
+    assert response["Content-Disposition"] == (f"attachment; filename*=utf-8''{quote(NAME)}")
     assert response["Cache-Control"] == "private, no-cache"
 
 
@@ -141,7 +139,7 @@ http {{
 
 
 def _get(url: str, **headers):
-    request = urllib.request.Request(url, headers=headers)
+    request = urllib.request.Request(url, headers=headers)  # noqa: S310 - loopback
     try:
         with urllib.request.urlopen(request, timeout=20) as r:  # noqa: S310 - loopback
             return r.status, dict(r.headers), r.read()

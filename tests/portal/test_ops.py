@@ -5,6 +5,7 @@ import json
 import logging
 
 import pytest
+
 from portal.celery import app
 from portal.ops.requestlog import JsonFormatter, RequestIdFilter, request_id_var
 
@@ -82,8 +83,9 @@ def test_metrics_time_requests_by_view_for_loopback_only(client):
     response = client.get("/metrics", REMOTE_ADDR="127.0.0.1")
     assert response.status_code == 200
     text = response.content.decode()
-    assert 'portal_http_request_duration_seconds_count{method="GET",status="200",view="healthz"}' in (
-        text
+    assert (
+        'portal_http_request_duration_seconds_count{method="GET",status="200",view="healthz"}'
+        in (text)
     )
     assert "portal_search_duration_seconds" in text
     assert client.get("/metrics", REMOTE_ADDR="203.0.113.9").status_code == 403
