@@ -19,6 +19,8 @@
 #                             a bare Elasticsearch cluster for the failure drills
 #                             (node i: http HTTP_BASE+i, transport TRANSPORT_BASE+i);
 #                             prints "PID es-<i> <pid>" lines
+#   scripts/prod.sh drill-services start|stop|restart all|postgres|redis DIR PG_PORT REDIS_PORT
+#                             PostgreSQL and Redis as in production, for the drills
 #
 # Environment (defaults):
 #   PORT (8080, nginx)  PORTAL_ES_NODES (3)  PORTAL_PROD_DIR
@@ -519,6 +521,40 @@ prod_restart() {
     esac
 }
 
+# PostgreSQL and Redis of a failure drill (tests/drills), configured as in production, in DIR.
+drill_services() {
+    local action=$1 what=$2 dir=$3
+    PG_PORT=$4
+    REDIS_PORT=$5
+    load_secrets
+    mkdir -p "$dir"
+    STATE_DIR=$dir
+    PG_DIR=$dir/postgres PG_DATA=$dir/postgres/data PG_SOCKET_DIR=$dir/postgres/run
+    PG_LOG=$dir/postgres/postgres.log
+    PROD_REDIS_DIR=$dir/redis PROD_REDIS_PID=$dir/redis/redis.pid
+    take_lock
+    case $action in
+    start)
+        [[ $what == redis ]] || start_postgres
+        [[ $what == postgres ]] || start_prod_redis
+        printf 'PORTAL_DATABASE_URL=postgres://portal:%s@%s:%s/portal\n' "$PG_PASSWORD" "$HOST" "$PG_PORT"
+        printf 'PORTAL_BROKER_URL=redis://:%s@%s:%s/0\n' "$REDIS_PASSWORD" "$HOST" "$REDIS_PORT"
+        ;;
+    stop)
+        [[ $what == postgres ]] || stop_pidfile redis "$PROD_REDIS_PID" 10
+        [[ $what == redis ]] || stop_postgres || true
+        ;;
+    restart)
+        case $what in
+        postgres) stop_postgres; start_postgres; printf 'PID postgres %s\n' "$(pg_pid)" ;;
+        redis) stop_pidfile redis "$PROD_REDIS_PID" 10; start_prod_redis; printf 'PID redis %s\n' "$(<"$PROD_REDIS_PID")" ;;
+        *) die "drill-services restart postgres|redis" ;;
+        esac
+        ;;
+    *) die "drill-services start|stop|restart" ;;
+    esac
+}
+
 prod_main() {
     local cmd=${1:-start}
     case $cmd in
@@ -536,6 +572,10 @@ prod_main() {
         stop) es_cluster_stop "$dir" ;;
         *) die "es-cluster start|stop" ;;
         esac
+        ;;
+    drill-services)
+        [[ $# -eq 6 ]] || die "usage: prod.sh drill-services start|stop|restart all|postgres|redis DIR PG_PORT REDIS_PORT"
+        drill_services "$2" "$3" "$(realpath -m "$4")" "$5" "$6"
         ;;
     -h | --help | help) sed -n '2,30p' "${BASH_SOURCE[0]}" ;;
     *) die "unknown command '$cmd' (start, stop, status, env, restart NAME, es-cluster)" ;;
