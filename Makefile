@@ -80,6 +80,7 @@ format: $(STAMP)
 test: $(STAMP) $(FRONTEND_STAMP)
 	@scripts/ensure-debian-package.sh chromium /usr/bin/chromium "the browser tests"
 	@scripts/ensure-debian-package.sh aria2 aria2c "the manifest tests"
+	@scripts/ensure-debian-package.sh nginx /usr/sbin/nginx "the download and production tests"
 	@service_env="$$(scripts/services.sh start)"; \
 	while IFS='=' read -r key value; do \
 	  if [ -n "$$key" ] && [ -z "$${!key:-}" ]; then export "$$key=$$value"; fi; \

@@ -386,7 +386,7 @@ EOT
 }
 
 start_nginx() {
-    need_command nginx nginx-light
+    need_command nginx nginx
     render_nginx_conf
     if [[ -r $RUN_DIR/nginx.pid ]] && kill -0 "$(<"$RUN_DIR/nginx.pid")" 2>/dev/null; then
         nginx -p "$NGINX_DIR" -c "$NGINX_DIR/nginx.conf" -s reload 9>&-

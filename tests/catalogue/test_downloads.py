@@ -88,7 +88,7 @@ def nginx(live_server, settings, tmp_path):
     """Debian's nginx with deploy/nginx.conf, in front of the live test server."""
     binary = shutil.which("nginx") or "/usr/sbin/nginx"
     if not os.path.exists(binary):
-        pytest.fail("nginx is missing: apt-get install nginx-light (make test installs it)")
+        pytest.fail("nginx is missing: apt-get install nginx (make test installs it)")
     settings.FILES_X_ACCEL_PREFIX = "/_protected_files"
     port = _free_port()
     static = tmp_path / "static"
