@@ -320,8 +320,8 @@ def main() -> None:
     parser.add_argument(
         "--full-middleware",
         action="store_true",
-        help="the portal with every middleware on the h5grove endpoints (PORTAL_PREVIEW_LEAN_"
-        "PATH=0), to measure what the lean path saves",
+        help="the portal with every middleware on the h5grove endpoints (PORTAL_LEAN_PATH=0), "
+        "to measure what the lean path saves",
     )
     args = parser.parse_args()
 
@@ -335,7 +335,7 @@ def main() -> None:
     log("warming the page cache…")
     warm_page_cache(data)
     env = portal_env(args.database_url)
-    env["PORTAL_PREVIEW_LEAN_PATH"] = "0" if args.full_middleware else "1"
+    env["PORTAL_LEAN_PATH"] = "0" if args.full_middleware else "1"
     log("preparing the benchmark catalogue…")
     subprocess.run([sys.executable, "-c", SETUP], cwd=ROOT, env=env, check=True)
 

@@ -12,6 +12,6 @@ from portal.lean import LeanWSGIHandler, PathDispatcher  # noqa: E402 - after dj
 # The h5grove endpoints and the search API skip middleware they do not need (portal/lean.py).
 application = (
     PathDispatcher(default=_default, lean=LeanWSGIHandler())
-    if settings.PREVIEW_LEAN_PATH
+    if settings.LEAN_PATH_ENABLED
     else _default
 )

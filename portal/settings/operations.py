@@ -18,6 +18,10 @@ READY_MAX_QUEUE_LAG = env.float("PORTAL_READY_MAX_QUEUE_LAG", default=60.0)
 # sendfile) from an `internal` location aliased to PORTAL_STORAGE_ROOT. Empty: Python streams.
 FILES_X_ACCEL_PREFIX = env.str("PORTAL_FILES_X_ACCEL_PREFIX", default="").rstrip("/")
 
+# The h5grove endpoints and the search API skip the middleware they do not need
+# (portal/lean.py). Off only to measure what that saves (PORTAL_LEAN_PATH=0).
+LEAN_PATH_ENABLED = env.bool("PORTAL_LEAN_PATH", default=True)
+
 # One JSON object per log line in production (log shippers parse it); plain text elsewhere.
 LOG_FORMAT = env.str("PORTAL_LOG_FORMAT", default="json" if PRODUCTION else "plain")
 LOGGING = {

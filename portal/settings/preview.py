@@ -6,8 +6,3 @@ from .environment import env
 # a set of attributes); larger requests answer 413 and ask for a smaller selection. 64 MiB
 # holds a 4096 x 4096 float32 image.
 PREVIEW_MAX_BYTES = env.int("PORTAL_PREVIEW_MAX_BYTES", default=64 * 1024 * 1024)
-
-# The h5grove endpoints and the search API skip the middleware they do not need
-# (portal/lean.py). Off only to
-# measure what it saves (benchmarks/h5preview.py --full-middleware).
-PREVIEW_LEAN_PATH = env.bool("PORTAL_PREVIEW_LEAN_PATH", default=True)
