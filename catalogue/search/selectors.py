@@ -2,13 +2,16 @@
 
 from catalogue.search.backends import KeyInfo, SearchResult, get_backend
 from catalogue.search.queries import SearchQuery
+from portal.ops.metrics import SEARCH_SECONDS
 
 MAX_KEYS = 200
 
 
 def search_datasets(*, user, query: SearchQuery) -> SearchResult:
     """Hits, total and facets over the datasets ``user`` may read (the access gate's rules)."""
-    return get_backend().search(query=query, user=user)
+    backend = get_backend()
+    with SEARCH_SECONDS.labels(backend.name).time():
+        return backend.search(query=query, user=user)
 
 
 def scientific_keys(*, user, prefix: str = "", limit: int = 50) -> list[KeyInfo]:

@@ -147,3 +147,23 @@ def test_acks_late_and_a_visibility_timeout_under_a_minute():
     options = app.conf.broker_transport_options
     # A killed worker's task runs again within 60 s: timeout + one restore scan.
     assert options["visibility_timeout"] + options["unacked_restore_interval"] < 60
+
+
+@pytest.mark.search
+@pytest.mark.django_db
+def test_metrics_time_searches_and_elasticsearch(client, settings):
+    from tests.catalogue.search.conftest import _counter
+
+    settings.SEARCH_BACKEND = "elasticsearch"
+    settings.ELASTICSEARCH_INDEX_PREFIX = f"{settings.ELASTICSEARCH_INDEX_PREFIX}-m{next(_counter)}"
+    from catalogue.search.indexing import drop_index, ensure_index
+
+    ensure_index()
+    try:
+        assert client.get("/api/v1/search?q=anything").status_code == 200
+        text = client.get("/metrics").content.decode()
+    finally:
+        drop_index()
+    assert 'portal_search_duration_seconds_count{backend="elasticsearch"}' in text
+    assert 'portal_elasticsearch_request_duration_seconds_count{operation="msearch"}' in text
+    assert "portal_elasticsearch_took_seconds_count" in text

@@ -25,6 +25,7 @@ from catalogue.search.queries import (
     elasticsearch_keys_body,
     elasticsearch_msearch,
 )
+from portal.ops.metrics import ES_REQUEST_SECONDS, ES_TOOK_SECONDS
 
 from .base import FacetValue, KeyInfo, SearchHit, SearchResult
 
@@ -114,10 +115,9 @@ class ElasticsearchBackend:
     def search(self, *, query: SearchQuery, user) -> SearchResult:
         client = get_client()
         principals = user_principals(user)
-        with _unavailable_on_failure():
-            responses = client.msearch(
-                searches=elasticsearch_msearch(query, principals, alias_name())
-            ).body["responses"]
+        searches = elasticsearch_msearch(query, principals, alias_name())
+        with _unavailable_on_failure(), ES_REQUEST_SECONDS.labels("msearch").time():
+            responses = client.msearch(searches=searches).body["responses"]
         for part in responses:
             if "error" in part:
                 status = part.get("status", 500)
@@ -125,6 +125,7 @@ class ElasticsearchBackend:
                     raise SearchUnavailable(f"Elasticsearch answered {status}: {part['error']}")
                 raise RuntimeError(f"Elasticsearch refused the search: {part['error']}")
         hits, counts = responses
+        ES_TOOK_SECONDS.observe(max(hits.get("took", 0), counts.get("took", 0)) / 1000)
         total = counts["hits"]["total"]["value"]
         if total == 0 and any(c.unit for c in query.conditions):
             # No hit: perhaps because a unit cannot compare with the key's values at all.
