@@ -59,6 +59,7 @@ services-stop:
 # of PORTAL_ES_NODES nodes, gunicorn, Celery workers per queue, beat, nginx. PORT is nginx's
 # port here (8080 unless set); make demo's default of 8000 does not apply.
 prod: $(STAMP)
+	@$(MAKE) --no-print-directory frontend || echo "(The HDF5 viewer was not built: it needs Node.js >= 20.19 and npm. The portal works without it.)"
 	@PORT=$${PROD_PORT:-$(if $(filter command line environment,$(origin PORT)),$(PORT),8080)} scripts/prod.sh start
 
 prod-stop:
