@@ -19,6 +19,11 @@
 #                             a bare Elasticsearch cluster for the failure drills
 #                             (node i: http HTTP_BASE+i, transport TRANSPORT_BASE+i);
 #                             prints "PID es-<i> <pid>" lines
+#   scripts/prod.sh backup [FILE]
+#                             pg_dump of the portal's database (default:
+#                             $PORTAL_PROD_DIR/backups/portal-<time>.dump)
+#   scripts/prod.sh restore FILE
+#                             restore it, then rebuild search and OAI-PMH renderings
 #   scripts/prod.sh drill-services start|stop|restart all|postgres|redis DIR PG_PORT REDIS_PORT
 #                             PostgreSQL and Redis as in production, for the drills
 #
@@ -521,6 +526,37 @@ prod_restart() {
     esac
 }
 
+# ---------------------------------------------------------------- backups --
+# Everything of record is in PostgreSQL (and the dataset files, which are the facility's
+# storage): a custom-format pg_dump is the backup. Search indices and OAI-PMH renderings are
+# derived and rebuilt after a restore (manage.py reindex, oai_render).
+prod_backup() {
+    local file=${1:-$PROD_DIR/backups/portal-$(date -u +%Y%m%dT%H%M%SZ).dump}
+    find_pg_bin || die "PostgreSQL is not installed"
+    pg_running || die "PostgreSQL does not answer on $HOST:$PG_PORT"
+    mkdir -p "$(dirname "$file")"
+    log "backup: pg_dump of database portal into $file"
+    "$PG_BIN/pg_dump" -h "$PG_SOCKET_DIR" -p "$PG_PORT" -U postgres -Fc -d portal -f "$file.part"
+    mv "$file.part" "$file"
+    printf 'BACKUP %s\n' "$file"
+}
+
+prod_restore() {
+    local file=$1
+    [[ -r $file ]] || die "no backup at $file"
+    find_pg_bin || die "PostgreSQL is not installed"
+    pg_running || die "PostgreSQL does not answer on $HOST:$PG_PORT"
+    log "restore: $file into database portal (objects owned by portal)"
+    "$PG_BIN/pg_restore" -h "$PG_SOCKET_DIR" -p "$PG_PORT" -U postgres --clean --if-exists \
+        --no-owner --role=portal --single-transaction -d portal "$file"
+    if [[ -r $PORTAL_ENV ]]; then  # the make prod stack: its own PORTAL_* lines
+        log "restore: rebuilding the derived state (search index, OAI-PMH renderings)"
+        manage reindex --no-progress >&2
+        manage oai_render >&2
+    fi
+    printf 'RESTORED %s\n' "$file"
+}
+
 # PostgreSQL and Redis of a failure drill (tests/drills), configured as in production, in DIR.
 drill_services() {
     local action=$1 what=$2 dir=$3
@@ -573,6 +609,8 @@ prod_main() {
         *) die "es-cluster start|stop" ;;
         esac
         ;;
+    backup) load_secrets; prod_backup "${2:-}" ;;
+    restore) [[ $# -eq 2 ]] || die "usage: prod.sh restore FILE"; load_secrets; prod_restore "$2" ;;
     drill-services)
         [[ $# -eq 6 ]] || die "usage: prod.sh drill-services start|stop|restart all|postgres|redis DIR PG_PORT REDIS_PORT"
         drill_services "$2" "$3" "$(realpath -m "$4")" "$5" "$6"
