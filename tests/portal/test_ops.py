@@ -167,3 +167,20 @@ def test_metrics_time_searches_and_elasticsearch(client, settings):
     assert 'portal_search_duration_seconds_count{backend="elasticsearch"}' in text
     assert 'portal_elasticsearch_request_duration_seconds_count{operation="msearch"}' in text
     assert "portal_elasticsearch_took_seconds_count" in text
+
+
+def test_plain_http_in_production_only_on_loopback():
+    from tests.portal.test_settings import _manage, _production_env
+
+    refused = _manage("check", env=_production_env(PORTAL_TLS="0"))
+    assert refused.returncode != 0
+    assert "PORTAL_TLS=0 (plain HTTP) is allowed only when PORTAL_BASE_URL is on loopback" in (
+        refused.stderr
+    )
+    loopback = _production_env(
+        PORTAL_TLS="0", PORTAL_BASE_URL="http://127.0.0.1:8080", PORTAL_ALLOWED_HOSTS="127.0.0.1"
+    )
+    ok = _manage("diffsettings", "--all", env=loopback)
+    assert ok.returncode == 0, ok.stderr
+    assert "SESSION_COOKIE_SECURE = False" in ok.stdout
+    assert "SECURE_SSL_REDIRECT = False" in ok.stdout
