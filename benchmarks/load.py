@@ -8,7 +8,7 @@
     .venv/bin/python benchmarks/load.py --minutes 30 --section load-soak   # soak
 
 ``--seed N`` adds N published synthetic datasets (bulk inserts into the stack's PostgreSQL,
-then ``manage.py reindex`` and ``oai_render``), so the catalogue holds demo + N records.
+then ``manage.py reindex``), so the catalogue holds demo + N records.
 The run reads the stack's PORTAL_* lines from ``scripts/prod.sh env``. Each simulated user
 browses (home, search pages with facets and scientific conditions), opens dataset and DOI
 landing pages, exports (DataCite XML, BibTeX), harvests OAI-PMH pages (following resumption
@@ -243,7 +243,8 @@ def seed(n: int) -> None:
     subprocess.run([sys.executable, "-c", SEED, str(n)], cwd=ROOT, env=env, check=True)
     manage = [sys.executable, "manage.py"]
     subprocess.run([*manage, "reindex"], cwd=ROOT, env=env, check=True)
-    subprocess.run([*manage, "oai_render"], cwd=ROOT, env=env, check=True)
+    # OAI-PMH renderings are not made ahead here: a harvest renders what is missing itself
+    # (run `manage.py oai_render` for a warm start).
 
 
 def memory_mib(names=("gunicorn", "celery")) -> dict[str, float]:
