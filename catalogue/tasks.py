@@ -4,6 +4,7 @@ from celery import shared_task
 from elasticsearch import ApiError
 
 from catalogue.search.connection import SearchUnavailable
+from catalogue.search.indexing import index_datasets
 
 # Elasticsearch down or busy: retry with backoff for about four hours in all. A delayed retry
 # waits unacknowledged in a worker, and Redis hands any message unacknowledged for longer than
@@ -21,8 +22,6 @@ def retry_countdown(retries: int) -> int:
 
 def _index(task, dataset_ids: list[int]) -> dict:
     """Bring these datasets' search documents up to date; retry while Elasticsearch is down."""
-    from catalogue.search.indexing import index_datasets
-
     try:
         report = index_datasets(dataset_ids=dataset_ids)
     except (SearchUnavailable, ApiError) as exc:
