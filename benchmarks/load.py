@@ -22,7 +22,6 @@ Loopback only; bounded by ``--minutes``.
 
 import argparse
 import csv
-import json
 import os
 import random
 import subprocess
@@ -32,6 +31,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from targets import preview_target, public_catalogue  # noqa: E402
 
 try:
     from locust import HttpUser, between, task
@@ -53,21 +54,6 @@ CONDITIONS = ["cond=sample.temperature:gte:300:K", "cond=energy:eq:12.23:keV",
               "q=powder&cond=sample.temperature:lte:100:K"]  # fmt: skip
 
 
-def _catalogue(host: str) -> dict:
-    """Identifiers to ask for: public datasets (pid, DOI) and one previewable NeXus file."""
-    import urllib.request
-
-    pids, dois = [], []
-    url = f"{host}/api/v1/search?page_size=100&sort=newest"
-    for page in range(1, 6):
-        with urllib.request.urlopen(f"{url}&page={page}", timeout=30) as r:  # noqa: S310
-            for hit in json.load(r)["results"]:
-                pids.append(hit["pid"])
-                if hit["doi"]:
-                    dois.append(hit["doi"])
-    return {"pids": pids, "dois": dois}
-
-
 class PortalUser(HttpUser):
     wait_time = between(0.5, 2.0)
     catalogue: dict = {}
@@ -75,8 +61,8 @@ class PortalUser(HttpUser):
 
     def on_start(self):
         if not PortalUser.catalogue:
-            PortalUser.catalogue = _catalogue(self.host)
-            PortalUser.preview_target = _find_preview(self.host, PortalUser.catalogue["pids"])
+            PortalUser.catalogue = public_catalogue(self.host)
+            PortalUser.preview_target = preview_target(self.host, PortalUser.catalogue["pids"])
 
     def _pid(self):
         return random.choice(self.catalogue["pids"])
@@ -151,38 +137,6 @@ def _token(xml: str) -> str | None:
 
     match = re.search(r"<resumptionToken[^>]*>([^<]+)</resumptionToken>", xml)
     return quote(match.group(1), safe="") if match else None
-
-
-def _find_preview(host: str, pids: list[str]):
-    """A numeric dataset in an HDF5 file of some public dataset (the demo's NeXus files)."""
-    import urllib.request
-
-    for pid in pids:
-        try:
-            with urllib.request.urlopen(f"{host}/api/v1/datasets/{pid}/files", timeout=10) as r:  # noqa: S310
-                files = json.load(r)
-        except OSError:
-            continue
-        rows = files.get("results", files) if isinstance(files, dict) else files
-        for row in rows:
-            name = row.get("path", "")
-            if name.endswith((".nxs", ".h5", ".hdf5")):
-                try:
-                    url = f"{host}/datasets/{pid}/h5grove/paths?file={name}"
-                    with urllib.request.urlopen(url, timeout=10) as r:  # noqa: S310
-                        paths = json.load(r)
-                except OSError:
-                    continue
-                for path in paths:
-                    meta_url = f"{host}/datasets/{pid}/h5grove/meta?file={name}&path={path}"
-                    with urllib.request.urlopen(meta_url, timeout=10) as r:  # noqa: S310
-                        meta = json.load(r)
-                    if meta.get("kind") == "dataset" and meta.get("type", {}).get("class") in (
-                        0,
-                        1,
-                    ):
-                        return pid, name, path
-    return None
 
 
 # ----------------------------------------------------------------------------- driver --

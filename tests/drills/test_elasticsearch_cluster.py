@@ -133,3 +133,46 @@ def test_killing_the_master_node_loses_no_answer_and_no_update(cluster, settings
     print(f"drill: {dict(load.statuses)}; {len(updates)} datasets updated; "
           f"{len(index_errors)} index attempts retried")  # fmt: skip
     _client.cache_clear()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_reindex_under_search_load_shows_no_error_and_no_empty_result(
+    cluster, settings, live_server
+):
+    """Zero-downtime reindex: while `manage.py reindex` builds new indices and swaps the
+    alias (twice), every search answers 200 with the full total."""
+    import json
+
+    from django.core.management import call_command
+
+    from catalogue.search.connection import _client
+
+    settings.ELASTICSEARCH_URL = cluster["url"]
+    settings.SEARCH_BACKEND = "elasticsearch"
+    settings.ELASTICSEARCH_INDEX_PREFIX = f"{django_settings.ELASTICSEARCH_INDEX_PREFIX}-swap"
+    _client.cache_clear()
+    for i in range(30):
+        make_dataset(status=Status.PUBLISHED, title=f"Swap sample {i}")
+    call_command("reindex", "--no-progress")
+    url = live_server.url + "/api/v1/search?" + urllib.parse.urlencode({"q": "swap"})
+
+    def searcher():
+        status, body = http_get(url)
+        if status != 200:
+            return status, body[:300]
+        total = json.loads(body)["total"]
+        return status, None if total == 30 else f"total {total} != 30"
+
+    load = Load()
+    load.start(searcher, threads=3)
+    try:
+        time.sleep(1)
+        for _ in range(2):
+            call_command("reindex", "--no-progress")
+        time.sleep(1)
+    finally:
+        load.finish()
+        call_command("reindex", "--drop")
+        _client.cache_clear()
+    assert sum(load.statuses.values()) > 10, load.statuses
+    assert load.failures == [], (load.statuses, load.failures[:5])
