@@ -287,7 +287,13 @@ def create_index(name: str, *, bulk_load: bool = False) -> None:
     if bulk_load:
         # Loading from scratch: no refreshes until the end (Elasticsearch's advice for bulk loads).
         body["settings"] = {**body["settings"], "refresh_interval": "-1"}
-    client.indices.create(index=name, **body)
+    try:
+        client.indices.create(index=name, **body)
+    except ApiError as exc:
+        # The client retries a request that timed out on another node; if the first try had
+        # created this (freshly named, so ours) index, the retry finds it: that is success.
+        if exc.meta.status != 400 or exc.error != "resource_already_exists_exception":
+            raise
 
 
 def ensure_index() -> None:
