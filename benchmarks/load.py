@@ -103,7 +103,7 @@ class PortalUser(HttpUser):
 
     @task(2)
     def export(self):
-        fmt = random.choice(["datacite-xml", "bibtex", "schemaorg-jsonld"])
+        fmt = random.choice(["datacite-xml", "bibtex", "json-ld"])
         self.client.get(f"/doi/{self._doi()}/export/{fmt}", name=f"export {fmt}")
 
     @task(3)
