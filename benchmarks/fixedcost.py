@@ -115,10 +115,10 @@ def main() -> None:
 
 def _preview_target():
     """A numeric dataset in one of the demo's NeXus files, found as benchmarks/load.py does."""
-    from targets import preview_target, public_catalogue
+    from targets import hdf5_pids, preview_target
 
     host = os.environ["PORTAL_BASE_URL"]
-    target = preview_target(host, public_catalogue(host)["pids"])
+    target = preview_target(host, hdf5_pids(dict(os.environ)))
     if target is None:
         raise SystemExit("no previewable HDF5 dataset in the catalogue (make prod loads some)")
     return target

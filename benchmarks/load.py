@@ -32,7 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from targets import preview_target, public_catalogue  # noqa: E402
+from targets import hdf5_pids, preview_target, public_catalogue  # noqa: E402
 
 try:
     from locust import HttpUser, between, task
@@ -54,6 +54,10 @@ CONDITIONS = ["cond=sample.temperature:gte:300:K", "cond=energy:eq:12.23:keV",
               "q=powder&cond=sample.temperature:lte:100:K"]  # fmt: skip
 
 
+# Filled by run() through the environment (Locust runs this file in its own process).
+HDF5_PIDS = [p for p in os.environ.get("PORTAL_LOAD_HDF5_PIDS", "").split(",") if p]
+
+
 class PortalUser(HttpUser):
     wait_time = between(0.5, 2.0)
     catalogue: dict = {}
@@ -62,7 +66,7 @@ class PortalUser(HttpUser):
     def on_start(self):
         if not PortalUser.catalogue:
             PortalUser.catalogue = public_catalogue(self.host)
-            PortalUser.preview_target = preview_target(self.host, PortalUser.catalogue["pids"])
+            PortalUser.preview_target = preview_target(self.host, HDF5_PIDS)
 
     def _pid(self):
         return random.choice(self.catalogue["pids"])
@@ -223,11 +227,12 @@ def run(args) -> str:
     csv_prefix.parent.mkdir(parents=True, exist_ok=True)
     load_before, mem_before = os.getloadavg(), memory_mib()
     started = time.time()
+    locust_env = {**os.environ, "PORTAL_LOAD_HDF5_PIDS": ",".join(hdf5_pids(env))}
     subprocess.run(
         [sys.executable, "-m", "locust", "-f", __file__, "--headless", "--host", host,
          "-u", str(args.users), "-r", str(args.spawn_rate), "-t", f"{round(args.minutes * 60)}s",
          "--csv", str(csv_prefix), "--only-summary", "--stop-timeout", "10"],
-        cwd=ROOT, check=False,
+        cwd=ROOT, check=False, env=locust_env,
     )  # fmt: skip
     elapsed = time.time() - started
     load_after, mem_after = os.getloadavg(), memory_mib()

@@ -48,3 +48,24 @@ def preview_target(host: str, pids: list[str]):
                     ):
                         return pid, name, path
     return None
+
+
+FIND_HDF5 = """
+from catalogue.models import DataFile, Status
+rows = DataFile.objects.filter(dataset__status=Status.PUBLISHED, path__regex=r"[.](nxs|h5|hdf5)$")
+for pid, path in rows.values_list("dataset__pid", "path")[:50]:
+    print(pid, path)
+"""
+
+
+def hdf5_pids(env: dict) -> list[str]:
+    """Published datasets with an HDF5/NeXus file, from the stack's database (a catalogue of
+    synthetic records hides the demo's few in the first pages of any search)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    out = subprocess.run([sys.executable, "manage.py", "shell", "-c", FIND_HDF5], cwd=root,
+                         env=env, capture_output=True, text=True, check=True).stdout  # fmt: skip
+    return list(dict.fromkeys(line.split()[0] for line in out.splitlines() if line.strip()))
