@@ -3,12 +3,16 @@ from django.contrib import admin
 from django.urls import include, path
 
 from portal import errors
+from portal.ops import health, metrics
 
 admin.site.site_header = "Open data portal: curation"
 admin.site.site_title = "Portal admin"
 admin.site.index_title = "Catalogue curation"
 
 urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("metrics", metrics.metrics_view, name="metrics"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     *([path("oidc/", include("mozilla_django_oidc.urls"))] if settings.OIDC_ENABLED else []),

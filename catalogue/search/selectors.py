@@ -5,6 +5,7 @@ from dataclasses import replace
 from catalogue.search.backends import KeyInfo, SearchResult, get_backend
 from catalogue.search.queries import SearchQuery
 from catalogue.search.techniques import techniques_with_narrower
+from portal.ops.metrics import SEARCH_SECONDS
 
 MAX_KEYS = 200
 
@@ -16,7 +17,9 @@ def search_datasets(*, user, query: SearchQuery) -> SearchResult:
     selected = query.selected("technique")
     if selected and not query.narrower:
         query = replace(query, narrower=techniques_with_narrower(selected))
-    return get_backend().search(query=query, user=user)
+    backend = get_backend()
+    with SEARCH_SECONDS.labels(backend.name).time():
+        return backend.search(query=query, user=user)
 
 
 def scientific_keys(*, user, prefix: str = "", limit: int = 50) -> list[KeyInfo]:

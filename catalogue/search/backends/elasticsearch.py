@@ -26,6 +26,7 @@ from catalogue.search.queries import (
     elasticsearch_msearch,
     where_conditions,
 )
+from portal.ops.metrics import ES_REQUEST_SECONDS, ES_TOOK_SECONDS
 
 from .base import FacetValue, KeyInfo, SearchHit, SearchResult
 
@@ -116,10 +117,9 @@ class ElasticsearchBackend:
     def search(self, *, query: SearchQuery, user) -> SearchResult:
         client = get_client()
         principals = user_principals(user)
-        with _unavailable_on_failure():
-            responses = client.msearch(
-                searches=elasticsearch_msearch(query, principals, alias_name())
-            ).body["responses"]
+        searches = elasticsearch_msearch(query, principals, alias_name())
+        with _unavailable_on_failure(), ES_REQUEST_SECONDS.labels("msearch").time():
+            responses = client.msearch(searches=searches).body["responses"]
         for part in responses:
             if "error" in part:
                 status = part.get("status", 500)
@@ -127,6 +127,7 @@ class ElasticsearchBackend:
                     raise SearchUnavailable(f"Elasticsearch answered {status}: {part['error']}")
                 raise RuntimeError(f"Elasticsearch refused the search: {part['error']}")
         hits, counts = responses
+        ES_TOOK_SECONDS.observe(max(hits.get("took", 0), counts.get("took", 0)) / 1000)
         total = counts["hits"]["total"]["value"]
         conditions = [*query.conditions, *where_conditions(query.where)]
         if total == 0 and any(c.unit for c in conditions):
