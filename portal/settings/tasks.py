@@ -1,5 +1,6 @@
 """Celery: Redis broker when PORTAL_BROKER_URL is set, eager in-process tasks otherwise."""
 
+from .datacite import DOI_BEAT_SCHEDULE
 from .environment import env
 
 BROKER_URL = env.str("PORTAL_BROKER_URL", default="")
@@ -13,3 +14,8 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "portal"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Routing: every DOI task runs on its own queue (workers: -Q portal,doi), so a DataCite
+# outage or its rate limit never holds up indexing and rendering.
+CELERY_TASK_ROUTES = {"doi.*": {"queue": "doi"}}
+# Periodic tasks (celery beat): stale and failed DOI registrations, embargo release.
+CELERY_BEAT_SCHEDULE = {**DOI_BEAT_SCHEDULE}
