@@ -79,11 +79,11 @@ def doi_reserve(*, dataset: Dataset) -> str:
         and not settings.DATACITE_EXPLICITLY_DISABLED
     ):
         raise DoiReservationError(
-                "DataCite is not configured (PORTAL_DATACITE_REPOSITORY_ID, "
-                "PORTAL_DATACITE_PASSWORD, PORTAL_DATACITE_PREFIX): this portal does not "
-                "publish DOIs that would not resolve. Set PORTAL_DATACITE_ENABLED=false to "
-                "publish with locally reserved DOIs."
-            )
+            "DataCite is not configured (PORTAL_DATACITE_REPOSITORY_ID, "
+            "PORTAL_DATACITE_PASSWORD, PORTAL_DATACITE_PREFIX): this portal does not "
+            "publish DOIs that would not resolve. Set PORTAL_DATACITE_ENABLED=false to "
+            "publish with locally reserved DOIs."
+        )
     if dataset.doi:
         DoiRegistration.objects.get_or_create(
             doi=dataset.doi.lower(), defaults={"dataset": dataset}
@@ -232,7 +232,7 @@ def doi_sync(
     with transaction.atomic():
         try:
             registration = (
-                DoiRegistration.objects.select_for_update()
+                DoiRegistration.objects.select_for_update(of=("self",))
                 .select_related("dataset")
                 .get(pk=registration.pk)
             )

@@ -113,6 +113,7 @@ class DataCiteStandIn:
         self._recent: collections.deque[float] = collections.deque()
         self.lock = threading.RLock()
         self.schema, self.attribute_names = _attribute_schema()
+        self.validator = jsonschema.Draft7Validator(self.schema)
         self.xsd = etree.XMLSchema(etree.parse(str(XSD)))
         self._server: ThreadingHTTPServer | None = None
 
@@ -211,7 +212,7 @@ class DataCiteStandIn:
         unknown = sorted(set(attributes) - self.attribute_names)
         if unknown:
             return 422, _errors(None, f"found unpermitted parameters: {', '.join(unknown)}")
-        for error in jsonschema.Draft7Validator(self.schema).iter_errors(attributes):
+        for error in self.validator.iter_errors(attributes):
             self.problems.append(f"{doi}: OpenAPI: {error.message}")
             return 422, _errors("/".join(map(str, error.path)) or None, error.message)
         if attributes.get("doi") and attributes["doi"].lower() != doi:
