@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Prefetch
 
 from catalogue.models import Dataset, Technique
@@ -160,10 +161,14 @@ class DatasetSnapshot:
     published_at: datetime.datetime | None = None
     withdrawn_at: datetime.datetime | None = None
     withdrawal_reason: str = ""
+    # False while the DOI is only reserved (doi.models.DoiRegistration): doi.org does not
+    # resolve it, so no resolver link is offered (the embedded demo never registers).
+    doi_resolves: bool = True
 
     @property
     def doi_url(self) -> str:
-        return f"https://doi.org/{self.doi}" if self.doi else ""
+        """The resolver link, only for a DOI DataCite registered (not a locally reserved one)."""
+        return f"https://doi.org/{self.doi}" if self.doi and self.doi_resolves else ""
 
     @property
     def scientific_entries(self) -> list[ScientificEntry]:
@@ -187,7 +192,7 @@ def snapshot_queryset(queryset=None):
     """Datasets with everything a snapshot reads, loaded in a fixed number of queries."""
     qs = Dataset.objects.all() if queryset is None else queryset
     return qs.select_related(
-        "facility", "instrument", "beamtime", "beamtime__proposal"
+        "facility", "instrument", "beamtime", "beamtime__proposal", "doi_registration"
     ).prefetch_related(
         "creators",
         "contributors",
@@ -204,9 +209,14 @@ def dataset_snapshot(dataset: Dataset) -> DatasetSnapshot:
     beamtime = dataset.beamtime
     proposal = beamtime.proposal if beamtime else None
     licence = LICENCES.get(dataset.license)
+    try:
+        registration = dataset.doi_registration
+    except ObjectDoesNotExist:  # a DOI from outside the lifecycle (imports, fixtures)
+        registration = None
     return DatasetSnapshot(
         pid=dataset.pid,
         doi=dataset.doi,
+        doi_resolves=registration is None or registration.resolves,
         status=dataset.status,
         title=dataset.title,
         url=settings.BASE_URL + dataset.get_absolute_url(),

@@ -10,7 +10,7 @@ def _datasets_changed(sender, dataset_ids: list[int], **kwargs) -> None:
     from doi.tasks import sync_changed
 
     for start in range(0, len(dataset_ids), 500):
-        sync_changed.delay(dataset_ids[start : start + 500])
+        sync_changed.apply_async((dataset_ids[start : start + 500],), queue="doi")
 
 
 class DoiConfig(AppConfig):

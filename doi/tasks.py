@@ -1,9 +1,10 @@
-"""Celery tasks of DOI registration, all on the queue ``doi`` and named ``doi.*``.
+"""Celery tasks of DOI registration, all named ``doi.*`` and on the queue ``doi``.
 
-Thin: they take primary keys and call ``doi.services``. ``doi.sync_registration`` re-queues
-itself after a transient failure with the back-off the service computed (honouring
-DataCite's Retry-After); ``doi.sync_stale`` (celery beat) picks up registrations whose task was
-lost and failures that may have healed.
+Routed by ``CELERY_TASK_ROUTES`` (``doi.*``; Celery 5.5 deprecates the ``queue`` task
+attribute) and by ``apply_async(queue=...)``. Thin: they take primary keys and call
+``doi.services``. ``doi.sync_registration`` re-queues itself after a transient failure with
+the back-off the service computed (honouring DataCite's Retry-After); ``doi.sync_stale``
+(celery beat) picks up registrations whose task was lost and failures that may have healed.
 """
 
 from __future__ import annotations
@@ -58,7 +59,7 @@ def queue_registration_syncs(registration_ids: list[int]) -> None:
         sync_registration.apply_async((pk,), queue=QUEUE)
 
 
-@shared_task(name="doi.sync_registration", queue=QUEUE)
+@shared_task(name="doi.sync_registration")
 def sync_registration(registration_id: int) -> str:
     from doi.models import DoiRegistration
     from doi.services import doi_sync
@@ -72,7 +73,7 @@ def sync_registration(registration_id: int) -> str:
     return result.outcome
 
 
-@shared_task(name="doi.sync_changed", queue=QUEUE)
+@shared_task(name="doi.sync_changed")
 def sync_changed(dataset_ids: list[int]) -> int:
     """The datasets changed (``datasets_changed``): queue a sync of each one's DOI."""
     from doi.services import doi_mark_changed
@@ -82,7 +83,7 @@ def sync_changed(dataset_ids: list[int]) -> int:
     return len(ids)
 
 
-@shared_task(name="doi.sync_stale", queue=QUEUE)
+@shared_task(name="doi.sync_stale")
 def sync_stale() -> int:
     from doi.services import doi_retry, stale_registrations
 

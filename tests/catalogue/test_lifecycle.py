@@ -32,7 +32,7 @@ def _owned(owner, **kwargs):
 
 
 def test_full_path_to_publication_records_every_step(owner, curator, settings):
-    settings.DOI_PREFIX = "10.1234"
+    settings.DATACITE_PREFIX = "10.1234"
     ds = _owned(owner)
     ds = lifecycle.dataset_submit(dataset=ds, actor=owner)
     ds = lifecycle.dataset_start_review(dataset=ds, actor=curator)

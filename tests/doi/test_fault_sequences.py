@@ -115,14 +115,14 @@ def run(datacite, client):
 
 @seed(20261201)
 @settings(
-    max_examples=220,
+    max_examples=200,
     deadline=None,
     derandomize=False,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
     database=None,
 )
 @given(
-    moves=st.lists(st.sampled_from(MOVES), min_size=1, max_size=7),
+    moves=st.lists(st.sampled_from(MOVES), min_size=1, max_size=6),
     faults=st.lists(WEIGHTED_FAULT, max_size=10),
 )
 def test_random_fault_sequences_end_in_step_with_datacite(run, moves, faults):
