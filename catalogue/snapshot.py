@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Prefetch
 
+from catalogue.access import files_embargoed
 from catalogue.models import Dataset, Technique
 from catalogue.scimeta import ScientificEntry, scientific_entries
 from catalogue.vocabularies import LICENCES
@@ -156,6 +157,9 @@ class DatasetSnapshot:
     media_types: tuple[str, ...] = ()
     download_base_url: str = ""
     embargo_until: datetime.date | None = None
+    # Whether the files are still closed today (catalogue.access.files_embargoed), a derived
+    # fact read by the mappings' access right; None when built without a date (pure tests).
+    embargo_active: bool | None = None
     created_at: datetime.datetime | None = None
     updated_at: datetime.datetime | None = None
     published_at: datetime.datetime | None = None
@@ -298,6 +302,7 @@ def dataset_snapshot(dataset: Dataset) -> DatasetSnapshot:
         media_types=tuple(dataset.file_formats or ()),
         download_base_url=dataset.download_base_url,
         embargo_until=dataset.embargo_until,
+        embargo_active=files_embargoed(dataset),
         created_at=dataset.created_at,
         updated_at=dataset.updated_at,
         published_at=dataset.published_at,

@@ -63,5 +63,4 @@ DATACITE_STALE_AFTER = env.int("PORTAL_DATACITE_STALE_AFTER", default=900)
 
 DOI_BEAT_SCHEDULE = {
     "doi.sync_stale": {"task": "doi.sync_stale", "schedule": 600.0},
-    "doi.release_embargoes": {"task": "doi.release_embargoes", "schedule": 86_400.0},
 }

@@ -1,5 +1,7 @@
 """Celery: Redis broker when PORTAL_BROKER_URL is set, eager in-process tasks otherwise."""
 
+from celery.schedules import crontab
+
 from .datacite import DOI_BEAT_SCHEDULE
 from .environment import env
 
@@ -18,4 +20,11 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # outage or its rate limit never holds up indexing and rendering.
 CELERY_TASK_ROUTES = {"doi.*": {"queue": "doi"}}
 # Periodic tasks (celery beat): stale and failed DOI registrations, embargo release.
-CELERY_BEAT_SCHEDULE = {**DOI_BEAT_SCHEDULE}
+CELERY_BEAT_SCHEDULE = {
+    **DOI_BEAT_SCHEDULE,
+    # Shortly after midnight (TIME_ZONE): datasets whose embargo ended that day.
+    "catalogue.release_embargoes": {
+        "task": "catalogue.release_embargoes",
+        "schedule": crontab(hour=0, minute=15),
+    },
+}
