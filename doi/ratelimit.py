@@ -2,9 +2,11 @@
 
 DataCite allows ``limit`` requests per ``window`` seconds per IP (3,000 per 5 minutes for
 authenticated clients). A bucket of ``capacity`` tokens refilled at
-``(limit - capacity) / window`` per second never lets more than ``limit`` requests through in
-any window of that length (at most ``capacity`` in a burst plus the refill), whatever the
-number of workers, and sustains a rate close to ``limit / window``.
+``(limit - 2 * capacity) / window`` per second lets at most ``limit - capacity`` requests
+through in any window of that length (a burst of ``capacity`` plus the refill), whatever the
+number of workers: the ``capacity`` requests left over absorb the jitter between taking a token
+and DataCite counting the request. It sustains ``(limit - 2 * capacity) / window``, within a
+few per cent of DataCite's ``limit / window``.
 
 :class:`RedisTokenBucket` keeps the bucket in Redis (one Lua script, atomic, Redis' own clock),
 shared by all Celery workers; :class:`LocalTokenBucket` is the same in one process (the
@@ -43,9 +45,9 @@ return tostring(wait)
 
 
 def bucket_rate(*, limit: int, window: float, capacity: int) -> float:
-    if limit <= capacity:
-        raise ValueError("the rate limit must exceed the bucket capacity")
-    return (limit - capacity) / window
+    if limit <= 2 * capacity:
+        raise ValueError("the rate limit must exceed twice the bucket capacity")
+    return (limit - 2 * capacity) / window
 
 
 class LocalTokenBucket:
@@ -58,7 +60,7 @@ class LocalTokenBucket:
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        self.capacity = min(capacity, max(1, limit // 10))
+        self.capacity = min(capacity, max(1, limit // 20))
         self.rate = bucket_rate(limit=limit, window=window, capacity=self.capacity)
         self._tokens = float(self.capacity)
         self._clock, self._sleep = clock, sleep
@@ -97,7 +99,7 @@ class RedisTokenBucket:
     ) -> None:
         import redis
 
-        self.capacity = min(capacity, max(1, limit // 10))
+        self.capacity = min(capacity, max(1, limit // 20))
         self.rate = bucket_rate(limit=limit, window=window, capacity=self.capacity)
         self.key = key
         self._redis = redis.Redis.from_url(redis_url)

@@ -48,6 +48,11 @@ def rate_limiter():
             redis_url=settings.BROKER_URL,
             limit=settings.DATACITE_RATE_LIMIT,
             window=settings.DATACITE_RATE_WINDOW,
+            # One bucket per DataCite account and limit (all workers of this portal share it).
+            key=(
+                f"portal:datacite:bucket:{settings.DATACITE_REPOSITORY_ID.lower()}:"
+                f"{settings.DATACITE_RATE_LIMIT}:{settings.DATACITE_RATE_WINDOW:g}"
+            ),
         )
     return LocalTokenBucket(
         limit=settings.DATACITE_RATE_LIMIT, window=settings.DATACITE_RATE_WINDOW

@@ -78,7 +78,8 @@ def test_mandatory_properties_are_checked_again_at_publication(owner, curator):
     with pytest.raises(lifecycle.TransitionError, match="creators"):
         lifecycle.dataset_publish(dataset=ds, actor=curator)
     ds.refresh_from_db()
-    assert ds.status == Status.APPROVED and ds.doi is None
+    # The DOI was reserved at approval (doi.services.doi_reserve) and stays only reserved.
+    assert ds.status == Status.APPROVED and ds.doi_registration.state == "reserved"
 
 
 @pytest.mark.parametrize("current", list(Status))
