@@ -16,7 +16,6 @@ from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Prefetch
 
-from catalogue.access import files_embargoed
 from catalogue.models import Dataset, Technique
 from catalogue.scimeta import ScientificEntry, scientific_entries
 from catalogue.vocabularies import LICENCES
@@ -55,6 +54,12 @@ class RelatedIdentifierSnapshot:
         if self.identifier_type in ("URL", "PURL", "w3id") or self.identifier.startswith("http"):
             return self.identifier
         return ""
+
+
+@dataclass(frozen=True)
+class AlternateIdentifierSnapshot:
+    identifier: str
+    type: str
 
 
 @dataclass(frozen=True)
@@ -143,6 +148,7 @@ class DatasetSnapshot:
     collection_end: datetime.datetime | None = None
     dates: tuple[dict, ...] = ()
     related_identifiers: tuple[RelatedIdentifierSnapshot, ...] = ()
+    alternate_identifiers: tuple[AlternateIdentifierSnapshot, ...] = ()
     funding_references: tuple[FundingSnapshot, ...] = ()
     facility: FacilitySnapshot | None = None
     instrument: InstrumentSnapshot | None = None
@@ -201,9 +207,16 @@ def snapshot_queryset(queryset=None):
         "creators",
         "contributors",
         "related_identifiers",
+        "alternate_identifiers",
         "funding_references",
         Prefetch("techniques", queryset=Technique.objects.only("iri", "label").order_by("label")),
     )
+
+
+def _files_embargoed(dataset: Dataset) -> bool:
+    from catalogue.access import files_embargoed  # access builds on snapshot_queryset
+
+    return files_embargoed(dataset)
 
 
 def dataset_snapshot(dataset: Dataset) -> DatasetSnapshot:
@@ -251,6 +264,10 @@ def dataset_snapshot(dataset: Dataset) -> DatasetSnapshot:
                 citation=r.citation,
             )
             for r in dataset.related_identifiers.all()
+        ),
+        alternate_identifiers=tuple(
+            AlternateIdentifierSnapshot(identifier=a.identifier, type=a.identifier_type)
+            for a in dataset.alternate_identifiers.all()
         ),
         funding_references=tuple(
             FundingSnapshot(
@@ -302,7 +319,7 @@ def dataset_snapshot(dataset: Dataset) -> DatasetSnapshot:
         media_types=tuple(dataset.file_formats or ()),
         download_base_url=dataset.download_base_url,
         embargo_until=dataset.embargo_until,
-        embargo_active=files_embargoed(dataset),
+        embargo_active=_files_embargoed(dataset),
         created_at=dataset.created_at,
         updated_at=dataset.updated_at,
         published_at=dataset.published_at,

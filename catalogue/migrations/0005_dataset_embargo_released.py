@@ -17,7 +17,7 @@ def embargoes_already_over(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('catalogue', '0003_oai_record_changed'),
+        ('catalogue', '0004_dataset_writer'),
     ]
 
     operations = [
