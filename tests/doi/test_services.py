@@ -235,3 +235,30 @@ def test_the_client_reads_datacites_error_bodies(client, datacite):
     assert record.created and record.state == "draft"
     assert client.put_doi(f"{PREFIX}/abc", {}).created is False
     assert client.get_doi(f"{PREFIX}/nothing") is None
+
+
+def test_the_beat_task_picks_up_lost_and_healed_registrations(datacite, settings):
+    import datetime
+
+    from django.utils import timezone
+
+    from doi.services import stale_registrations
+    from doi.tasks import sync_stale
+
+    lost = lifecycle.dataset_publish(dataset=_approved(), actor=None)
+    refused = lifecycle.dataset_publish(dataset=_approved(), actor=None)
+    fresh = lifecycle.dataset_publish(dataset=_approved(), actor=None)
+    old = timezone.now() - datetime.timedelta(hours=2)
+    # A task lost with the broker (never ran), a 422 refusal, and one queued a moment ago.
+    DoiRegistration.objects.filter(dataset=lost).update(updated_at=old)
+    DoiRegistration.objects.filter(dataset=refused).update(
+        updated_at=old, failed=True, error_kind=ErrorKind.PERMANENT, last_error="DataCite 422"
+    )
+    assert set(stale_registrations().values_list("dataset", flat=True)) == {lost.pk}
+    assert sync_stale.delay().get() == 1
+    assert datacite.dois[lost.doi].state == "findable"
+    assert refused.doi not in datacite.dois and fresh.doi not in datacite.dois
+    # A configuration error heals on the administrators' side: tried again after an hour.
+    DoiRegistration.objects.filter(dataset=refused).update(error_kind=ErrorKind.CONFIGURATION)
+    assert sync_stale.delay().get() == 1
+    assert datacite.dois[refused.doi].state == "findable"
