@@ -258,7 +258,7 @@ def main() -> None:
     p50 = statistics.median(durations)
     p95 = durations[int(0.95 * (len(durations) - 1))]
     lines = [
-        f"- Machine: {machine()}; load average before the run "
+        f"- Machine: {machine()}; load average at the end of the run "
         f"{os.getloadavg()[0]:.1f} (2 cores shared with other work).",
         f"- Run: `benchmarks/doi.py --count {args.count} --scale {args.scale:g} "
         f"--workers {args.workers}` on {datetime.date.today().isoformat()}: "
