@@ -20,6 +20,8 @@ import time
 from collections.abc import Callable
 
 DEFAULT_CAPACITY = 50
+EPSILON = 1e-9
+MIN_WAIT = 1e-6  # never a wait too short to move the clock
 
 _LUA = """
 local key = KEYS[1]
@@ -33,10 +35,10 @@ local at = tonumber(state[2])
 if tokens == nil then tokens = capacity; at = now end
 tokens = math.min(capacity, tokens + (now - at) * rate)
 local wait = 0
-if tokens >= 1 then
-  tokens = tokens - 1
+if tokens >= 1 - 1e-9 then
+  tokens = math.max(0, tokens - 1)
 else
-  wait = (1 - tokens) / rate
+  wait = math.max((1 - tokens) / rate, 0.000001)
 end
 redis.call('HSET', key, 'tokens', tostring(tokens), 'at', tostring(now))
 redis.call('EXPIRE', key, math.ceil(capacity / rate) + 60)
@@ -73,10 +75,11 @@ class LocalTokenBucket:
                 now = self._clock()
                 self._tokens = min(self.capacity, self._tokens + (now - self._at) * self.rate)
                 self._at = now
-                if self._tokens >= 1:
-                    self._tokens -= 1
+                # EPSILON: a refill of exactly the missing fraction may land a hair below 1.
+                if self._tokens >= 1 - EPSILON:
+                    self._tokens = max(0.0, self._tokens - 1)
                     return
-                wait = (1 - self._tokens) / self.rate
+                wait = max((1 - self._tokens) / self.rate, MIN_WAIT)
             self._sleep(wait)
 
 
