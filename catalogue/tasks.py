@@ -43,3 +43,11 @@ def index_dataset(self, dataset_id: int) -> dict:
 def index_dataset_batch(self, dataset_ids: list[int]) -> dict:
     """Bring many datasets' search documents up to date in one bulk request. Idempotent."""
     return _index(self, dataset_ids)
+
+
+@shared_task(name="catalogue.release_embargoes")
+def release_embargoes() -> int:
+    """Daily (celery beat): announce the datasets whose embargo ended. Idempotent."""
+    from catalogue.services.embargo import datasets_release_embargoes
+
+    return len(datasets_release_embargoes())

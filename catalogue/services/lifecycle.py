@@ -5,7 +5,6 @@ One function per transition. Each locks the row, checks the move against
 raises TransitionError (shown to people and API clients as a 4xx) for anything not allowed.
 """
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -13,7 +12,7 @@ from catalogue.access import user_is_curator, user_is_dataset_member
 from catalogue.models import Dataset, DatasetEvent, Status
 from catalogue.models.dataset import TRANSITIONS
 from catalogue.services.changes import datasets_changed
-from doi.identifiers import doi_for_dataset
+from doi.services import DoiReservationError, doi_reserve
 
 
 class TransitionError(Exception):
@@ -69,12 +68,14 @@ def _transition(*, dataset: Dataset, to: str, actor, comment: str = "") -> Datas
     locked.status = to
     if to == Status.PUBLISHED:
         locked.published_at = locked.published_at or now
-        if not locked.doi and settings.DOI_PREFIX:
-            locked.doi = doi_for_dataset(
-                prefix=settings.DOI_PREFIX,
-                pid=locked.pid,
-                facility_code=locked.facility.code if locked.facility_id else None,
-            )
+    if to in (Status.APPROVED, Status.PUBLISHED):
+        # The DOI is reserved at approval (a draft at DataCite), at the latest at publication;
+        # doi.apps registers it with DataCite once this commits.
+        try:
+            doi_reserve(dataset=locked)
+        except DoiReservationError as exc:
+            if to == Status.PUBLISHED:
+                raise TransitionError(str(exc)) from exc
     if to == Status.WITHDRAWN:
         locked.withdrawn_at = now
         locked.withdrawal_reason = comment
@@ -116,7 +117,7 @@ def dataset_approve(*, dataset: Dataset, actor, comment: str = "") -> Dataset:
 
 
 def dataset_publish(*, dataset: Dataset, actor, comment: str = "") -> Dataset:
-    """Publish: the record becomes public and gets its DOI under PORTAL_DOI_PREFIX."""
+    """Publish: the record becomes public; its DOI (PORTAL_DATACITE_PREFIX) is registered."""
     return _transition(dataset=dataset, to=Status.PUBLISHED, actor=actor, comment=comment)
 
 

@@ -3,6 +3,7 @@
 from .auth import *
 from .core import *
 from .database import *
+from .datacite import *
 from .environment import BASE_DIR, MODE, PRODUCTION, VAR_DIR
 from .landing import *
 from .mail import *

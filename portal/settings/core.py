@@ -117,10 +117,6 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Dataset files live below this folder; each dataset names a folder relative to it.
 STORAGE_ROOT = env.path("PORTAL_STORAGE_ROOT", default=VAR_DIR / "storage")
 
-# DOIs minted by this portal live under this prefix. 10.5072 is DataCite's historic test
-# prefix: fine for the embedded demo, replaced by the facility's own prefix in production.
-DOI_PREFIX = env.str("PORTAL_DOI_PREFIX", default="10.5072")
-
 # Paging of file lists (pages, API, admin inline).
 FILES_PAGE_SIZE = env.int("PORTAL_FILES_PAGE_SIZE", default=100)
 

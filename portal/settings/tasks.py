@@ -5,6 +5,9 @@ delays a DOI registration or a mail. Tasks land in a queue by the prefix of thei
 tasks of an app inherit its queue without touching this file.
 """
 
+from celery.schedules import crontab
+
+from .datacite import DOI_BEAT_SCHEDULE
 from .environment import env
 
 BROKER_URL = env.str("PORTAL_BROKER_URL", default="")
@@ -64,5 +67,13 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_max": 1,
 }
 CELERY_WORKER_SEND_TASK_EVENTS = False
-# Beat's schedule is empty today; apps (stats, doi) add entries from their own settings.
-CELERY_BEAT_SCHEDULE: dict = {}
+# Periodic tasks (celery beat): stale and failed DOI registrations, embargo release; other
+# apps add entries from their own settings.
+CELERY_BEAT_SCHEDULE: dict = {
+    **DOI_BEAT_SCHEDULE,
+    # Shortly after midnight (TIME_ZONE): datasets whose embargo ended that day.
+    "catalogue.release_embargoes": {
+        "task": "catalogue.release_embargoes",
+        "schedule": crontab(hour=0, minute=15),
+    },
+}
