@@ -5,7 +5,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from catalogue import selectors
-from catalogue.access import dataset_access
+from catalogue.access import DatasetGone, DatasetNotFound, access_dataset
 from catalogue.downloads import file_response
 from catalogue.models import DataFile, Status
 from catalogue.snapshot import dataset_snapshot
@@ -26,20 +26,16 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _visible_dataset_or_404(request: HttpRequest, pid):
-    dataset = selectors.dataset_by_pid(pid)
-    if dataset is None:
-        raise Http404("No such dataset.")
-    access = dataset_access(user=request.user, dataset=dataset)
-    if not access.exists_for_user:
-        raise Http404("No such dataset.")
-    return dataset, access
-
-
 def dataset_detail(request: HttpRequest, pid) -> HttpResponse:
-    dataset, access = _visible_dataset_or_404(request, pid)
+    try:
+        dataset, access = access_dataset(user=request.user, pid=pid)
+    except DatasetNotFound as exc:
+        raise Http404("No such dataset.") from exc
+    except DatasetGone as gone:
+        dataset, access = gone.dataset, gone.access
     snapshot = dataset_snapshot(dataset)
     if dataset.status == Status.WITHDRAWN:
+        # Curators see the tombstone too, with the record below it.
         return render_gone(
             request,
             context={"dataset": snapshot, "is_curator_view": access.metadata},
@@ -66,9 +62,10 @@ def dataset_detail(request: HttpRequest, pid) -> HttpResponse:
 
 
 def file_download(request: HttpRequest, pid, path: str) -> HttpResponse:
-    dataset, access = _visible_dataset_or_404(request, pid)
-    if not access.files:
-        raise Http404("No such file.")
+    try:
+        dataset, _ = access_dataset(user=request.user, pid=pid, need="files")
+    except (DatasetNotFound, DatasetGone) as exc:
+        raise Http404("No such file.") from exc
     if not DataFile.objects.filter(dataset=dataset, path=path).exists():
         raise Http404("No such file.")
     try:

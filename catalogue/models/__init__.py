@@ -1,5 +1,6 @@
 from .context import Beamtime, Facility, Instrument, Proposal, Technique
 from .dataset import (
+    AlternateIdentifier,
     Contributor,
     Creator,
     DataFile,
@@ -11,6 +12,7 @@ from .dataset import (
 )
 
 __all__ = [
+    "AlternateIdentifier",
     "Beamtime",
     "Contributor",
     "Creator",
