@@ -8,6 +8,7 @@ from .landing import *
 from .mail import *
 from .oaipmh import *
 from .oidc import *
+from .operations import *
 from .preview import *
 from .production import *
 from .search import *
