@@ -1,8 +1,7 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from portal import errors
+from portal import errors, profile
 from portal.ops import health, metrics
 
 admin.site.site_header = "Open data portal: curation"
@@ -14,8 +13,9 @@ urlpatterns = [
     path("readyz", health.readyz, name="readyz"),
     path("metrics", metrics.metrics_view, name="metrics"),
     path("admin/", admin.site.urls),
+    path("accounts/profile/", profile.profile, name="account_profile"),
     path("accounts/", include("allauth.urls")),
-    *([path("oidc/", include("mozilla_django_oidc.urls"))] if settings.OIDC_ENABLED else []),
+    path("oidc/", include("portal.oidc_urls")),
     path("api/v1/", include("catalogue.api.urls")),
     path("panosc/api/", include("panosc.urls")),
     path("", include("oaipmh.urls")),

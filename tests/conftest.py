@@ -37,9 +37,18 @@ def _service_problem(marker: str) -> str | None:
         return "Elasticsearch is not reachable at PORTAL_ELASTICSEARCH_URL"
     if marker == "broker" and not _reachable(settings.BROKER_URL, 6379):
         return "Redis is not reachable at PORTAL_BROKER_URL"
+    if marker == "oidc" and not _reachable(os.environ.get("PORTAL_TEST_KEYCLOAK_URL", ""), 80):
+        return "Keycloak is not reachable at PORTAL_TEST_KEYCLOAK_URL (scripts/services.sh start)"
     if marker == "browser" and not shutil.which(CHROMIUM):
         return f"{CHROMIUM} is missing (apt-get install chromium)"
     return None
+
+
+def pytest_configure(config):
+    # Password hashing at Django's production strength (PBKDF2, 10^6 rounds) costs about a
+    # second per log-in on a busy 2-core runner; the tests check who may log in, not the
+    # hasher, so they use a fast one. Production keeps Django's default.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def pytest_sessionstart(session):
@@ -75,7 +84,7 @@ def pytest_runtest_setup(item):
             "@pytest.mark.django_db(transaction=True, serialized_rollback=True)",
             pytrace=False,
         )
-    for marker in ("postgres", "search", "broker", "browser"):
+    for marker in ("postgres", "search", "broker", "browser", "oidc"):
         if item.get_closest_marker(marker):
             problem = _service_problem(marker)
             if problem:
@@ -89,6 +98,13 @@ def _isolated_storage(settings, tmp_path):
     """Each test writes dataset files into its own storage root."""
     settings.STORAGE_ROOT = tmp_path / "storage"
     settings.STORAGE_ROOT.mkdir()
+
+
+@pytest.fixture(autouse=True)
+def _no_throttles(settings):
+    """Rate limits are off except in the tests of them (tests/portal/test_hardening.py),
+    so a test's burst of requests is never cut short by another test's count."""
+    settings.THROTTLE_ENABLED = False
 
 
 @pytest.fixture(autouse=True)

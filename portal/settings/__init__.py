@@ -8,8 +8,10 @@ from .environment import BASE_DIR, MODE, PRODUCTION, VAR_DIR
 from .landing import *
 from .mail import *
 from .oaipmh import *
+from .oidc import *
 from .operations import *
 from .preview import *
 from .production import *
 from .search import *
+from .security import *
 from .tasks import *

@@ -2,7 +2,6 @@
 
 from urllib.parse import urlsplit
 
-from .auth import OIDC_ENABLED
 from .environment import BASE_DIR, PRODUCTION, VAR_DIR, env
 
 # A fixed key is fine for the embedded demo on 127.0.0.1; production.py refuses it.
@@ -36,7 +35,8 @@ INSTALLED_APPS = [
     "django_filters",
     "allauth",
     "allauth.account",
-    *(["mozilla_django_oidc"] if OIDC_ENABLED else []),
+    "axes",
+    "csp",
     "portal",
     "catalogue",
     "landing",
@@ -50,6 +50,8 @@ MIDDLEWARE = [
     "portal.ops.requestlog.RequestIdMiddleware",
     "portal.ops.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "portal.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -58,6 +60,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Last, as django-axes wants: turns a lockout anywhere into its 429 answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -125,10 +129,16 @@ REST_FRAMEWORK = {
     + ([] if PRODUCTION else ["rest_framework.renderers.BrowsableAPIRenderer"]),
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.BasicAuthentication",
+        "portal.api_auth.OIDCBearerAuthentication",
+        "portal.api_auth.LockoutAwareBasicAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    # Limits from PORTAL_THROTTLE_ANON / PORTAL_THROTTLE_USER (portal/settings/security.py).
+    "DEFAULT_THROTTLE_CLASSES": [
+        "portal.throttling.AnonThrottle",
+        "portal.throttling.UserThrottle",
+    ],
     "EXCEPTION_HANDLER": "portal.api.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
