@@ -1,11 +1,16 @@
 from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from catalogue.api import search, views
 from doi import views as doi_views
+from portal.api import MeView
 
 app_name = "api"
 
 urlpatterns = [
+    path("me", MeView.as_view(), name="me"),
+    path("schema", SpectacularAPIView.as_view(), name="schema"),
+    path("docs", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("datasets/<uuid:pid>", views.DatasetDetail.as_view(), name="dataset-detail"),
     path("datasets/<uuid:pid>/files", views.DatasetFiles.as_view(), name="dataset-files"),
     path(
