@@ -51,3 +51,27 @@ class ApiToken(models.Model):
     @property
     def is_active(self) -> bool:
         return not self.is_expired and not self.is_revoked
+
+
+class IdempotencyKey(models.Model):
+    """The first answer to a POST sent with ``Idempotency-Key``, per user and key.
+
+    A retry with the same key, method, path and body gets this answer again instead of a twin
+    (the IETF httpapi Idempotency-Key draft; Stripe's API behaves the same way).
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64)  # SHA-256 of method, path and body
+    status_code = models.PositiveSmallIntegerField(default=0)  # 0: the first request is running
+    body = models.JSONField(null=True, blank=True)
+    location = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_per_user")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.user_id})"

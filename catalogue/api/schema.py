@@ -9,9 +9,7 @@ def only_api_v1(endpoints):
     return [e for e in endpoints if e[0].startswith("/api/v1/")]
 
 
-DetailError = inline_serializer(
-    name="DetailError", fields={"detail": serializers.CharField()}
-)
+DetailError = inline_serializer(name="DetailError", fields={"detail": serializers.CharField()})
 FieldErrors = inline_serializer(
     name="FieldErrors",
     fields={
@@ -34,8 +32,11 @@ FIELD_ERRORS_EXAMPLE = OpenApiExample(
 def errors(*codes: int) -> dict:
     """Error responses for the given status codes, with their JSON shapes."""
     described = {
-        400: OpenApiResponse(FieldErrors, "Invalid input: each problem under its JSON path.",
-                             examples=[FIELD_ERRORS_EXAMPLE]),  # fmt: skip
+        400: OpenApiResponse(
+            FieldErrors,
+            "Invalid input: each problem under its JSON path.",
+            examples=[FIELD_ERRORS_EXAMPLE],
+        ),
         401: OpenApiResponse(DetailError, "No, an unknown, an expired or a revoked token."),
         403: OpenApiResponse(DetailError, "A read token, or not allowed to change this."),
         404: OpenApiResponse(DetailError, "No such record, or one you may not see."),

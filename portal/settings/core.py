@@ -168,3 +168,11 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("PORTAL_LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# REST API writes: the largest body accepted (413 above it). 10,000 files with SHA-256
+# checksums are about 2.5 MB of JSON.
+API_MAX_BODY_BYTES = env.int("PORTAL_API_MAX_BODY_BYTES", default=16 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = API_MAX_BODY_BYTES
+# Accounts in this group may create and change proposals and beamtimes (beamline ingestors).
+INGESTOR_GROUP = env.str("PORTAL_INGESTOR_GROUP", default="ingestors")
+IDEMPOTENCY_KEY_DAYS = env.int("PORTAL_IDEMPOTENCY_KEY_DAYS", default=1)
