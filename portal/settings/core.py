@@ -44,9 +44,13 @@ INSTALLED_APPS = [
     "landing",
     "doi",
     "oaipmh",
+    "panosc",
 ]
 
 MIDDLEWARE = [
+    # First: every response (errors too) is timed and carries its request id.
+    "portal.ops.requestlog.RequestIdMiddleware",
+    "portal.ops.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -100,7 +104,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
-            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            "portal.staticstorage.PortalStaticFilesStorage"
             if PRODUCTION
             else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )
@@ -164,14 +168,7 @@ SPECTACULAR_SETTINGS = {
     ],
 }
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env.str("PORTAL_LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
-}
+# LOGGING: see operations.py (request ids, JSON lines in production).
 
 # REST API writes: the largest body accepted (413 above it). 10,000 files with SHA-256
 # checksums are about 2.5 MB of JSON.
