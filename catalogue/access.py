@@ -47,6 +47,17 @@ PUBLIC = "public"
 _group_ids = user_group_ids
 
 
+def user_may_manage_proposals(user) -> bool:
+    """Proposals and beamtimes: curators and accounts in ``settings.INGESTOR_GROUP``."""
+    from django.conf import settings
+
+    if user_is_curator(user):
+        return True
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    return user.groups.filter(name=settings.INGESTOR_GROUP).exists()
+
+
 def user_is_dataset_member(user, dataset: Dataset) -> bool:
     """Holds a role on the dataset that reads it before publication (reader or owner)."""
     return user_is_dataset_owner(user, dataset) or user_is_dataset_reader(user, dataset)

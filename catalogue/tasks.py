@@ -51,3 +51,15 @@ def release_embargoes() -> int:
     from catalogue.services.embargo import datasets_release_embargoes
 
     return len(datasets_release_embargoes())
+
+
+@shared_task(name="catalogue.verify_file_checksums")
+def verify_file_checksums(dataset_id: int, paths: list[str]) -> dict | None:
+    """Check the registered checksums of these files against storage (files API ?verify=1)."""
+    from catalogue.models import Dataset
+    from catalogue.services.verify import dataset_files_verify_checksums
+
+    dataset = Dataset.objects.filter(pk=dataset_id).first()
+    if dataset is None:
+        return None
+    return dataset_files_verify_checksums(dataset=dataset, paths=paths)

@@ -14,6 +14,7 @@ urlpatterns = [
     path("metrics", metrics.metrics_view, name="metrics"),
     path("admin/", admin.site.urls),
     path("accounts/profile/", profile.profile, name="account_profile"),
+    path("accounts/", include("portal.page_urls")),
     path("accounts/", include("allauth.urls")),
     path("oidc/", include("portal.oidc_urls")),
     path("api/v1/", include("catalogue.api.urls")),
