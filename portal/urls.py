@@ -13,6 +13,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     *([path("oidc/", include("mozilla_django_oidc.urls"))] if settings.OIDC_ENABLED else []),
     path("api/v1/", include("catalogue.api.urls")),
+    path("scicat/api/", include("scicat.urls")),
     path("", include("oaipmh.urls")),
     path("", include("landing.urls")),
     path("", include("catalogue.urls")),

@@ -9,5 +9,6 @@ from .mail import *
 from .oaipmh import *
 from .preview import *
 from .production import *
+from .scicat import *
 from .search import *
 from .tasks import *

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "landing",
     "doi",
     "oaipmh",
+    "scicat",
 ]
 
 MIDDLEWARE = [
