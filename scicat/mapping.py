@@ -243,7 +243,7 @@ _DEPENDS = {
     "storage_folder": ("sourceFolder",),
     "techniques": ("techniques",),
     "scientific_metadata": ("scientificMetadata",),
-    "dates": ("startTime", "endTime", "datasetlifecycle"),
+    "dates": ("startTime", "endTime", "datasetlifecycle", "creationTime"),
     "instrument": ("instrumentIds", "creationLocation"),
     "proposal": ("proposalIds",),
     "creators": ("principalInvestigators", "owner", "orcidOfOwner"),
@@ -287,8 +287,12 @@ def portal_data(fields: dict, *, given: set[str] | None = None) -> dict:
         data["scientific_metadata"] = fields.get("scientificMetadata") or {}
     if wanted("dates"):
         lifecycle = fields.get("datasetlifecycle") or {}
+        # DataCite "Collected": startTime, else (raw data) when it was created.
+        start = fields.get("startTime")
+        if not start and fields.get("type", "raw") == "raw":
+            start = fields.get("creationTime")
         data["dates"] = {
-            "collection_start": fields.get("startTime"),
+            "collection_start": start,
             "collection_end": fields.get("endTime"),
             "embargo_until": lifecycle.get("dateOfPublishing"),
         }
@@ -349,9 +353,10 @@ def scicat_json(
     out.setdefault("creationTime", _iso(s.collection_start or created_at))
     if "principalInvestigators" not in out and s.creators:
         out["principalInvestigators"] = [a.name for a in s.creators]
-    if s.collection_start:
+    native = not kept
+    if s.collection_start and (native or "startTime" in kept):
         out["startTime"] = _iso(s.collection_start)
-    if s.collection_end:
+    if s.collection_end and (native or "endTime" in kept):
         out["endTime"] = _iso(s.collection_end)
     out["techniques"] = [{"pid": t.iri, "name": t.label} for t in s.techniques]
     out["scientificMetadata"] = s.scientific_metadata or {}
