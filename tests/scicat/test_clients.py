@@ -223,7 +223,7 @@ def test_scitacean_uploads_and_downloads(live_server, ingestor, instrument, tmp_
         techniques=[],
         meta={"exposure": {"value": 0.5, "unit": "s"}},
     )
-    dset.add_local_files(local / "frame.h5", local / "notes.txt", base_path=local)
+    dset.add_local_files(local / "frame.h5", local / "notes.txt")
     uploaded = client.upload_new_dataset_now(dset)
     pid = str(uploaded.pid)
     assert uploaded.size == 64 + len("calibrated with AgBe\n")
@@ -232,7 +232,7 @@ def test_scitacean_uploads_and_downloads(live_server, ingestor, instrument, tmp_
     assert downloaded.name == "Tomography of a beetle"
     assert downloaded.principal_investigators == ["Max Mustermann"]
     assert downloaded.meta["exposure"] == {"value": 0.5, "unit": "s"}
-    assert sorted(str(f.remote_path) for f in downloaded.files) == ["frame.h5", "notes.txt"]
+    assert sorted(f.remote_path.posix for f in downloaded.files) == ["frame.h5", "notes.txt"]
     assert sum(f.size for f in downloaded.files) == uploaded.size
 
     ds = _by_scicat_pid(pid)
