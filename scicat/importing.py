@@ -114,7 +114,10 @@ def _files(item: dict) -> tuple[list[dict], list[dict]]:
                 extras=extras,
                 chk_alg=chk_alg,
                 block_id=str(block.get("_id") or block.get("id") or f"{item['pid']}-{i}"),
-                created_at=block.get("createdAt"),
+                # stable across runs: an unchanged source compares equal
+                created_at=block.get("createdAt")
+                or item.get("createdAt")
+                or item.get("creationTime"),
             )
         )
     return files, blocks
