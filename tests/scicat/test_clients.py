@@ -150,9 +150,7 @@ def test_pyscicat_creates_reads_patches_raw_and_derived(live_server, ingestor, i
     assert derived_pid.startswith("portal/")
     scicat.datasets_origdatablock_create(
         derived_pid,
-        CreateDatasetOrigDatablockDto(
-            size=42, dataFileList=[DataFile(path="radial.h5", size=42)]
-        ),
+        CreateDatasetOrigDatablockDto(size=42, dataFileList=[DataFile(path="radial.h5", size=42)]),
     )
     found = scicat.datasets_get_many({"type": "derived"})
     assert [d["pid"] for d in found] == [derived_pid]

@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import psycopg
@@ -77,7 +78,7 @@ def _manage(database_url: str, *args: str) -> str:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PORTAL_")}
     # The second portal: its own database, the embedded search and eager tasks (no index or
     # queue shared with the first).
-    env.update(PORTAL_DATABASE_URL=database_url, PORTAL_STORAGE_ROOT=str(ROOT / ".var-second"))
+    env.update(PORTAL_DATABASE_URL=database_url, PORTAL_STORAGE_ROOT=str(Path(tempfile.gettempdir()) / "portal-second-storage"))
     result = subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
@@ -107,6 +108,12 @@ for d in Dataset.objects.order_by("title").prefetch_related("alternate_identifie
     })
 print(json.dumps(out))
 """
+
+
+def _records(database_url: str) -> list[dict]:
+    return json.loads(
+        _manage(database_url, "shell", "-v0", "-c", SNAPSHOT).strip().splitlines()[-1]
+    )
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -144,7 +151,7 @@ def test_a_second_portal_imports_the_first_through_its_scicat_api(
             "--password", "curator-pw", "--quiet")  # fmt: skip
     out = _manage(second_database, *args)
     assert out.strip().splitlines()[-1] == "2 created, 0 updated, 0 unchanged, 0 rejected"
-    records = json.loads(_manage(second_database, "shell", "-c", SNAPSHOT))
+    records = _records(second_database)
     assert [r["title"] for r in records] == ["Native record", "Source dataset 1"]
     imported_native, imported_first = records
     assert imported_first["status"] == "published"
@@ -165,7 +172,7 @@ def test_a_second_portal_imports_the_first_through_its_scicat_api(
     assert out.strip().splitlines()[-1] == (
         "0 created, 0 updated, 2 unchanged, 0 rejected (nothing to change)"
     )
-    assert json.loads(_manage(second_database, "shell", "-c", SNAPSHOT)) == records
+    assert _records(second_database) == records
 
     # A change at the source is an update, once.
     dataset_update(dataset=first, data={"description": "Recalibrated."}, actor=None)
@@ -179,8 +186,16 @@ def test_a_second_portal_imports_the_first_through_its_scicat_api(
 @pytest.mark.django_db
 def test_file_import_upserts_rejects_and_is_idempotent(tmp_path, capsys):
     items = [
-        {**scicat_body(1), "origdatablocks": [{"_id": "blk-1", "size": 3, "dataFileList": [
-            {"path": "x.h5", "size": 3, "time": "2023-03-01T10:00:00Z"}]}]},  # fmt: skip
+        {
+            **scicat_body(1),
+            "origdatablocks": [
+                {
+                    "_id": "blk-1",
+                    "size": 3,
+                    "dataFileList": [{"path": "x.h5", "size": 3, "time": "2023-03-01T10:00:00Z"}],
+                }
+            ],
+        },  # fmt: skip
         scicat_body(2, datasetlifecycle={"dateOfPublishing": "2030-01-01T00:00:00Z"}),
         scicat_body(3, techniques=[{"pid": "PaNET99999", "name": "nonsense"}]),
         scicat_body(4, colour="blue"),
