@@ -189,7 +189,8 @@ def test_pyscicat_creates_reads_patches_raw_and_derived(live_server, ingestor, i
 
 
 def test_scitacean_uploads_and_downloads(live_server, ingestor, instrument, tmp_path):
-    from scitacean import Client, Dataset as ScDataset, File
+    from scitacean import Client
+    from scitacean import Dataset as ScDataset
     from scitacean.transfer.copy import CopyFileTransfer
 
     remote = tmp_path / "remote"

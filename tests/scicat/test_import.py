@@ -78,7 +78,8 @@ def _manage(database_url: str, *args: str) -> str:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PORTAL_")}
     # The second portal: its own database, the embedded search and eager tasks (no index or
     # queue shared with the first).
-    env.update(PORTAL_DATABASE_URL=database_url, PORTAL_STORAGE_ROOT=str(Path(tempfile.gettempdir()) / "portal-second-storage"))
+    storage = Path(tempfile.gettempdir()) / "portal-second-storage"
+    env.update(PORTAL_DATABASE_URL=database_url, PORTAL_STORAGE_ROOT=str(storage))
     result = subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
@@ -195,7 +196,7 @@ def test_file_import_upserts_rejects_and_is_idempotent(tmp_path, capsys):
                     "dataFileList": [{"path": "x.h5", "size": 3, "time": "2023-03-01T10:00:00Z"}],
                 }
             ],
-        },  # fmt: skip
+        },
         scicat_body(2, datasetlifecycle={"dateOfPublishing": "2030-01-01T00:00:00Z"}),
         scicat_body(3, techniques=[{"pid": "PaNET99999", "name": "nonsense"}]),
         scicat_body(4, colour="blue"),
