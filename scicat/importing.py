@@ -36,6 +36,7 @@ from scicat.mapping import (
     SCICAT_PID_TYPE,
     ScicatInputError,
     check_fields,
+    instrument_code,
     kept_fields,
     normalise,
     portal_data,
@@ -127,19 +128,30 @@ def _file_state(files: Iterable) -> set[tuple]:
     return {(f["path"], f["size"], f.get("checksum", "") or "") for f in files}
 
 
-def _publisher(fields: dict, found: Published) -> str:
-    if found.publisher:
-        return found.publisher
-    for ref in [*list(fields.get("instrumentIds") or []), fields.get("creationLocation")]:
-        if isinstance(ref, str) and ref:
-            inst = (
-                Instrument.objects.filter(code=ref).select_related("facility").first()
-                or Instrument.objects.filter(pid=ref).exclude(pid="").first()
-                or Instrument.objects.filter(name__iexact=ref).first()
-            )
-            if inst is not None:
-                return inst.facility.name
-    return settings.SITE_NAME
+class _Instruments:
+    """Instrument lookups of one import run, remembered (10,000 records name a dozen)."""
+
+    def __init__(self) -> None:
+        self.codes: dict[tuple, str | None] = {}
+        self.publishers: dict[str, str] = {}
+
+    def code(self, refs: list) -> str | None:
+        key = tuple(r for r in refs if isinstance(r, str))
+        if key not in self.codes:
+            self.codes[key] = instrument_code(list(key))
+        return self.codes[key]
+
+    def publisher(self, fields: dict, found: Published) -> str:
+        """PublishedData's publisher, else the instrument's facility, else this portal."""
+        if found.publisher:
+            return found.publisher
+        code = self.code([*list(fields.get("instrumentIds") or []), fields.get("creationLocation")])
+        if code is None:
+            return settings.SITE_NAME
+        if code not in self.publishers:
+            inst = Instrument.objects.select_related("facility").get(code=code)
+            self.publishers[code] = inst.facility.name
+        return self.publishers[code]
 
 
 def _publish(dataset: Dataset) -> None:
@@ -152,15 +164,22 @@ def _publish(dataset: Dataset) -> None:
         dataset = move(dataset=dataset, actor=None, comment="Published at the SciCat source.")
 
 
-def import_record(item: Any, *, published: Published | None = None, dry_run: bool = False):
+def import_record(
+    item: Any,
+    *,
+    published: Published | None = None,
+    dry_run: bool = False,
+    instruments: _Instruments | None = None,
+):
     """Import one SciCat dataset; returns (outcome, pid, reason). All or nothing."""
+    instruments = instruments or _Instruments()
     pid = item.get("pid") if isinstance(item, dict) else None
     if not isinstance(pid, str) or not pid:
         return REJECTED, str(pid), "pid: a SciCat dataset without a pid cannot be upserted."
     found = published or Published()
     try:
         with transaction.atomic():
-            outcome = _import(item, pid, found)
+            outcome = _import(item, pid, found, instruments)
             if dry_run:
                 transaction.set_rollback(True)
     except ScicatInputError as exc:
@@ -172,21 +191,21 @@ def import_record(item: Any, *, published: Published | None = None, dry_run: boo
     return outcome, pid, ""
 
 
-def _import(item: dict, pid: str, found: Published) -> str:
+def _import(item: dict, pid: str, found: Published, instruments: _Instruments) -> str:
     check_fields(item, version="v3", create=False)
     fields = normalise(item, version="v3")
     fields.setdefault("type", "raw")
     is_published = bool(fields.get("isPublished"))
     ensure_groups([fields.get("ownerGroup"), *list(fields.get("accessGroups") or [])])
     files, blocks = _files(item)
-    data = portal_data(fields)
+    data = portal_data(fields, resolve_instrument=instruments.code)
     lifecycle_info = fields.get("datasetlifecycle") or {}
     data["publication_year"] = found.year or _year(
         lifecycle_info.get("publishedOn"),
         lifecycle_info.get("dateOfPublishing"),
         fields.get("creationTime"),
     )
-    data["publisher"] = _publisher(fields, found)
+    data["publisher"] = instruments.publisher(fields, found)
     if found.doi:
         data["doi"] = found.doi
     kept = kept_fields(fields)
@@ -238,10 +257,14 @@ def import_datasets(
 ) -> ImportSummary:
     summary = ImportSummary()
     published = published or {}
+    instruments = _Instruments()
     for item in items:
         pid = item.get("pid") if isinstance(item, dict) else None
         outcome, pid, reason = import_record(
-            item, published=published.get(pid) if isinstance(pid, str) else None, dry_run=dry_run
+            item,
+            published=published.get(pid) if isinstance(pid, str) else None,
+            dry_run=dry_run,
+            instruments=instruments,
         )
         summary.add(outcome, pid, reason)
         if on_record is not None:

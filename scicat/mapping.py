@@ -186,7 +186,7 @@ def storage_folder_for(source_folder: str | None) -> str:
     return ""
 
 
-def _instrument_code(refs: list[str]) -> str | None:
+def instrument_code(refs: list[str]) -> str | None:
     for ref in refs:
         if not isinstance(ref, str) or not ref.strip():
             continue
@@ -251,12 +251,14 @@ _DEPENDS = {
 }
 
 
-def portal_data(fields: dict, *, given: set[str] | None = None) -> dict:
+def portal_data(fields: dict, *, given: set[str] | None = None, resolve_instrument=None) -> dict:
     """The writer's data dict from a (normalised, merged) SciCat dataset.
 
     ``given``: the SciCat fields a PATCH sent (None: all, a create or an import); only the
-    writer keys that follow from them are returned.
+    writer keys that follow from them are returned. ``resolve_instrument`` (refs -> code)
+    lets a long import remember its lookups.
     """
+    resolve_instrument = resolve_instrument or instrument_code
 
     def wanted(key: str) -> bool:
         return given is None or any(f in given for f in _DEPENDS[key])
@@ -298,7 +300,7 @@ def portal_data(fields: dict, *, given: set[str] | None = None) -> dict:
         }
     if wanted("instrument"):
         refs = [*list(fields.get("instrumentIds") or []), fields.get("creationLocation")]
-        data["instrument"] = _instrument_code(refs)
+        data["instrument"] = resolve_instrument(refs)
     if wanted("proposal"):
         found = _proposal(list(fields.get("proposalIds") or []))
         if found:
