@@ -46,6 +46,17 @@ def user_is_curator(user) -> bool:
     )
 
 
+def user_may_manage_proposals(user) -> bool:
+    """Proposals and beamtimes: curators and accounts in ``settings.INGESTOR_GROUP``."""
+    from django.conf import settings
+
+    if user_is_curator(user):
+        return True
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    return user.groups.filter(name=settings.INGESTOR_GROUP).exists()
+
+
 def _group_ids(user) -> set[int]:
     if user is None or not user.is_authenticated or not user.is_active:
         return set()

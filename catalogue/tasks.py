@@ -33,3 +33,15 @@ def index_dataset(self, dataset_id: int) -> dict:
 def index_dataset_batch(self, dataset_ids: list[int]) -> dict:
     """Bring many datasets' search documents up to date in one bulk request. Idempotent."""
     return _index(self, dataset_ids)
+
+
+@shared_task(name="catalogue.verify_file_checksums")
+def verify_file_checksums(dataset_id: int, paths: list[str]) -> dict | None:
+    """Check the registered checksums of these files against storage (files API ?verify=1)."""
+    from catalogue.models import Dataset
+    from catalogue.services.verify import dataset_files_verify_checksums
+
+    dataset = Dataset.objects.filter(pk=dataset_id).first()
+    if dataset is None:
+        return None
+    return dataset_files_verify_checksums(dataset=dataset, paths=paths)

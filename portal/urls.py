@@ -10,6 +10,7 @@ admin.site.index_title = "Catalogue curation"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("accounts/", include("portal.page_urls")),
     path("accounts/", include("allauth.urls")),
     *([path("oidc/", include("mozilla_django_oidc.urls"))] if settings.OIDC_ENABLED else []),
     path("api/v1/", include("catalogue.api.urls")),

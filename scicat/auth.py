@@ -3,8 +3,9 @@
 ``POST …/auth/login`` answers a JWT (HS256, signed with SECRET_KEY, ``exp`` set) as SciCat's
 ``auth.service.ts: login()`` does. Clients send it as ``Authorization: Bearer``; pyscicat also
 adds ``?access_token=`` to every call, which is accepted too, and taken out of the request
-before anything could log it. Portal API tokens (``portal.tokens``, when installed) work as
-Bearer as well. A token that is given but bad is a 401 with the reason; no token is anonymous.
+before anything could log it. Portal API tokens (``portal.tokens``) work as Bearer as well
+(a ``read`` token only reads: 403 on writes). A token that is given but bad is a 401 with
+the reason; no token is anonymous.
 """
 
 from __future__ import annotations
@@ -55,18 +56,16 @@ def _jwt_user(token: str):
 
 
 def _portal_token_user(token: str):
+    """(user, scopes) of a portal API token (portal.tokens), or None if it is none."""
+    from portal.tokens import TokenInvalid, authenticate_bearer
+
     try:
-        from portal.tokens import authenticate_bearer
-    except ImportError:  # API tokens not installed in this build
-        return None
-    try:
-        result = authenticate_bearer(token)
-    except Exception as exc:
-        raise AuthFailed(str(exc) or "The API token is not valid.") from None
-    if result is None:
-        return None
-    user = result[0] if isinstance(result, tuple) else getattr(result, "user", result)
-    return user
+        user, api_token = authenticate_bearer(token)
+    except TokenInvalid as exc:
+        if exc.code == "token_invalid":
+            return None  # not a portal token either: "not valid" below
+        raise AuthFailed(exc.reason) from None  # expired, revoked, inactive account
+    return user, list(api_token.scopes)
 
 
 def take_token(request) -> str | None:
@@ -88,10 +87,14 @@ def take_token(request) -> str | None:
 def request_user(request):
     """The caller: a user, or the anonymous user. Raises AuthFailed for a bad token."""
     token = take_token(request)
+    request.scicat_scopes = ["read", "write"]
     if token:
-        user = _jwt_user(token) or _portal_token_user(token)
+        user = _jwt_user(token)
         if user is None:
-            raise AuthFailed("The token is not valid.")
+            found = _portal_token_user(token)
+            if found is None:
+                raise AuthFailed("The token is not valid.")
+            user, request.scicat_scopes = found
         request.scicat_token = True
         return user
     request.scicat_token = False

@@ -82,6 +82,8 @@ def endpoint(*methods: str, write: tuple[str, ...] = ("POST", "PATCH", "PUT", "D
                 return error(401, str(exc))
             if request.method in write and not (user.is_authenticated and request.scicat_token):
                 return error(401, "Log in first: POST auth/login, then send the token as Bearer.")
+            if request.method in write and "write" not in request.scicat_scopes:
+                return error(403, "This token may only read: create a token with the write scope.")
             body = None
             if request.method in ("POST", "PATCH", "PUT"):
                 try:

@@ -1,11 +1,17 @@
 from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from catalogue.api import search, views
+from catalogue.api import context, search, views
 from doi import views as doi_views
+from portal.api import MeView
 
 app_name = "api"
 
 urlpatterns = [
+    path("me", MeView.as_view(), name="me"),
+    path("schema", SpectacularAPIView.as_view(), name="schema"),
+    path("docs", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("datasets", views.DatasetList.as_view(), name="dataset-list"),
     path("datasets/<uuid:pid>", views.DatasetDetail.as_view(), name="dataset-detail"),
     path("datasets/<uuid:pid>/files", views.DatasetFiles.as_view(), name="dataset-files"),
     path(
@@ -20,4 +26,17 @@ urlpatterns = [
     ),
     path("search", search.SearchView.as_view(), name="search"),
     path("search/keys", search.SearchKeysView.as_view(), name="search-keys"),
+    path("facilities", context.FacilityList.as_view(), name="facility-list"),
+    path("facilities/<str:code>", context.FacilityDetail.as_view(), name="facility-detail"),
+    path("instruments", context.InstrumentList.as_view(), name="instrument-list"),
+    path("instruments/<str:code>", context.InstrumentDetail.as_view(), name="instrument-detail"),
+    path("techniques", context.TechniqueList.as_view(), name="technique-list"),
+    path("proposals", context.ProposalList.as_view(), name="proposal-list"),
+    path(
+        "proposals/<str:facility>/<str:proposal_id>",
+        context.ProposalDetail.as_view(),
+        name="proposal-detail",
+    ),
+    path("beamtimes", context.BeamtimeList.as_view(), name="beamtime-list"),
+    path("beamtimes/<int:pk>", context.BeamtimeDetail.as_view(), name="beamtime-detail"),
 ]

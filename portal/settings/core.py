@@ -34,6 +34,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "allauth",
     "allauth.account",
     *(["mozilla_django_oidc"] if OIDC_ENABLED else []),
@@ -124,14 +126,39 @@ FILES_PAGE_SIZE = env.int("PORTAL_FILES_PAGE_SIZE", default=100)
 REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
     + ([] if PRODUCTION else ["rest_framework.renderers.BrowsableAPIRenderer"]),
+    # Bearer first: its WWW-Authenticate makes unauthenticated writes a 401, not a 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "portal.tokens.BearerTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.BasicAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    # Reads: the access gate decides per dataset. Writes: a logged-in caller with write scope.
+    "DEFAULT_PERMISSION_CLASSES": ["portal.tokens.WriteScope"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "EXCEPTION_HANDLER": "portal.api.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+
+# OpenAPI 3 of /api/v1 (drf-spectacular); the docs page's assets come from the sidecar package.
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Open data portal REST API",
+    "DESCRIPTION": (
+        "REST API v1 of the PaN open data portal: datasets, their files, search, and the "
+        "facility context (facilities, instruments, techniques, proposals, beamtimes). Reads are "
+        "open as the portal's pages are; writes need `Authorization: Bearer <token>` with a "
+        "write token (create one on the API tokens page, /accounts/tokens/). Every error is a "
+        'JSON body: `{"detail": ...}` or `{"errors": {"<json path>": [messages]}}`.'
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {},
+    "PREPROCESSING_HOOKS": ["catalogue.api.schema.only_api_v1"],
 }
 
 LOGGING = {
@@ -142,3 +169,11 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("PORTAL_LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# REST API writes: the largest body accepted (413 above it). 10,000 files with SHA-256
+# checksums are about 2.5 MB of JSON.
+API_MAX_BODY_BYTES = env.int("PORTAL_API_MAX_BODY_BYTES", default=16 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = API_MAX_BODY_BYTES
+# Accounts in this group may create and change proposals and beamtimes (beamline ingestors).
+INGESTOR_GROUP = env.str("PORTAL_INGESTOR_GROUP", default="ingestors")
+IDEMPOTENCY_KEY_DAYS = env.int("PORTAL_IDEMPOTENCY_KEY_DAYS", default=1)

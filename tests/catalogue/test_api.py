@@ -58,7 +58,7 @@ def test_bad_page_size_is_a_400_naming_the_parameter(client, size):
     ds = make_dataset(status=Status.PUBLISHED)
     response = client.get(f"/api/v1/datasets/{ds.pid}?page_size={size}")
     assert response.status_code == 400
-    assert "page_size" in response.json()
+    assert "page_size" in response.json()["errors"]
 
 
 @pytest.mark.parametrize(

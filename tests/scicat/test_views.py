@@ -34,7 +34,7 @@ def owner():
     return user
 
 
-def _token(username="owner", password="owner-pw") -> str:
+def _token(username="owner", password="owner-pw") -> str:  # noqa: S107  test accounts
     response = Client().post(
         "/scicat/api/v3/auth/login",
         {"username": username, "password": password},
@@ -72,7 +72,7 @@ def test_login_answers_a_jwt_with_exp(owner, settings):
     assert bad.status_code == 401
 
 
-def test_writes_need_a_valid_token_before_any_lookup(owner):
+def test_writes_need_a_valid_token_before_any_lookup(owner, settings):
     anonymous = Client()
     assert anonymous.post("/scicat/api/v3/Datasets", RAW, content_type="application/json")\
         .status_code == 401  # fmt: skip
@@ -81,8 +81,8 @@ def test_writes_need_a_valid_token_before_any_lookup(owner):
                             content_type="application/json")  # fmt: skip
     assert response.status_code == 401
     assert "not valid" in response.json()["message"]
-    expired = jwt.encode({"sub": str(owner.pk), "aud": "scicat-api", "exp": 1},
-                         "embedded-mode-only-not-secret-0f3c9a1e5d7b2c8e4a6f1d3b5c7e9a0b")  # fmt: skip
+    claims = {"sub": str(owner.pk), "aud": "scicat-api", "exp": 1}
+    expired = jwt.encode(claims, settings.SECRET_KEY, algorithm="HS256")
     response = Client().get(f"/scicat/api/v3/Datasets?access_token={expired}")
     assert response.status_code == 401 and "expired" in response.json()["message"]
     assert not Dataset.objects.exists()
@@ -230,3 +230,17 @@ def test_instruments_proposals_samples_attachments(api):
     assert att.status_code == 201 and att.json()["aid"]
     got = api.get("/scicat/api/v4/datasets/PID.prefix%2F0f3c-raw?include=attachments").json()
     assert got["attachments"][0]["thumbnail"] == "data:image/png;base64,AAAA"
+
+
+def test_portal_api_tokens_work_as_bearer_with_their_scope(owner):
+    from portal.tokens import api_token_create
+
+    read_secret = api_token_create(owner=owner, name="read", scope="read")[1]
+    write_secret = api_token_create(owner=owner, name="write", scope="write")[1]
+    reader = Client(headers={"Authorization": f"Bearer {read_secret}"})
+    assert reader.get("/scicat/api/v3/Datasets").status_code == 200
+    refused = reader.post("/scicat/api/v3/Datasets", RAW, content_type="application/json")
+    assert refused.status_code == 403 and not Dataset.objects.exists()
+    writer = Client(headers={"Authorization": f"Bearer {write_secret}"})
+    assert writer.post("/scicat/api/v3/Datasets", RAW, content_type="application/json")\
+        .status_code == 201  # fmt: skip

@@ -1,0 +1,86 @@
+"""What every /api/v1 view shares: one transaction per write, a body size limit, clean input.
+
+* Unsafe methods run in one transaction; an error answer (4xx/5xx) rolls back everything the
+  request wrote (also its Idempotency-Key row). Side effects (search, OAI-PMH) follow after
+  commit, as ``datasets_changed`` queues them.
+* A body larger than ``settings.API_MAX_BODY_BYTES`` is a 413 before it is read.
+* NUL characters (which PostgreSQL cannot store) in the body or the query string are a 400
+  naming where they are, not a database error.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from rest_framework import status
+from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.views import APIView
+
+
+class RequestTooLarge(APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_code = "request_too_large"
+
+    def __init__(self, limit: int):
+        super().__init__(f"The request body is larger than {limit:,} bytes; send it in parts.")
+
+
+def find_nul(value: Any, path: str = "") -> str | None:
+    """The JSON path of the first string (or key) with a NUL character, or None."""
+    if isinstance(value, str):
+        return path or "__all__" if "\x00" in value else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            sub = f"{path}.{key}" if path else str(key)
+            if "\x00" in str(key):
+                return sub
+            found = find_nul(item, sub)
+            if found:
+                return found
+    if isinstance(value, list):
+        for i, item in enumerate(value):
+            found = find_nul(item, f"{path}[{i}]")
+            if found:
+                return found
+    return None
+
+
+class PortalAPIView(APIView):
+    """Base class of the catalogue's API views (others' views may use it too)."""
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)  # authentication and permissions first
+        for name, values in request.query_params.lists():
+            if "\x00" in name or any("\x00" in v for v in values):
+                raise ValidationError(
+                    {name.replace("\x00", ""): ["NUL characters are not allowed."]}
+                )
+        if request.method not in ("GET", "HEAD", "OPTIONS"):
+            limit = settings.API_MAX_BODY_BYTES
+            try:
+                length = int(request.META.get("CONTENT_LENGTH") or 0)
+            except ValueError:
+                length = 0
+            if length > limit:
+                raise RequestTooLarge(limit)
+
+    def body(self, request) -> dict:
+        """The JSON object sent; anything else is a 400."""
+        data = request.data
+        if not isinstance(data, dict):
+            raise ValidationError({"__all__": ["Send a JSON object."]})
+        where = find_nul(data)
+        if where:
+            raise ValidationError({where: ["NUL characters are not allowed."]})
+        return data
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.method in ("GET", "HEAD", "OPTIONS"):
+            return super().dispatch(request, *args, **kwargs)
+        with transaction.atomic():
+            response = super().dispatch(request, *args, **kwargs)
+            if response.status_code >= 400:
+                transaction.set_rollback(True)
+        return response
