@@ -98,6 +98,8 @@ def scicat_dataset_create(*, body: Any, version: str, actor) -> tuple[Dataset, S
             dataset = dataset_create(data=data, actor=actor)
         except DatasetInputError as exc:
             raise translate(exc) from None
+        except IntegrityError:  # a twin request won the race for this pid
+            raise ScicatConflict(f"A dataset with pid {pid} already exists!") from None
         record = ScicatRecord.objects.create(
             dataset=dataset,
             type=fields.get("type") or "raw",
