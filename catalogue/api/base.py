@@ -15,7 +15,8 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from rest_framework import status
-from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.exceptions import APIException, NotFound, ValidationError
+from rest_framework.pagination import CursorPagination
 from rest_framework.views import APIView
 
 
@@ -84,3 +85,33 @@ class PortalAPIView(APIView):
             if response.status_code >= 400:
                 transaction.set_rollback(True)
         return response
+
+
+class PortalCursorPagination(CursorPagination):
+    """Cursor pages whose bad input is a 400 naming the parameter (DRF answers 404 / ignores)."""
+
+    page_size = 100
+    page_size_query_param = "page_size"
+    max_page_size = 1000
+
+    def decode_cursor(self, request):
+        try:
+            return super().decode_cursor(request)
+        except NotFound:
+            raise ValidationError(
+                {"cursor": ["Invalid cursor: use the next/previous links."]}
+            ) from None
+
+    def get_page_size(self, request):
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        try:
+            size = int(raw)
+        except ValueError:
+            size = 0
+        if not 1 <= size <= self.max_page_size:
+            raise ValidationError(
+                {"page_size": [f"Must be a whole number between 1 and {self.max_page_size}."]}
+            )
+        return size

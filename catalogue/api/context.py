@@ -6,11 +6,10 @@ from __future__ import annotations
 
 from django.http import Http404
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from catalogue.api.base import PortalAPIView
+from catalogue.api.base import PortalAPIView, PortalCursorPagination
 from catalogue.models import Beamtime, Facility, Instrument, Proposal, Technique
 from catalogue.services import proposals as writer
 from portal.idempotency import idempotent
@@ -57,11 +56,8 @@ def _writer_call(fn, **kwargs):
         raise PermissionDenied(str(exc)) from None
 
 
-class ById(CursorPagination):
+class ById(PortalCursorPagination):
     ordering = "id"
-    page_size = 100
-    page_size_query_param = "page_size"
-    max_page_size = 1000
 
 
 class FacilityList(PortalAPIView):

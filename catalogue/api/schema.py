@@ -1,5 +1,6 @@
 """OpenAPI helpers: which paths the schema covers, shared error shapes and examples."""
 
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, inline_serializer
 from rest_framework import serializers
 
@@ -48,3 +49,58 @@ def errors(*codes: int) -> dict:
         503: OpenApiResponse(DetailError, "Search is temporarily unavailable."),
     }
     return {code: described[code] for code in codes}
+
+
+class BearerTokenScheme(OpenApiAuthenticationExtension):
+    """``Authorization: Bearer <token>``: portal API tokens (the API tokens page)."""
+
+    target_class = "portal.tokens.BearerTokenAuthentication"
+    name = "bearerAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "A portal API token (read or write scope), from /accounts/tokens/ "
+            "or `manage.py create_api_token`.",
+        }
+
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "description": "Every error answer: `detail` for people; `errors` maps JSON paths of the "
+    "input (or parameter names) to messages when input was wrong.",
+    "properties": {
+        "detail": {"type": "string"},
+        "errors": {
+            "type": "object",
+            "additionalProperties": {"type": "array", "items": {"type": "string"}},
+        },
+    },
+    "required": ["detail"],
+}
+_COMMON = {
+    "400": "Invalid input (a parameter or the body), named in `errors`.",
+    "401": "An unknown, expired or revoked token (or none, for writes and /me).",
+    "404": "Not found.",
+}
+_WRITES = {
+    "403": "A read token, or not allowed to do this.",
+    "413": "The request body is too large.",
+    "415": "Send application/json.",
+}
+
+
+def add_common_errors(result, generator, request, public):
+    """Answers every operation may give (bad parameters, bad tokens...), with one shape."""
+    result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+    ref = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    for path_item in result.get("paths", {}).values():
+        for method, operation in path_item.items():
+            responses = operation.setdefault("responses", {})
+            extra = dict(_COMMON)
+            if method in ("post", "put", "patch", "delete"):
+                extra.update(_WRITES)
+            for code, description in extra.items():
+                responses.setdefault(code, {"description": description, "content": ref})
+    return result

@@ -1,7 +1,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from catalogue.api import context, search, views
+from catalogue.api import context, docs, search, views  # noqa: F401  (docs: OpenAPI)
 from doi import views as doi_views
 from portal.api import MeView
 

@@ -15,13 +15,12 @@ from django.urls import reverse
 from django.utils.http import http_date, parse_http_date_safe
 from rest_framework import status
 from rest_framework.exceptions import APIException, ValidationError
-from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from catalogue import selectors
 from catalogue.access import access_dataset, datasets_visible_to
-from catalogue.api.base import PortalAPIView
+from catalogue.api.base import PortalAPIView, PortalCursorPagination
 from catalogue.api.representation import dataset_editor_json, dataset_json, file_json
 from catalogue.filters import DatasetFilter
 from catalogue.services.datasets import dataset_create, dataset_delete_draft, dataset_update
@@ -130,10 +129,9 @@ def _locked_for_edit(request: Request, pid):
     return access_dataset(user=request.user, pid=pid, need="edit", queryset=qs)
 
 
-class DatasetPagination(CursorPagination):
+class DatasetPagination(PortalCursorPagination):
     ordering = ("-updated_at", "-id")
     page_size = DEFAULT_PAGE_SIZE
-    page_size_query_param = "page_size"
     max_page_size = MAX_PAGE_SIZE
 
 

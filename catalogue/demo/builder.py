@@ -54,8 +54,12 @@ DEMO_USERS = [
     ("admin", "admin-demo", "superuser"),
     ("curator", "curator-demo", "curator"),
     ("alice", "alice-demo", "member"),
+    # A beamline ingestor (issue 10): member of one proposal's owner group and of the
+    # ingestor group (PORTAL_INGESTOR_GROUP), so it may also register proposals and beamtimes.
+    ("ingestor", "ingestor-demo", "ingestor"),
 ]
 ALICE_GROUPS = [("petra3-p11", 0), ("ill-d22", 1)]
+INGESTOR_PROPOSAL = ("petra3-p11", 0)
 
 
 @dataclass
@@ -468,5 +472,10 @@ class DemoBuilder:
                     user.groups.add(
                         Group.objects.get(name=self._group_name(self.proposals[(code, p)]))
                     )
+            if role == "ingestor":
+                user.groups.add(
+                    Group.objects.get(name=self._group_name(self.proposals[INGESTOR_PROPOSAL])),
+                    Group.objects.get_or_create(name=settings.INGESTOR_GROUP)[0],
+                )
             logins.append((username, password, role))
         return logins
