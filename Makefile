@@ -38,6 +38,8 @@ frontend: $(FRONTEND_STAMP)
 
 # Absolute links (OAI-PMH baseURL, exports, Signposting) name the port actually served.
 demo: export PORTAL_BASE_URL ?= http://127.0.0.1:$(PORT)
+# SciCat clients' sourceFolder /scicat/data/... is the demo storage folder scicat/...
+demo: export PORTAL_SCICAT_SOURCE_FOLDER_MAP ?= /scicat/data=scicat
 demo: $(STAMP)
 	@$(MAKE) --no-print-directory frontend || echo "(The HDF5 viewer was not built: it needs Node.js >= 20.19 and npm. The portal works without it; files are listed and downloadable.)"
 	$(BIN)/python manage.py migrate --noinput

@@ -19,6 +19,7 @@ urlpatterns = [
     path("oidc/", include("portal.oidc_urls")),
     path("api/v1/", include("catalogue.api.urls")),
     path("panosc/api/", include("panosc.urls")),
+    path("scicat/api/", include("scicat.urls")),
     path("", include("oaipmh.urls")),
     path("", include("landing.urls")),
     path("", include("catalogue.urls")),

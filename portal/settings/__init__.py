@@ -12,6 +12,7 @@ from .oidc import *
 from .operations import *
 from .preview import *
 from .production import *
+from .scicat import *
 from .search import *
 from .security import *
 from .tasks import *

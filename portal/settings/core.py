@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "doi",
     "oaipmh",
     "panosc",
+    "scicat",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,199 @@
+#!/usr/bin/env python
+"""import_scicat benchmark: 10,000 published SciCat datasets (20 files each) from a file.
+
+    .venv/bin/python benchmarks/ingest_scicat.py                 # 10,000 datasets
+    .venv/bin/python benchmarks/ingest_scicat.py --count 1000    # a quick run
+
+Writes a SciCat export (a JSON array as GET /api/v3/Datasets returns it, with origdatablocks)
+to a temporary file, empties a dedicated PostgreSQL database (``portal_scicat_bench`` on the
+server of PORTAL_DATABASE_URL; created if missing, migrated), then runs the import the way
+``manage.py import_scicat --file`` does, in this process, timing every record (create or
+update through the one writer, files through the files service, the lifecycle moves to
+published). Search indexing and OAI-PMH rendering are queued after each commit: to the Redis
+broker of PORTAL_BROKER_URL when set (the queue is purged afterwards; no worker runs, so the
+measurement is the import's own cost), in-process otherwise. A second run over the same file
+measures the idempotent no-op. Results replace the ``scicat-import`` section of
+docs/performance.md. Only loopback is contacted.
+"""
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+from perfdoc import machine, write_section
+
+ROOT = Path(__file__).resolve().parents[1]
+TARGET = 500.0  # datasets/s (issue 10, Performance)
+TECHNIQUES = ["PaNET01188", "PaNET01012", "PaNET01127"]
+
+
+def bench_database_url() -> str:
+    base = os.environ.get("PORTAL_DATABASE_URL", "")
+    if not base.startswith("postgres"):
+        sys.exit("Set PORTAL_DATABASE_URL to a PostgreSQL server (make services prints one).")
+    parts = urlsplit(base)
+    return urlunsplit(parts._replace(path="/portal_scicat_bench"))
+
+
+def fresh_database(url: str) -> None:
+    import psycopg
+
+    parts = urlsplit(url)
+    admin = urlunsplit(parts._replace(path="/postgres"))
+    name = parts.path.lstrip("/")
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    env = {**os.environ, "PORTAL_DATABASE_URL": url}
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True
+    )
+
+
+def export(count: int, files: int) -> list[dict]:
+    items = []
+    for n in range(count):
+        items.append(
+            {
+                "pid": f"PID.bench/{n:08d}",
+                "type": "raw" if n % 4 else "derived",
+                "datasetName": f"Benchmark dataset {n}",
+                "description": "A dataset of the import benchmark, with scientific metadata.",
+                "owner": f"Person {n % 97}",
+                "ownerEmail": f"person{n % 97}@example.org",
+                "contactEmail": f"person{n % 97}@example.org",
+                "principalInvestigator": f"Person {n % 97}",
+                "creationLocation": f"beamline-{n % 12}",
+                "creationTime": f"2023-{1 + n % 12:02d}-{1 + n % 27:02d}T08:00:00Z",
+                "sourceFolder": f"/data/bench/{n // 1000}/{n}",
+                "ownerGroup": f"proposal-{n % 50}",
+                "accessGroups": [f"collab-{n % 7}"],
+                "keywords": ["benchmark", f"series-{n % 10}"],
+                "techniques": [{"pid": TECHNIQUES[n % 3], "name": "technique"}],
+                "scientificMetadata": {
+                    "energy": {"value": 12.4 + n % 5, "unit": "keV"},
+                    "run": n,
+                },
+                "proposalId": f"2023{n % 50:04d}",
+                "isPublished": True,
+                "datasetlifecycle": {"dateOfPublishing": "2024-01-01T00:00:00Z"}
+                if n % 10 == 0
+                else {},
+                "createdAt": "2023-01-01T00:00:00Z",
+                "origdatablocks": [
+                    {
+                        "_id": f"block-{n}",
+                        "size": files * 1000,
+                        "chkAlg": "sha256",
+                        "dataFileList": [
+                            {
+                                "path": f"scan_{f:04d}.nxs",
+                                "size": 1000,
+                                "time": "2023-01-01T00:00:00Z",
+                                "chk": f"{n:032x}{f:032x}",
+                            }
+                            for f in range(files)
+                        ],
+                    }
+                ],
+            }
+        )
+    return items
+
+
+def run(items: list[dict]) -> tuple[dict, float, list[float]]:
+    from scicat.importing import import_datasets
+
+    times: list[float] = []
+    last = [time.perf_counter()]
+
+    def on_record(outcome, pid, reason):
+        now = time.perf_counter()
+        times.append(now - last[0])
+        last[0] = now
+        if reason:
+            print(f"rejected {pid}: {reason}", file=sys.stderr)
+
+    start = time.perf_counter()
+    summary = import_datasets(items, on_record=on_record)
+    return dict(summary.counts), time.perf_counter() - start, times
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--count", type=int, default=10_000)
+    parser.add_argument("--files", type=int, default=20)
+    parser.add_argument("--no-write", action="store_true", help="Do not touch performance.md")
+    args = parser.parse_args()
+
+    url = bench_database_url()
+    fresh_database(url)
+    os.environ["PORTAL_DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.conf import settings
+
+    items = export(args.count, args.files)
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
+        json.dump(items, handle)
+        path = handle.name
+    size_mb = os.path.getsize(path) / 2**20
+    from scicat.importing import file_items
+
+    load_start = time.perf_counter()
+    items = file_items(path)
+    load_s = time.perf_counter() - load_start
+    os.unlink(path)
+
+    load_avg = os.getloadavg()
+    counts, first_s, first_times = run(items)
+    counts2, second_s, second_times = run(items)
+    load_after = os.getloadavg()
+    if settings.BROKER_URL:
+        from portal.celery import app
+
+        app.control.purge()
+    first_rate = len(items) / first_s
+    second_rate = len(items) / second_s
+    broker = "queued to Redis (no worker running)" if settings.BROKER_URL else "in-process"
+    body = f"""## SciCat import (`benchmarks/ingest_scicat.py`)
+
+`import_scicat --file` of {len(items):,} published SciCat datasets with {args.files} files each
+(one origdatablock; {size_mb:.0f} MiB of JSON, parsed in {load_s:.1f} s), into an empty
+PostgreSQL database. Every record goes through the catalogue's services in its own
+transaction: `dataset_create` (or `dataset_update`), `dataset_files_replace`, the four
+lifecycle moves to published (DOI minted), plus the SciCat-side record. Search indexing and
+OAI-PMH rendering after commit: {broker}.
+
+- Machine: {machine()}; load average {load_avg[0]:.2f} before, {load_after[0]:.2f} after
+  (2 cores shared with other work).
+- Command: `.venv/bin/python benchmarks/ingest_scicat.py --count {len(items)}`
+
+| run | outcome | datasets/s | total s | p50 ms/record | p95 ms/record | target | ratio |
+|---|---|---|---|---|---|---|---|
+| first (create + publish) | {counts} | {first_rate:.0f} | {first_s:.1f} | {pct(first_times, 0.5):.1f} | {pct(first_times, 0.95):.1f} | &ge; {TARGET:.0f}/s | {first_rate / TARGET:.2f} |
+| second (no-op) | {counts2} | {second_rate:.0f} | {second_s:.1f} | {pct(second_times, 0.5):.1f} | {pct(second_times, 0.95):.1f} | &ge; {TARGET:.0f}/s | {second_rate / TARGET:.2f} |
+"""  # noqa: E501
+    print(body)
+    print("p50/p95 of per-record time; statistics.mean", statistics.mean(first_times) * 1000)
+    if not args.no_write:
+        write_section("scicat-import", body)
+
+
+if __name__ == "__main__":
+    main()
