@@ -11,6 +11,8 @@ from catalogue.models import DataFile, Status
 from catalogue.snapshot import dataset_snapshot
 from catalogue.storage import StoragePathError, dataset_file_path
 from portal.errors import render_gone
+from stats.models import Kind
+from stats.tracking import usage_track
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -52,6 +54,7 @@ def dataset_detail(request: HttpRequest, pid) -> HttpResponse:
         files_page = page
         for f in page.object_list:
             f.download_url = selectors.file_download_url(dataset=dataset, file=f)
+    usage_track(request, dataset=dataset)
     return render(
         request,
         "catalogue/dataset_detail.html",
@@ -80,6 +83,7 @@ def file_download(request: HttpRequest, pid, path: str) -> HttpResponse:
     media_type = (
         DataFile.objects.filter(dataset=dataset, path=path).values_list("media_type", flat=True)
     ).first()
+    usage_track(request, dataset=dataset, kind=Kind.REQUEST, size=real.stat().st_size)
     return file_response(
         path=real,
         filename=path.rsplit("/", 1)[-1],

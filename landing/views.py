@@ -15,6 +15,7 @@ from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_safe
 
@@ -24,6 +25,8 @@ from doi.identifiers import landing_url
 from landing import citations, manifests, schemaorg, selectors, signposting
 from landing.exports import EXPORTS, NEGOTIABLE, WITHDRAWN_EXPORTS, Export
 from landing.negotiation import negotiate
+from stats import selectors as stats_selectors
+from stats.tracking import usage_track
 
 # Downloads listed in the JSON-LD ``distribution``: every file of small datasets; bigger ones
 # are described by their Metalink manifest instead (a page head is no place for 100,000 URLs).
@@ -180,6 +183,7 @@ def _export_response(
         body, content_type = _export_body(request, record, snapshot, export, params)
     except BadParameter as exc:
         return HttpResponse(f"{exc}\n", status=400, content_type="text/plain; charset=utf-8")
+    usage_track(request, dataset=record.dataset)  # a metadata export: an investigation
     response = HttpResponse(body, content_type=content_type)
     stem = (snapshot.doi or str(snapshot.pid)).replace("/", "_")
     disposition = "attachment" if export.attachment else "inline"
@@ -309,6 +313,7 @@ def _page(request, record, snapshot, signposts) -> HttpResponse:
         items = [signposting.item_link(links.url(f.path), f.media_type) for f in header_files]
     else:
         items = _header_items(request, record)
+    usage_track(request, dataset=record.dataset)
     cut_dirs = None
     if files_page is not None and not record.dataset.download_base_url:
         # wget --cut-dirs: drop /datasets/<pid>/files/ so files land at their own paths.
@@ -338,6 +343,9 @@ def _page(request, record, snapshot, signposts) -> HttpResponse:
             "visa_url": selectors.visa_url(snapshot) if record.access.files else "",
             "cut_dirs": cut_dirs,
             "scientific_entries": snapshot.scientific_entries,
+            **stats_selectors.record_usage_context(
+                dataset_id=record.dataset.pk, today=timezone.localdate()
+            ),
         },
     )
     response["Link"] = signposting.link_header(signposts, items)
@@ -430,6 +438,7 @@ def manifest(request: HttpRequest, doi: str, kind: str) -> HttpResponse:
             content_type="text/plain; charset=utf-8",
         )
     snapshot = dataset_snapshot(record.dataset)
+    usage_track(request, dataset=record.dataset)  # the manifest's files count as they are fetched
     files = selectors.iter_manifest_files(dataset=record.dataset, base_url=_base(request))
     urls = _urls(request, snapshot)
     if kind == "manifest.meta4":

@@ -12,8 +12,10 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     *([path("oidc/", include("mozilla_django_oidc.urls"))] if settings.OIDC_ENABLED else []),
+    path("api/v1/", include("stats.api_urls")),
     path("api/v1/", include("catalogue.api.urls")),
     path("", include("oaipmh.urls")),
+    path("", include("stats.urls")),
     path("", include("landing.urls")),
     path("", include("catalogue.urls")),
 ]

@@ -10,4 +10,5 @@ from .oaipmh import *
 from .preview import *
 from .production import *
 from .search import *
+from .stats import *
 from .tasks import *

@@ -42,10 +42,13 @@ INSTALLED_APPS = [
     "landing",
     "doi",
     "oaipmh",
+    "stats",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Records COUNTER usage events after the response (stats/middleware.py).
+    "stats.middleware.UsageMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
