@@ -14,7 +14,6 @@ import hashlib
 import secrets
 
 import counter_robots
-from django.db import IntegrityError, transaction
 
 from stats.models import AccessMethod, UsageSalt
 
@@ -66,11 +65,11 @@ def salt_of(day: datetime.date) -> str:
         return salt
     row = UsageSalt.objects.filter(day=day).first()
     if row is None:
-        try:
-            with transaction.atomic():
-                row = UsageSalt.objects.create(day=day, salt=secrets.token_hex(32))
-        except IntegrityError:  # another process created it a moment ago
-            row = UsageSalt.objects.get(day=day)
+        # The first process to insert wins; the others read its salt.
+        UsageSalt.objects.bulk_create(
+            [UsageSalt(day=day, salt=secrets.token_hex(32))], ignore_conflicts=True
+        )
+        row = UsageSalt.objects.get(day=day)
         # Rotate: a salt older than yesterday's can no longer link anything.
         UsageSalt.objects.filter(day__lt=day - datetime.timedelta(days=1)).delete()
     _salts.clear()

@@ -13,7 +13,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import transaction
 
 from stats.models import DatasetUsageMonth, Kind, UsageEvent
 
@@ -71,6 +70,15 @@ def without_double_clicks(
     return kept
 
 
+_FIELDS = (
+    "investigations_total",
+    "investigations_unique",
+    "requests_total",
+    "requests_unique",
+    "volume",
+)
+
+
 def usage_events_record(*, events: list[Event]) -> int:
     """Store events (a repeated event id is ignored) and re-aggregate the months they touch."""
     rows = [
@@ -90,12 +98,11 @@ def usage_events_record(*, events: list[Event]) -> int:
     ]
     from catalogue.models import Dataset
 
-    existing = set(
-        Dataset.objects.filter(id__in={e.dataset_id for e in events}).values_list("id", flat=True)
-    )
+    ids = {r.dataset_id for r in rows}
+    existing = set(Dataset.objects.filter(id__in=ids).values_list("id", flat=True))
     rows = [r for r in rows if r.dataset_id in existing]  # deleted meanwhile: nothing to count
-    with transaction.atomic():
-        UsageEvent.objects.bulk_create(rows, ignore_conflicts=True)
+    # One statement (no transaction needed); a repeated event id is skipped.
+    UsageEvent.objects.bulk_create(rows, ignore_conflicts=True)
     for dataset_id, month in sorted({(r.dataset_id, r.month) for r in rows}):
         usage_month_aggregate(dataset_id=dataset_id, month=month)
     return len(rows)
@@ -119,25 +126,23 @@ def usage_month_aggregate(*, dataset_id: int, month: datetime.date) -> None:
         metrics[f"{prefix}_unique"] = len({by_click[k][0] for k in kept})
         if kind == Kind.REQUEST:
             metrics["volume"] = sum(by_click[k][1] for k in kept)
-    with transaction.atomic():
-        stale = DatasetUsageMonth.objects.filter(dataset_id=dataset_id, month=month)
-        for version, method in totals:
-            stale = stale.exclude(version=version, access_method=method)
-        stale.delete()
-        for (version, method), metrics in totals.items():
-            DatasetUsageMonth.objects.update_or_create(
+    # One upsert. Rows are never stale: an event keeps its version and month, and months
+    # whose events were pruned are final and never aggregated again.
+    DatasetUsageMonth.objects.bulk_create(
+        [
+            DatasetUsageMonth(
                 dataset_id=dataset_id,
                 version=version,
                 month=month,
                 access_method=method,
-                defaults={
-                    "investigations_total": metrics.get("investigations_total", 0),
-                    "investigations_unique": metrics.get("investigations_unique", 0),
-                    "requests_total": metrics.get("requests_total", 0),
-                    "requests_unique": metrics.get("requests_unique", 0),
-                    "volume": metrics.get("volume", 0),
-                },
+                **{m: metrics.get(m, 0) for m in _FIELDS},
             )
+            for (version, method), metrics in totals.items()
+        ],
+        update_conflicts=True,
+        unique_fields=["dataset", "version", "month", "access_method"],
+        update_fields=list(_FIELDS),
+    )
 
 
 def usage_events_prune(*, before: datetime.date) -> int:

@@ -36,8 +36,9 @@ def log_line(dataset, when, *, who="ip:192.1.1.168|Mozilla/5.0", kind=Kind.INVES
             access_method=method,
             at=when,
             session_id=identity.session_id(salt=salt, identity=who, at=when),
-            click_id=identity.click_id(salt=salt, identity=who, dataset_pid=str(dataset.pid),
-                                       kind=k),  # fmt: skip
+            click_id=identity.click_id(
+                salt=salt, identity=who, dataset_pid=str(dataset.pid), kind=k
+            ),
             size=size if k == Kind.REQUEST else 0,
         )
         for k in kinds
@@ -114,8 +115,13 @@ def test_machines_are_counted_apart(dataset):
         dataset,
         [
             log_line(dataset, at("09:00:00")),
-            log_line(dataset, at("09:00:00"), who="ip:1|curl/8.5", method=AccessMethod.MACHINE,
-                     kind=Kind.REQUEST),  # fmt: skip
+            log_line(
+                dataset,
+                at("09:00:00"),
+                who="ip:1|curl/8.5",
+                method=AccessMethod.MACHINE,
+                kind=Kind.REQUEST,
+            ),
         ],
     )
     assert report["investigations"] == {"total": 1, "unique": 1}
