@@ -1,16 +1,21 @@
-"""Pages: home, dataset page, file download. Views parse, selectors read, the gate decides."""
+"""Pages: home, file download, ZIP download. Views parse, selectors read, the gate decides.
+
+The record page (/datasets/<pid>/ and /doi/<doi>) is landing.views.dataset_page.
+"""
 
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse
+from django.db.models import Sum
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
+from django.template.defaultfilters import filesizeformat
+from django.views.decorators.http import require_safe
 
-from catalogue import selectors
+from catalogue import archives, folders, selectors
 from catalogue.access import dataset_access
 from catalogue.downloads import file_response
 from catalogue.models import DataFile, Status
 from catalogue.snapshot import dataset_snapshot
 from catalogue.storage import StoragePathError, dataset_file_path
-from portal.errors import render_gone
 from stats.models import Kind
 from stats.tracking import usage_track
 
@@ -38,36 +43,6 @@ def _visible_dataset_or_404(request: HttpRequest, pid):
     return dataset, access
 
 
-def dataset_detail(request: HttpRequest, pid) -> HttpResponse:
-    dataset, access = _visible_dataset_or_404(request, pid)
-    snapshot = dataset_snapshot(dataset)
-    if dataset.status == Status.WITHDRAWN:
-        return render_gone(
-            request,
-            context={"dataset": snapshot, "is_curator_view": access.metadata},
-        )
-    files_page = None
-    if access.files:
-        page = selectors.dataset_files_page(
-            dataset=dataset, page=request.GET.get("page"), per_page=settings.FILES_PAGE_SIZE
-        )
-        files_page = page
-        for f in page.object_list:
-            f.download_url = selectors.file_download_url(dataset=dataset, file=f)
-    usage_track(request, dataset=dataset)
-    return render(
-        request,
-        "catalogue/dataset_detail.html",
-        {
-            "dataset": snapshot,
-            "record": dataset,
-            "access": access,
-            "files_page": files_page,
-            "status_label": Status(dataset.status).label,
-        },
-    )
-
-
 def file_download(request: HttpRequest, pid, path: str) -> HttpResponse:
     dataset, access = _visible_dataset_or_404(request, pid)
     if not access.files:
@@ -90,3 +65,37 @@ def file_download(request: HttpRequest, pid, path: str) -> HttpResponse:
         media_type=media_type or "",
         range_header=request.headers.get("Range"),
     )
+
+
+@require_safe
+def dataset_zip(request: HttpRequest, pid) -> HttpResponse:
+    """GET /datasets/<pid>/zip[?path=folder/]: every file as one ZIP, streamed on the fly."""
+    dataset, access = _visible_dataset_or_404(request, pid)
+    if dataset.status == Status.WITHDRAWN or not access.files:
+        raise Http404("No such file.")
+    try:
+        prefix = folders.normalize_prefix(request.GET.get("path"))
+    except folders.BadPrefix:
+        return HttpResponse("Bad folder path.\n", status=400, content_type="text/plain")
+    size = dataset.total_size
+    if prefix:
+        size = folders.files_under(dataset=dataset, prefix=prefix).aggregate(s=Sum("size"))["s"]
+        if size is None:
+            raise Http404("No such folder.")
+    if not archives.zip_allowed(dataset=dataset, size=size):
+        limit = filesizeformat(settings.ZIP_MAX_BYTES)
+        return HttpResponse(
+            f"This dataset is larger than the {limit} a ZIP archive may hold here. "
+            "Download its files with the manifest (Metalink, aria2 or the URL list).\n",
+            status=413,
+            content_type="text/plain; charset=utf-8",
+        )
+    archive = archives.dataset_zip(dataset=dataset, prefix=prefix)
+    response = StreamingHttpResponse(
+        [] if request.method == "HEAD" else archive, content_type="application/zip"
+    )
+    response["Content-Length"] = str(len(archive))
+    name = archives.zip_filename(dataset=dataset, prefix=prefix)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    usage_track(request, dataset=dataset, kind=Kind.REQUEST, size=len(archive))
+    return response

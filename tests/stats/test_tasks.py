@@ -21,7 +21,7 @@ def test_page_view_is_recorded_by_a_worker_after_the_response(client, settings):
     dataset = make_dataset(status=Status.PUBLISHED)
     app.conf.task_always_eager = False
     try:
-        response = client.get(f"/datasets/{dataset.pid}/", HTTP_USER_AGENT=BROWSER)
+        response = client.get(f"/doi/{dataset.doi}", HTTP_USER_AGENT=BROWSER)
         assert response.status_code == 200
         # Nothing was written while the page was produced: the task is on the broker.
         assert not DatasetUsageMonth.objects.exists()

@@ -73,7 +73,7 @@ def test_robots_errors_and_drafts_do_not_count(client, published):
 def test_stored_events_hold_no_address_or_user_id(client, published, django_user_model):
     user = django_user_model.objects.create_user("reader", password="x")
     client.force_login(user)
-    client.get(f"/datasets/{published.pid}/", HTTP_USER_AGENT=BROWSER, REMOTE_ADDR="203.0.113.9")
+    client.get(f"/doi/{published.doi}", HTTP_USER_AGENT=BROWSER, REMOTE_ADDR="203.0.113.9")
     event = UsageEvent.objects.get()
     stored = json.dumps(list(UsageEvent.objects.values()), default=str)
     assert "203.0.113.9" not in stored and f"user:{user.pk}" not in stored
@@ -84,7 +84,7 @@ def test_stored_events_hold_no_address_or_user_id(client, published, django_user
 def test_logged_in_user_is_one_session_across_addresses(client, published, django_user_model):
     user = django_user_model.objects.create_user("reader", password="x")
     client.force_login(user)
-    client.get(f"/datasets/{published.pid}/", HTTP_USER_AGENT=BROWSER, REMOTE_ADDR="10.0.0.1")
+    client.get(f"/doi/{published.doi}/export/bibtex", HTTP_USER_AGENT=BROWSER, REMOTE_ADDR="10.0.0.1")
     client.get(f"/doi/{published.doi}", HTTP_USER_AGENT=BROWSER, REMOTE_ADDR="10.0.0.2")
     body = stats_of(client, published)
     assert body["investigations"] == {"total": 1, "unique": 1}  # same user within 30 s
