@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_safe
 
-from catalogue import archives
+from catalogue import archives, folders
 from catalogue import selectors as catalogue_selectors
 from catalogue.access import dataset_access, user_is_curator, user_is_dataset_member
 from catalogue.browse import file_browser
@@ -514,9 +514,20 @@ def manifest(request: HttpRequest, doi: str, kind: str) -> HttpResponse:
             status=403,
             content_type="text/plain; charset=utf-8",
         )
+    try:
+        # ?path=raw/scan_01/: the files below that folder only.
+        prefix = folders.normalize_prefix(request.GET.get("path"))
+    except folders.BadPrefix as exc:
+        return HttpResponse(
+            f"path is not a folder of this dataset: {exc}\n",
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
     snapshot = dataset_snapshot(record.dataset)
     usage_track(request, dataset=record.dataset)  # the manifest's files count as they are fetched
-    files = selectors.iter_manifest_files(dataset=record.dataset, base_url=_base(request))
+    files = selectors.iter_manifest_files(
+        dataset=record.dataset, base_url=_base(request), prefix=prefix
+    )
     urls = _urls(request, snapshot)
     if kind == "manifest.meta4":
         body = manifests.metalink(
@@ -537,6 +548,8 @@ def manifest(request: HttpRequest, doi: str, kind: str) -> HttpResponse:
         body = []
     response = StreamingHttpResponse(body, content_type=content_type)
     stem = (snapshot.doi or str(snapshot.pid)).replace("/", "_")
+    if prefix:
+        stem += "_" + prefix.strip("/").replace("/", "_")
     name = f"{stem}.{extension}" if extension else kind
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

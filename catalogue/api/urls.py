@@ -1,13 +1,14 @@
 from django.urls import path
 
-from catalogue.api import search, views
+from catalogue.api import files, search, views
 from doi import views as doi_views
 
 app_name = "api"
 
 urlpatterns = [
     path("datasets/<uuid:pid>", views.DatasetDetail.as_view(), name="dataset-detail"),
-    path("datasets/<uuid:pid>/files", views.DatasetFiles.as_view(), name="dataset-files"),
+    # Folder-aware (?prefix=, &folders=1): catalogue/api/files.py.
+    path("datasets/<uuid:pid>/files", files.DatasetFiles.as_view(), name="dataset-files"),
     path(
         "datasets/<uuid:pid>/datacite.xml",
         doi_views.DatasetDataciteXml.as_view(),

@@ -49,6 +49,7 @@ def test_file_list_is_paged_and_bad_page_numbers_are_clamped(client, settings):
     dataset_files_register(
         dataset=ds, files=(FileRecord(path=f"f{i:03d}.dat", size=i) for i in range(25))
     )
+
     def file_table(response) -> str:
         # The file list only (the page head's JSON-LD names every file of a small dataset).
         html = response.content.decode()

@@ -84,7 +84,9 @@ def test_stored_events_hold_no_address_or_user_id(client, published, django_user
 def test_logged_in_user_is_one_session_across_addresses(client, published, django_user_model):
     user = django_user_model.objects.create_user("reader", password="x")
     client.force_login(user)
-    client.get(f"/doi/{published.doi}/export/bibtex", HTTP_USER_AGENT=BROWSER, REMOTE_ADDR="10.0.0.1")
+    client.get(
+        f"/doi/{published.doi}/export/bibtex", HTTP_USER_AGENT=BROWSER, REMOTE_ADDR="10.0.0.1"
+    )
     client.get(f"/doi/{published.doi}", HTTP_USER_AGENT=BROWSER, REMOTE_ADDR="10.0.0.2")
     body = stats_of(client, published)
     assert body["investigations"] == {"total": 1, "unique": 1}  # same user within 30 s

@@ -1,0 +1,90 @@
+"""GET /api/v1/datasets/<pid>/files: keyset pages of files, optionally below one folder.
+
+``?prefix=raw/scan_01/`` limits the list to the files under that folder (recursively);
+``&folders=1`` adds ``"folders": [{"path", "files", "size"}, …]``, the folders directly under
+the prefix with their recursive counts. ``after`` and ``page_size`` page as before.
+"""
+
+from urllib.parse import urlencode
+
+from django.http import Http404
+from django.urls import reverse
+from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from catalogue import folders, selectors
+from catalogue.access import dataset_access
+from catalogue.api.representation import file_json
+
+DEFAULT_PAGE_SIZE = 100
+MAX_PAGE_SIZE = 1000
+
+
+def _page_size(request: Request) -> int:
+    raw = request.query_params.get("page_size", str(DEFAULT_PAGE_SIZE))
+    try:
+        size = int(raw)
+    except ValueError as exc:
+        raise ValidationError({"page_size": f"Must be a whole number, not {raw!r}."}) from exc
+    if not 1 <= size <= MAX_PAGE_SIZE:
+        raise ValidationError({"page_size": f"Must be between 1 and {MAX_PAGE_SIZE}."})
+    return size
+
+
+def _flag(request: Request, name: str) -> bool:
+    raw = request.query_params.get(name, "0").lower()
+    if raw not in ("0", "1", "true", "false", ""):
+        raise ValidationError({name: f"Must be 1 or 0, not {raw!r}."})
+    return raw in ("1", "true")
+
+
+class DatasetFiles(APIView):
+    """GET /api/v1/datasets/<pid>/files?prefix=&folders=1&after=&page_size="""
+
+    def get(self, request: Request, pid) -> Response:
+        dataset = selectors.dataset_by_pid(pid)
+        if dataset is None:
+            raise Http404
+        access = dataset_access(user=request.user, dataset=dataset)
+        if not access.exists_for_user or not access.files:
+            raise Http404
+        try:
+            prefix = folders.normalize_prefix(request.query_params.get("prefix"))
+        except folders.BadPrefix as exc:
+            raise ValidationError({"prefix": f"Not a folder path in the dataset: {exc}"}) from exc
+        limit = _page_size(request)
+        after = request.query_params.get("after") or None
+        files = folders.files_under(dataset=dataset, prefix=prefix)
+        if after:
+            files = files.filter(path__gt=after)
+        rows = list(files[: limit + 1])
+        next_after = rows[limit - 1].path if len(rows) > limit else None
+        rows = rows[:limit]
+        results = [
+            file_json(
+                f,
+                download_url=request.build_absolute_uri(
+                    selectors.file_download_url(dataset=dataset, file=f)
+                ),
+            )
+            for f in rows
+        ]
+        next_url = None
+        if next_after is not None:
+            query = {"after": next_after, "page_size": limit}
+            if prefix:
+                query["prefix"] = prefix
+            path = reverse("api:dataset-files", kwargs={"pid": dataset.pid})
+            next_url = request.build_absolute_uri(f"{path}?{urlencode(query)}")
+        if prefix:
+            count = folders.files_under(dataset=dataset, prefix=prefix).count()
+        else:
+            count = dataset.file_count
+        body = {"count": count, "prefix": prefix, "results": results, "next": next_url}
+        if _flag(request, "folders"):
+            body["folders"] = [
+                f.as_json() for f in folders.folders_under(dataset=dataset, prefix=prefix)
+            ]
+        return Response(body)
