@@ -78,10 +78,7 @@ class DatasetFiles(APIView):
                 query["prefix"] = prefix
             path = reverse("api:dataset-files", kwargs={"pid": dataset.pid})
             next_url = request.build_absolute_uri(f"{path}?{urlencode(query)}")
-        if prefix:
-            count = folders.files_under(dataset=dataset, prefix=prefix).count()
-        else:
-            count = dataset.file_count
+        count = folders.folder_file_count(dataset=dataset, prefix=prefix) or 0
         body = {"count": count, "prefix": prefix, "results": results, "next": next_url}
         if _flag(request, "folders"):
             body["folders"] = [

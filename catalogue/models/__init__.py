@@ -9,12 +9,15 @@ from .dataset import (
     RelatedIdentifier,
     Status,
 )
+from .folders import DataFolder, DataFolderIndex
 
 __all__ = [
     "Beamtime",
     "Contributor",
     "Creator",
     "DataFile",
+    "DataFolder",
+    "DataFolderIndex",
     "Dataset",
     "DatasetEvent",
     "Facility",
