@@ -135,6 +135,7 @@ def main() -> None:
         ds.delete()
         Facility.objects.filter(code=FACILITY).delete()
     worst = max(p95 for _, _, p95 in rows)
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     lines = [
         "## Browsing 100,000 files by folder (`benchmarks/folders.py`)",
         "",
@@ -143,7 +144,8 @@ def main() -> None:
         " 1,000 frames under `raw/`, 100 files under `processed/azint/`). Server-side time"
         " through Django's test client in one process (routing, middleware, access gate,"
         " queries, template; no network), anonymous, persistent database connection,"
-        f" {n} requests per view after 3 warm-up requests, one client at a time.",
+        f" {n} requests per view after 3 warm-up requests, one client at a time. Load average"
+        f" of the machine while measuring: {load} (other work shares its cores).",
         "",
         "| view | p50 (ms) | p95 (ms) | p95 / 200 ms target |",
         "|---|---:|---:|---:|",

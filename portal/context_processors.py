@@ -8,4 +8,12 @@ def site(request):
         "base_url": settings.BASE_URL,
         "oidc_enabled": getattr(settings, "OIDC_ENABLED", False),
         "oidc_provider_name": getattr(settings, "OIDC_PROVIDER_NAME", ""),
+        # Called only by templates that use it (the footer's Curation link).
+        "is_curator": lambda: _is_curator(request),
     }
+
+
+def _is_curator(request) -> bool:
+    from catalogue.access import user_is_curator
+
+    return user_is_curator(getattr(request, "user", None))

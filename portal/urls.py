@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from portal import errors
+from portal import views as portal_views
 
 admin.site.site_header = "Open data portal: curation"
 admin.site.site_title = "Portal admin"
@@ -16,6 +17,7 @@ urlpatterns = [
     path("api/v1/", include("catalogue.api.urls")),
     path("", include("oaipmh.urls")),
     path("", include("stats.urls")),
+    path("harvesting/", portal_views.harvesting, name="harvesting"),
     path("", include("landing.urls")),
     path("", include("catalogue.urls")),
 ]
