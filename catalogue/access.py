@@ -10,18 +10,28 @@ OAI-PMH, HDF5 preview) asks here. The rules:
 * a withdrawn dataset is a tombstone (HTTP 410 with the reason) for everyone but curators:
   for the public if it was ever published, for members always; it leaves lists and search.
 
+Who may *edit* a record (``DatasetAccess.edit``): curators, members of its owner group and its
+creator; access-group members only read. Withdrawn records are edited by curators only.
+
+Views look datasets up with :func:`access_dataset`, which returns the dataset and the access
+or raises :class:`DatasetNotFound` (answer 404), :class:`DatasetGone` (410 tombstone) or
+:class:`DatasetForbidden` (403: may read, may not edit).
+
 The same rules exist in three forms that tests keep equal: :func:`dataset_access` for one
 dataset, :func:`datasets_visible_to` as a queryset filter, and principals
 (:func:`dataset_read_principals` / :func:`user_principals`) for search index filters.
 """
 
 import datetime
+import uuid
 from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from catalogue.identifiers import normalize_doi
 from catalogue.models import Dataset, Status
+from catalogue.snapshot import snapshot_queryset
 
 CURATORS_GROUP = "curators"
 PUBLIC = "public"
@@ -73,6 +83,7 @@ class DatasetAccess:
     files: bool  # may list, download and preview its files
     tombstone: bool  # withdrawn and known to this user: answer 410 with the reason
     embargoed_until: datetime.date | None = None  # files closed to this user until then
+    edit: bool = False  # may change the record (owner group, creator, curators)
 
     @property
     def exists_for_user(self) -> bool:
@@ -83,14 +94,29 @@ class DatasetAccess:
 NO_ACCESS = DatasetAccess(metadata=False, files=False, tombstone=False)
 
 
+def user_may_edit_dataset(user, dataset: Dataset) -> bool:
+    """Owner-group members and the creator (not access-group readers); curators always."""
+    if user_is_curator(user):
+        return True
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if dataset.status == Status.WITHDRAWN:
+        return False
+    if dataset.created_by_id is not None and dataset.created_by_id == user.pk:
+        return True
+    return dataset.owner_group_id is not None and dataset.owner_group_id in _group_ids(user)
+
+
 def dataset_access(*, user, dataset: Dataset, today: datetime.date | None = None) -> DatasetAccess:
     withdrawn = dataset.status == Status.WITHDRAWN
     if user_is_curator(user):
-        return DatasetAccess(metadata=True, files=True, tombstone=withdrawn)
+        return DatasetAccess(metadata=True, files=True, tombstone=withdrawn, edit=True)
     if user_is_dataset_member(user, dataset):
         if withdrawn:
             return DatasetAccess(metadata=False, files=False, tombstone=True)
-        return DatasetAccess(metadata=True, files=True, tombstone=False)
+        return DatasetAccess(
+            metadata=True, files=True, tombstone=False, edit=user_may_edit_dataset(user, dataset)
+        )
     if dataset.status == Status.PUBLISHED:
         embargoed = files_embargoed(dataset, today)
         return DatasetAccess(
@@ -102,6 +128,86 @@ def dataset_access(*, user, dataset: Dataset, today: datetime.date | None = None
     if withdrawn and dataset.published_at is not None:
         return DatasetAccess(metadata=False, files=False, tombstone=True)
     return NO_ACCESS
+
+
+class DatasetNotFound(Exception):
+    """No such dataset, or one this user may not know of: answer 404, revealing nothing."""
+
+
+class DatasetGone(Exception):
+    """A withdrawn dataset this user knows of: answer 410 with the tombstone."""
+
+    def __init__(self, dataset: Dataset, access: DatasetAccess):
+        super().__init__("This dataset has been withdrawn.")
+        self.dataset = dataset
+        self.access = access
+
+
+class DatasetForbidden(Exception):
+    """The user may read the record but not do what was asked (edit it): answer 403."""
+
+    def __init__(self, dataset: Dataset, access: DatasetAccess):
+        super().__init__("You may not change this dataset.")
+        self.dataset = dataset
+        self.access = access
+
+
+NEEDS = ("metadata", "files", "edit")
+
+
+def access_decide(*, user, dataset: Dataset | None, need: str = "metadata") -> DatasetAccess:
+    """Decide for an already loaded dataset (None: not found); raises as :func:`access_dataset`.
+
+    For hot paths that load the dataset their own way (the HDF5 preview's one statement).
+    """
+    if need not in NEEDS:
+        raise ValueError(f"need must be one of {NEEDS}, not {need!r}")
+    if dataset is None:
+        raise DatasetNotFound
+    access = dataset_access(user=user, dataset=dataset)
+    if not access.exists_for_user:
+        raise DatasetNotFound
+    if access.tombstone and not access.metadata:
+        raise DatasetGone(dataset, access)
+    if need == "files" and not access.files:
+        raise DatasetNotFound  # embargoed or closed: nothing tells what exists
+    if need == "edit" and not access.edit:
+        raise DatasetForbidden(dataset, access)
+    return access
+
+
+def access_dataset(
+    *,
+    user,
+    pid=None,
+    doi: str | None = None,
+    need: str = "metadata",
+    queryset: QuerySet | None = None,
+) -> tuple[Dataset, DatasetAccess]:
+    """Look a dataset up by ``pid`` or ``doi`` and decide what ``user`` may do with it.
+
+    Returns ``(dataset, access)``, the dataset loaded with what its snapshot needs (or from
+    ``queryset``). Raises :class:`DatasetNotFound` for unknown or invisible datasets (also for
+    malformed pids and DOIs, and for ``need="files"`` when the files are closed to the user),
+    :class:`DatasetGone` for a tombstone the user knows of (curators get the withdrawn record
+    with ``access.tombstone`` set instead), and :class:`DatasetForbidden` for ``need="edit"``
+    when the user may read but not edit. A DOI is matched case-insensitively.
+    """
+    if (pid is None) == (doi is None):
+        raise ValueError("Give exactly one of pid and doi.")
+    qs = snapshot_queryset() if queryset is None else queryset
+    if pid is not None:
+        try:
+            key = {"pid": uuid.UUID(str(pid))}
+        except ValueError:
+            raise DatasetNotFound from None
+    else:
+        try:
+            key = {"doi": normalize_doi(doi)}
+        except ValueError:
+            raise DatasetNotFound from None
+    dataset = qs.filter(**key).first()
+    return dataset, access_decide(user=user, dataset=dataset, need=need)
 
 
 def datasets_visible_to(*, user, queryset: QuerySet | None = None) -> QuerySet:

@@ -14,7 +14,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from catalogue.access import user_is_curator
+from catalogue.access import DatasetForbidden, user_is_curator
 from catalogue.models import (
     Beamtime,
     Contributor,
@@ -32,8 +32,8 @@ from catalogue.models import (
 )
 from catalogue.models.dataset import TRANSITIONS
 from catalogue.services import lifecycle
-from catalogue.services.changes import datasets_changed
 from catalogue.services.context import context_record_changed
+from catalogue.services.errors import DatasetInputError
 from portal.admin import ReadOnlyAdminMixin
 
 FILES_PER_ADMIN_PAGE = 50
@@ -152,16 +152,135 @@ class DatasetEventInline(PortalTabularInline):
     model = DatasetEvent
     extra = 0
     can_delete = False
-    fields = ["created_at", "actor_name", "from_status", "to_status", "comment"]
+    fields = ["created_at", "kind", "actor_name", "from_status", "to_status", "changed_fields",
+              "comment"]  # fmt: skip
     readonly_fields = fields
-    verbose_name = "status change"
-    verbose_name_plural = "status history"
+    verbose_name = "event"
+    verbose_name_plural = "history (status changes, edits, comments)"
 
     def has_add_permission(self, request, obj=None):
         return False
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+# ---------------------------------------------------------------- the form as service data
+class _ServiceRejected(Exception):
+    def __init__(self, errors: dict[str, list[str]]):
+        super().__init__("rejected")
+        self.errors = errors
+
+
+# JSON path of the service's input -> admin form field.
+_ADMIN_FIELDS = {
+    "publisher.name": "publisher",
+    "publisher.ror": "publisher_identifier",
+    "resource_type.general": "resource_type_general",
+    "resource_type.type": "resource_type",
+    "dates.collection_start": "collection_start",
+    "dates.collection_end": "collection_end",
+    "dates.embargo_until": "embargo_until",
+    "dates.other": "dates",
+    "sample.name": "sample_name",
+    "sample.description": "sample_description",
+}
+
+
+def _iso(value):
+    return value.isoformat() if value else None
+
+
+def _agent(d: dict, contributor: bool = False) -> dict:
+    data = {
+        "name": d.get("name", ""),
+        "name_type": d.get("name_type", "Personal"),
+        "given_name": d.get("given_name", ""),
+        "family_name": d.get("family_name", ""),
+        "orcid": d.get("orcid", ""),
+        "affiliation": {"name": d.get("affiliation", ""), "ror": d.get("affiliation_ror", "")},
+    }
+    if contributor:
+        data["contributor_type"] = d.get("contributor_type", "")
+    return data
+
+
+def _rows(formsets, model) -> list[dict]:
+    formset = next((fs for fs in formsets if fs.model is model), None)
+    if formset is None:
+        return []
+    rows = [
+        f.cleaned_data
+        for f in formset.forms
+        if (f.cleaned_data and not f.cleaned_data.get("DELETE") and f not in formset.extra_forms)
+        or (f in formset.extra_forms and f.has_changed() and not f.cleaned_data.get("DELETE"))
+    ]
+    return sorted(rows, key=lambda d: d.get("position") or 0)
+
+
+def _file_dict(d: dict) -> dict:
+    return {k: d.get(k) for k in ("path", "size", "checksum", "checksum_algorithm", "media_type")}
+
+
+def _admin_data(form, formsets) -> dict:
+    """The admin form and inlines as the data catalogue.services.datasets takes."""
+    c = form.cleaned_data
+    data = {
+        k: c.get(k)
+        for k in ("title", "additional_titles", "description", "additional_descriptions",
+                  "keywords", "subjects", "language", "version", "publication_year",
+                  "scientific_metadata", "storage_folder", "download_base_url", "doi")
+    }  # fmt: skip
+    data.update(
+        publisher={"name": c.get("publisher", ""), "ror": c.get("publisher_identifier", "")},
+        resource_type={"general": c.get("resource_type_general"), "type": c.get("resource_type")},
+        license=c.get("license"),
+        dates={
+            "collection_start": _iso(c.get("collection_start")),
+            "collection_end": _iso(c.get("collection_end")),
+            "embargo_until": _iso(c.get("embargo_until")),
+            "other": c.get("dates") or [],
+        },
+        sample={"name": c.get("sample_name", ""), "description": c.get("sample_description", "")},
+        facility=c.get("facility"),
+        instrument=c.get("instrument"),
+        beamtime=c.get("beamtime"),
+        techniques=list(c.get("techniques") or []),
+        owner_group=c.get("owner_group"),
+        access_groups=list(c.get("access_groups") or []),
+        creators=[_agent(d) for d in _rows(formsets, Creator)],
+        contributors=[_agent(d, contributor=True) for d in _rows(formsets, Contributor)],
+        related_identifiers=[
+            {
+                k: d.get(k)
+                for k in (
+                    "identifier",
+                    "identifier_type",
+                    "relation_type",
+                    "resource_type_general",
+                    "citation",
+                )
+            }
+            for d in _rows(formsets, RelatedIdentifier)
+        ],
+        funding_references=[
+            {
+                k: d.get(k)
+                for k in (
+                    "funder_name",
+                    "funder_identifier",
+                    "funder_identifier_type",
+                    "award_number",
+                    "award_uri",
+                    "award_title",
+                )
+            }
+            for d in _rows(formsets, FundingReference)
+        ],
+    )
+    if not form.instance.pk or not form.instance.doi:
+        data["doi"] = c.get("doi") or None
+    return data
 
 
 # ---------------------------------------------------------------- lifecycle
@@ -290,31 +409,96 @@ class DatasetAdmin(PortalModelAdmin):
         ]
         return format_html(" ".join(["{}"] * len(links)), *links)
 
+    # ---- writes go through catalogue.services (the one writer), never the ORM here ----
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except _ServiceRejected as rejected:
+            # The service said no (and its transaction rolled back): show the same POST again,
+            # with the service's errors on the form.
+            request._dataset_service_errors = rejected.errors
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form_class = super().get_form(request, obj, change=change, **kwargs)
+        errors = getattr(request, "_dataset_service_errors", None)
+        if not errors:
+            return form_class
+
+        def clean(form):
+            cleaned = form_class.clean(form)
+            for where, messages_ in errors.items():
+                field = _ADMIN_FIELDS.get(where, where)
+                for message in messages_:
+                    if field in form.fields:
+                        form.add_error(field, message)
+                    else:
+                        form.add_error(
+                            None, message if where == "__all__" else f"{where}: {message}"
+                        )
+            return cleaned
+
+        return type(form_class.__name__, (form_class,), {"clean": clean})
+
     def save_model(self, request, obj, form, change):
-        if not change:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
+        pass  # written in save_related, where the inline formsets are known
 
     def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        from catalogue.services.files import dataset_refresh_file_totals
+        from catalogue.services.datasets import dataset_create, dataset_update
+        from catalogue.services.files import dataset_file_remove, dataset_files_register
 
-        dataset_refresh_file_totals(dataset=form.instance)
-        datasets_changed([form.instance.pk])
+        data = _admin_data(form, formsets)
+        try:
+            if change:
+                dataset = dataset_update(
+                    dataset=form.instance, data=data, actor=request.user, partial=False
+                )
+            else:
+                dataset = dataset_create(data=data, actor=request.user)
+            files = next((fs for fs in formsets if fs.model is DataFile), None)
+            if files is not None and files.has_changed():
+                changed = [
+                    _file_dict(f.cleaned_data)
+                    for f in files.forms
+                    if f.has_changed() and f.cleaned_data and not f.cleaned_data.get("DELETE")
+                ]
+                if changed:
+                    dataset_files_register(dataset=dataset, files=changed, actor=request.user)
+                for f in files.deleted_forms:
+                    if f.instance.pk:
+                        dataset_file_remove(
+                            dataset=dataset, path=f.instance.path, actor=request.user
+                        )
+        except DatasetInputError as exc:
+            raise _ServiceRejected(exc.errors) from exc
+        except DatasetForbidden as exc:
+            raise PermissionDenied(str(exc)) from exc
+        # The admin's messages and redirects read the saved object.
+        form.instance.pk = dataset.pk
+        form.instance.refresh_from_db()
+        request._dataset_changed_fields = getattr(dataset, "changed_fields", [])
+
+    def construct_change_message(self, request, form, formsets, add=False):
+        if add:
+            return [{"added": {}}]
+        return [{"changed": {"fields": getattr(request, "_dataset_changed_fields", [])}}]
 
     def delete_model(self, request, obj):
-        pk = obj.pk
-        super().delete_model(request, obj)
-        datasets_changed([pk])  # a deleted draft leaves the search index
+        from catalogue.services.datasets import dataset_delete_draft
+
+        try:
+            dataset_delete_draft(dataset=obj, actor=request.user)
+        except DatasetInputError as exc:
+            raise PermissionDenied(exc.message) from exc
 
     def delete_queryset(self, request, queryset):
-        pks = list(queryset.values_list("pk", flat=True))
-        super().delete_queryset(request, queryset)
-        datasets_changed(pks)
+        for dataset in queryset:
+            self.delete_model(request, dataset)
 
     def has_delete_permission(self, request, obj=None):
         # Published and withdrawn records are never deleted: DOIs must keep resolving.
-        if obj is not None and obj.status in (Status.PUBLISHED, Status.WITHDRAWN):
+        # Only drafts are deleted (catalogue.services.datasets.dataset_delete_draft).
+        if obj is not None and obj.status != Status.DRAFT:
             return False
         return super().has_delete_permission(request, obj)
 
@@ -413,12 +597,12 @@ class DataFileAdmin(PortalModelAdmin):
 
 @admin.register(DatasetEvent)
 class DatasetEventAdmin(ReadOnlyAdminMixin, PortalModelAdmin):
-    list_display = ["created_at", "dataset", "actor_name", "from_status", "to_status"]
-    list_filter = ["to_status"]
+    list_display = ["created_at", "dataset", "kind", "actor_name", "from_status", "to_status"]
+    list_filter = ["kind", "to_status"]
     search_fields = ["dataset__title", "actor_name", "comment"]
     list_select_related = ["dataset"]
-    readonly_fields = ["dataset", "actor", "actor_name", "from_status", "to_status", "comment",
-                       "created_at"]  # fmt: skip
+    readonly_fields = ["dataset", "kind", "actor", "actor_name", "from_status", "to_status",
+                       "changed_fields", "comment", "created_at"]  # fmt: skip
 
 
 for model in (Creator, Contributor, RelatedIdentifier, FundingReference):

@@ -8,6 +8,10 @@ class CatalogueConfig(AppConfig):
 
     def ready(self) -> None:
         from catalogue.roles import ensure_curators_group
+        from catalogue.search.signals import reindex_changed_datasets
+        from catalogue.signals import datasets_changed
 
         # Permissions exist only after migrate has run, so the group is set up then.
         post_migrate.connect(ensure_curators_group, sender=self)
+        # Search follows changes the way OAI-PMH does: it subscribes, nobody calls it.
+        datasets_changed.connect(reindex_changed_datasets, dispatch_uid="search-reindex-changed")

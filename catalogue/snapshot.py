@@ -56,6 +56,12 @@ class RelatedIdentifierSnapshot:
 
 
 @dataclass(frozen=True)
+class AlternateIdentifierSnapshot:
+    identifier: str
+    type: str
+
+
+@dataclass(frozen=True)
 class FundingSnapshot:
     funder_name: str
     funder_identifier: str = ""
@@ -141,6 +147,7 @@ class DatasetSnapshot:
     collection_end: datetime.datetime | None = None
     dates: tuple[dict, ...] = ()
     related_identifiers: tuple[RelatedIdentifierSnapshot, ...] = ()
+    alternate_identifiers: tuple[AlternateIdentifierSnapshot, ...] = ()
     funding_references: tuple[FundingSnapshot, ...] = ()
     facility: FacilitySnapshot | None = None
     instrument: InstrumentSnapshot | None = None
@@ -192,6 +199,7 @@ def snapshot_queryset(queryset=None):
         "creators",
         "contributors",
         "related_identifiers",
+        "alternate_identifiers",
         "funding_references",
         Prefetch("techniques", queryset=Technique.objects.only("iri", "label").order_by("label")),
     )
@@ -237,6 +245,10 @@ def dataset_snapshot(dataset: Dataset) -> DatasetSnapshot:
                 citation=r.citation,
             )
             for r in dataset.related_identifiers.all()
+        ),
+        alternate_identifiers=tuple(
+            AlternateIdentifierSnapshot(identifier=a.identifier, type=a.identifier_type)
+            for a in dataset.alternate_identifiers.all()
         ),
         funding_references=tuple(
             FundingSnapshot(

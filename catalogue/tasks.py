@@ -4,6 +4,7 @@ from celery import shared_task
 from elasticsearch import ApiError
 
 from catalogue.search.connection import SearchUnavailable
+from catalogue.search.indexing import index_datasets
 
 # Elasticsearch down or busy: retry with backoff (1, 2, 4 … minutes, at most ~4 hours in all).
 INDEX_MAX_RETRIES = 8
@@ -11,8 +12,6 @@ INDEX_MAX_RETRIES = 8
 
 def _index(task, dataset_ids: list[int]) -> dict:
     """Bring these datasets' search documents up to date; retry while Elasticsearch is down."""
-    from catalogue.search.indexing import index_datasets
-
     try:
         report = index_datasets(dataset_ids=dataset_ids)
     except (SearchUnavailable, ApiError) as exc:

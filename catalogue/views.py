@@ -11,9 +11,9 @@ from django.template.defaultfilters import filesizeformat
 from django.views.decorators.http import require_safe
 
 from catalogue import archives, folders, selectors
-from catalogue.access import dataset_access
+from catalogue.access import DatasetGone, DatasetNotFound, access_dataset
 from catalogue.downloads import file_response
-from catalogue.models import DataFile, Status
+from catalogue.models import DataFile
 from catalogue.snapshot import dataset_snapshot
 from catalogue.storage import StoragePathError, dataset_file_path
 from stats.models import Kind
@@ -33,20 +33,11 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _visible_dataset_or_404(request: HttpRequest, pid):
-    dataset = selectors.dataset_by_pid(pid)
-    if dataset is None:
-        raise Http404("No such dataset.")
-    access = dataset_access(user=request.user, dataset=dataset)
-    if not access.exists_for_user:
-        raise Http404("No such dataset.")
-    return dataset, access
-
-
 def file_download(request: HttpRequest, pid, path: str) -> HttpResponse:
-    dataset, access = _visible_dataset_or_404(request, pid)
-    if not access.files:
-        raise Http404("No such file.")
+    try:
+        dataset, _ = access_dataset(user=request.user, pid=pid, need="files")
+    except (DatasetNotFound, DatasetGone) as exc:
+        raise Http404("No such file.") from exc
     if not DataFile.objects.filter(dataset=dataset, path=path).exists():
         raise Http404("No such file.")
     try:
@@ -70,9 +61,10 @@ def file_download(request: HttpRequest, pid, path: str) -> HttpResponse:
 @require_safe
 def dataset_zip(request: HttpRequest, pid) -> HttpResponse:
     """GET /datasets/<pid>/zip[?path=folder/]: every file as one ZIP, streamed on the fly."""
-    dataset, access = _visible_dataset_or_404(request, pid)
-    if dataset.status == Status.WITHDRAWN or not access.files:
-        raise Http404("No such file.")
+    try:
+        dataset, _ = access_dataset(user=request.user, pid=pid, need="files")
+    except (DatasetNotFound, DatasetGone) as exc:
+        raise Http404("No such file.") from exc
     try:
         prefix = folders.normalize_prefix(request.GET.get("path"))
     except folders.BadPrefix:

@@ -382,7 +382,13 @@ def _properties(s: DatasetSnapshot) -> dict[str, Any]:
             publisherIdentifierScheme="ROR",
             schemeUri=ROR_SCHEME_URI,
         )
+    # DataCite 4.6 §11: the portal's own UUID, then the identifiers other systems gave the
+    # record (a SciCat pid, for example).
     alternate = [{"alternateIdentifier": str(s.pid), "alternateIdentifierType": "UUID"}]
+    alternate += [
+        {"alternateIdentifier": a.identifier, "alternateIdentifierType": a.type}
+        for a in s.alternate_identifiers
+    ]
     sizes = []
     if s.file_count:
         sizes.append(f"{s.file_count} file{'s' if s.file_count != 1 else ''}")

@@ -11,8 +11,7 @@ from django.http import Http404, HttpResponse
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
-from catalogue import selectors
-from catalogue.access import dataset_access
+from catalogue.access import DatasetGone, DatasetNotFound, access_dataset
 from catalogue.snapshot import dataset_snapshot
 from doi.datacite import datacite_attributes, datacite_xml
 
@@ -21,11 +20,12 @@ JSON_TYPE = "application/vnd.datacite.datacite+json"
 
 
 def _snapshot_for(request: Request, pid):
-    dataset = selectors.dataset_by_pid(pid)
-    if dataset is None:
-        raise Http404
-    if not dataset_access(user=request.user, dataset=dataset).exists_for_user:
-        raise Http404
+    try:
+        dataset, _ = access_dataset(user=request.user, pid=pid)
+    except DatasetNotFound as exc:
+        raise Http404 from exc
+    except DatasetGone as gone:
+        dataset = gone.dataset  # a tombstoned DOI keeps its metadata (as at DataCite)
     return dataset_snapshot(dataset)
 
 

@@ -12,8 +12,7 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from catalogue import selectors as catalogue_selectors
-from catalogue.access import DatasetAccess, dataset_access
-from catalogue.identifiers import normalize_doi
+from catalogue.access import DatasetAccess, DatasetGone, DatasetNotFound, access_dataset
 from catalogue.models import DataFile, Dataset, Status
 from catalogue.snapshot import DatasetSnapshot, snapshot_queryset
 from landing import citations
@@ -45,20 +44,13 @@ def landing_record(*, doi: str, user) -> LandingRecord | None:
     pages exist only for what has been published: a draft, even one given a DOI by hand, has
     none, for anybody (curators use the dataset page).
     """
+    published = snapshot_queryset().filter(status__in=(Status.PUBLISHED, Status.WITHDRAWN))
     try:
-        normalized = normalize_doi(doi)
-    except ValueError:
+        dataset, access = access_dataset(user=user, doi=doi, queryset=published)
+    except DatasetNotFound:
         return None
-    dataset = (
-        snapshot_queryset()
-        .filter(doi=normalized, status__in=(Status.PUBLISHED, Status.WITHDRAWN))
-        .first()
-    )
-    if dataset is None:
-        return None
-    access = dataset_access(user=user, dataset=dataset)
-    if not access.exists_for_user:
-        return None
+    except DatasetGone as gone:
+        dataset, access = gone.dataset, gone.access  # the landing views answer 410
     return LandingRecord(dataset=dataset, access=access)
 
 

@@ -26,8 +26,13 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_safe
 
 from catalogue import archives, folders
-from catalogue import selectors as catalogue_selectors
-from catalogue.access import dataset_access, user_is_curator, user_is_dataset_member
+from catalogue.access import (
+    DatasetGone,
+    DatasetNotFound,
+    access_dataset,
+    user_is_curator,
+    user_is_dataset_member,
+)
 from catalogue.browse import file_browser
 from catalogue.models import Status
 from catalogue.snapshot import DatasetSnapshot, dataset_snapshot
@@ -404,14 +409,15 @@ def _record_context(request, *, dataset, access, snapshot, has_landing: bool) ->
 def dataset_page(request: HttpRequest, pid) -> HttpResponse:
     """GET /datasets/<pid>/: the record page of a record without a landing page, or a
     permanent redirect to its canonical /doi/<doi> (with ``Link: rel=canonical``)."""
-    dataset = catalogue_selectors.dataset_by_pid(pid)
-    if dataset is None:
-        raise Http404("No such dataset.")
-    access = dataset_access(user=request.user, dataset=dataset)
-    if not access.exists_for_user:
-        raise Http404("No such dataset.")
+    try:
+        dataset, access = access_dataset(user=request.user, pid=pid)
+    except DatasetNotFound as exc:
+        raise Http404("No such dataset.") from exc
+    except DatasetGone as gone:
+        dataset, access = gone.dataset, gone.access
     snapshot = dataset_snapshot(dataset)
     if dataset.status == Status.WITHDRAWN:
+        # Curators see the tombstone too, with the record below it.
         return render_gone(
             request, context={"dataset": snapshot, "is_curator_view": access.metadata}
         )

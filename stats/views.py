@@ -10,17 +10,15 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from catalogue import selectors as catalogue_selectors
-from catalogue.access import dataset_access, datasets_public
+from catalogue.access import DatasetGone, DatasetNotFound, access_dataset, datasets_public
 from stats import counter, selectors
 
 
 def _visible_dataset(request, pid):
-    dataset = catalogue_selectors.dataset_by_pid(pid)
-    if dataset is None:
-        raise Http404
-    if not dataset_access(user=request.user, dataset=dataset).metadata:
-        raise Http404
+    try:
+        dataset, _ = access_dataset(user=request.user, pid=pid)
+    except (DatasetNotFound, DatasetGone) as exc:
+        raise Http404 from exc
     return dataset
 
 

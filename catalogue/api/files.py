@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from catalogue import folders, selectors
-from catalogue.access import dataset_access
+from catalogue.access import DatasetGone, DatasetNotFound, access_dataset
 from catalogue.api.representation import file_json
 
 DEFAULT_PAGE_SIZE = 100
@@ -44,12 +44,10 @@ class DatasetFiles(APIView):
     """GET /api/v1/datasets/<pid>/files?prefix=&folders=1&after=&page_size="""
 
     def get(self, request: Request, pid) -> Response:
-        dataset = selectors.dataset_by_pid(pid)
-        if dataset is None:
-            raise Http404
-        access = dataset_access(user=request.user, dataset=dataset)
-        if not access.exists_for_user or not access.files:
-            raise Http404
+        try:
+            dataset, _ = access_dataset(user=request.user, pid=pid, need="files")
+        except (DatasetNotFound, DatasetGone) as exc:
+            raise Http404 from exc
         try:
             prefix = folders.normalize_prefix(request.query_params.get("prefix"))
         except folders.BadPrefix as exc:

@@ -3,7 +3,7 @@
 from dataclasses import asdict
 from typing import Any
 
-from catalogue.models import DataFile
+from catalogue.models import DataFile, Dataset
 from catalogue.snapshot import AgentSnapshot, DatasetSnapshot
 
 
@@ -58,6 +58,7 @@ def dataset_json(s: DatasetSnapshot) -> dict[str, Any]:
             "other": list(s.dates),
         },
         "related_identifiers": [asdict(r) for r in s.related_identifiers],
+        "alternate_identifiers": [asdict(a) for a in s.alternate_identifiers],
         "funding_references": [asdict(f) for f in s.funding_references],
         "facility": asdict(s.facility) if s.facility else None,
         "instrument": asdict(s.instrument) if s.instrument else None,
@@ -77,6 +78,16 @@ def dataset_json(s: DatasetSnapshot) -> dict[str, Any]:
         "file_count": s.file_count,
         "total_size": s.total_size,
         "formats": list(s.media_types),
+    }
+
+
+def dataset_editor_json(dataset: Dataset) -> dict[str, Any]:
+    """The fields only those who may edit a record see (and write): groups and storage."""
+    return {
+        "owner_group": dataset.owner_group.name if dataset.owner_group_id else None,
+        "access_groups": sorted(g.name for g in dataset.access_groups.all()),
+        "storage_folder": dataset.storage_folder or None,
+        "download_base_url": dataset.download_base_url or None,
     }
 
 

@@ -10,9 +10,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from catalogue import selectors
-from catalogue.access import dataset_access
+from catalogue.access import DatasetGone, DatasetNotFound, access_dataset
 from catalogue.api.representation import dataset_json, file_json
-from catalogue.models import Status
 from catalogue.snapshot import dataset_snapshot
 
 DEFAULT_PAGE_SIZE = 100
@@ -30,14 +29,17 @@ def _page_size(request: Request) -> int:
     return size
 
 
-def _dataset_for(request: Request, pid):
-    dataset = selectors.dataset_by_pid(pid)
-    if dataset is None:
-        raise Http404
-    access = dataset_access(user=request.user, dataset=dataset)
-    if not access.exists_for_user:
-        raise Http404
-    return dataset, access
+def _gone(dataset) -> Response:
+    return Response(
+        {
+            "detail": "This dataset has been withdrawn.",
+            "pid": str(dataset.pid),
+            "doi": dataset.doi,
+            "withdrawal_reason": dataset.withdrawal_reason,
+            "withdrawn_at": dataset.withdrawn_at,
+        },
+        status=410,
+    )
 
 
 def _files_block(request: Request, dataset, access, *, after: str | None, limit: int) -> dict:
@@ -75,19 +77,13 @@ class DatasetDetail(APIView):
     """GET /api/v1/datasets/<pid>: the record and the first page of its files."""
 
     def get(self, request: Request, pid) -> Response:
-        dataset, access = _dataset_for(request, pid)
+        try:
+            dataset, access = access_dataset(user=request.user, pid=pid)
+        except DatasetNotFound as exc:
+            raise Http404 from exc
+        except DatasetGone as gone:
+            return _gone(gone.dataset)
         snapshot = dataset_snapshot(dataset)
-        if dataset.status == Status.WITHDRAWN and not access.metadata:
-            return Response(
-                {
-                    "detail": "This dataset has been withdrawn.",
-                    "pid": str(dataset.pid),
-                    "doi": dataset.doi,
-                    "withdrawal_reason": dataset.withdrawal_reason,
-                    "withdrawn_at": dataset.withdrawn_at,
-                },
-                status=410,
-            )
         body = dataset_json(snapshot)
         body.update(_access_block(dataset, access))
         body.update(_files_block(request, dataset, access, after=None, limit=_page_size(request)))
@@ -98,9 +94,10 @@ class DatasetFiles(APIView):
     """GET /api/v1/datasets/<pid>/files?after=<path>&page_size=n: keyset pages of files."""
 
     def get(self, request: Request, pid) -> Response:
-        dataset, access = _dataset_for(request, pid)
-        if not access.files:
-            raise Http404
+        try:
+            dataset, access = access_dataset(user=request.user, pid=pid, need="files")
+        except (DatasetNotFound, DatasetGone) as exc:
+            raise Http404 from exc
         block = _files_block(
             request,
             dataset,

@@ -1,5 +1,6 @@
 from .context import Beamtime, Facility, Instrument, Proposal, Technique
 from .dataset import (
+    AlternateIdentifier,
     Contributor,
     Creator,
     DataFile,
@@ -12,6 +13,7 @@ from .dataset import (
 from .folders import DataFolder, DataFolderIndex
 
 __all__ = [
+    "AlternateIdentifier",
     "Beamtime",
     "Contributor",
     "Creator",

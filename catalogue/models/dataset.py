@@ -214,10 +214,9 @@ class Dataset(models.Model):
 
     def clean(self) -> None:
         errors: dict[str, list[str]] = {}
-        if self.doi:
-            self.doi = normalize_doi(self.doi)
-        if self.publisher_identifier:
-            self.publisher_identifier = normalize_ror(self.publisher_identifier)
+        # Malformed identifiers are reported by the fields' validators (clean_fields).
+        self.doi = _normalized(normalize_doi, self.doi)
+        self.publisher_identifier = _normalized(normalize_ror, self.publisher_identifier)
         if self.instrument_id and self.facility_id is None:
             self.facility_id = self.instrument.facility_id
         if self.instrument_id and self.instrument.facility_id != self.facility_id:
@@ -243,6 +242,16 @@ class Dataset(models.Model):
             errors.setdefault(field, []).append(problem)
         if errors:
             raise ValidationError(errors)
+
+
+def _normalized(normalize, value):
+    """The normal form, or the value as given if malformed (its validator says why)."""
+    if not value:
+        return value
+    try:
+        return normalize(value)
+    except ValueError:
+        return value
 
 
 def _json_list_problems(ds: Dataset) -> dict[str, str]:
@@ -303,10 +312,8 @@ class Agent(models.Model):
         super().save(*args, **kwargs)
 
     def clean(self) -> None:
-        if self.orcid:
-            self.orcid = normalize_orcid(self.orcid)
-        if self.affiliation_ror:
-            self.affiliation_ror = normalize_ror(self.affiliation_ror)
+        self.orcid = _normalized(normalize_orcid, self.orcid)
+        self.affiliation_ror = _normalized(normalize_ror, self.affiliation_ror)
         if self.orcid and self.name_type == "Organizational":
             raise ValidationError({"orcid": "Organisations have no ORCID iD."})
         if not self.name:
@@ -391,6 +398,34 @@ class FundingReference(models.Model):
             )
 
 
+class AlternateIdentifier(models.Model):
+    """Another identifier of the same record (DataCite 4.6 §11 alternateIdentifier).
+
+    The SciCat pid of an ingested dataset is kept here (type "SciCat PID"), so clients find the
+    record by the identifier they gave it.
+    """
+
+    dataset = models.ForeignKey(
+        Dataset, on_delete=models.CASCADE, related_name="alternate_identifiers"
+    )
+    identifier = models.CharField(max_length=500)
+    identifier_type = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                # One record per identifier: importers upsert by it (a SciCat pid).
+                fields=["identifier_type", "identifier"],
+                name="alternate_identifier_unique",
+            )
+        ]
+        indexes = [models.Index(fields=["identifier"], name="alternate_identifier_value")]
+
+    def __str__(self) -> str:
+        return f"{self.identifier_type}:{self.identifier}"
+
+
 class DataFile(models.Model):
     """One file of a dataset; a dataset may hold 100,000 of them, so lists are paged."""
 
@@ -424,7 +459,17 @@ class DataFile(models.Model):
 
 
 class DatasetEvent(models.Model):
-    """The audit trail of a dataset's lifecycle: who moved it from which status to which."""
+    """The audit trail of a dataset: lifecycle moves, edits of non-draft records, comments.
+
+    ``kind`` says which: a ``transition`` moves ``from_status`` → ``to_status``; an ``edit``
+    lists the changed top-level fields (API names) in ``changed_fields`` (its statuses are the
+    record's status at the time); a ``comment`` carries only ``comment`` (curation talk).
+    """
+
+    class Kind(models.TextChoices):
+        TRANSITION = "transition", "Status change"
+        EDIT = "edit", "Edit"
+        COMMENT = "comment", "Comment"
 
     dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(
@@ -435,10 +480,17 @@ class DatasetEvent(models.Model):
     from_status = models.CharField(max_length=20, choices=Status.choices, blank=True)
     to_status = models.CharField(max_length=20, choices=Status.choices)
     comment = models.TextField(blank=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.TRANSITION)
+    changed_fields = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.from_status or 'new'} → {self.to_status} by {self.actor_name or 'system'}"
+        who = self.actor_name or "system"
+        if self.kind == self.Kind.EDIT:
+            return f"edit of {', '.join(self.changed_fields) or 'nothing'} by {who}"
+        if self.kind == self.Kind.COMMENT:
+            return f"comment by {who}"
+        return f"{self.from_status or 'new'} → {self.to_status} by {who}"

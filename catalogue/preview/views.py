@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods
 from h5grove.encoders import Response
 from h5grove.utils import parse_bool_arg
 
-from catalogue.access import dataset_access
+from catalogue.access import DatasetGone, DatasetNotFound, access_decide
 from catalogue.preview import api
 from catalogue.preview.files import DatasetFiles
 from catalogue.preview.selectors import dataset_for_preview
@@ -38,7 +38,9 @@ def _files_or_error(
     dataset = dataset_for_preview(pid, file=file)
     # 404 with h5grove's own message for every dataset whose files this user may not read
     # (unknown, draft, embargoed, withdrawn): nothing tells what exists.
-    if dataset is None or not dataset_access(user=request.user, dataset=dataset).files:
+    try:
+        access_decide(user=request.user, dataset=dataset, need="files")
+    except (DatasetNotFound, DatasetGone):
         return api.PreviewError(404, api.FILE_NOT_FOUND)
     files = DatasetFiles(dataset)
     if file is not None:

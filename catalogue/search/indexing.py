@@ -3,13 +3,11 @@
 * :func:`dataset_to_document` is a pure function of a ``DatasetSnapshot`` and its read
   principals: the one mapping from a dataset to its search document.
 * :func:`index_datasets` writes (or removes) documents for some datasets, in bulk and
-  idempotently: run it twice and the index is the same. The Celery task
-  ``catalogue.tasks.index_dataset`` calls it after a dataset changed.
+  idempotently: run it twice and the index is the same. The Celery tasks in
+  ``catalogue.tasks`` call it; ``catalogue.search.signals`` queues them when
+  ``catalogue.signals.datasets_changed`` says datasets changed (after commit).
 * :func:`rebuild_index` builds a fresh versioned index from the database and swaps the alias
   atomically (``manage.py reindex``).
-* :func:`queue_dataset_reindex` queues the task after the transaction commits (services
-  reach it through ``catalogue.services.changes.datasets_changed``), and does nothing at all
-  with the database search backend.
 
 Withdrawn datasets leave the index (they are tombstones, in no one's lists), and so do
 datasets that no longer exist.
@@ -22,7 +20,6 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from elasticsearch import ApiError, NotFoundError, TransportError
@@ -411,45 +408,3 @@ def drop_index() -> None:
     for name in _indices_behind_alias():
         client.indices.delete(index=name, ignore_unavailable=True)
     client.indices.delete(index=f"{alias_name()}-*", ignore_unavailable=True)
-
-
-# --------------------------------------------------------------------------- hooks --
-def queue_dataset_reindex(dataset_id: int) -> None:
-    """After the current transaction commits, bring this dataset's document up to date.
-
-    Called by ``catalogue.services.changes.datasets_changed`` whenever a dataset changes.
-    With the database search backend there is no index: nothing happens.
-    """
-    if settings.SEARCH_BACKEND != "elasticsearch":
-        return
-    transaction.on_commit(lambda: _send_index_task(dataset_id))
-
-
-def queue_datasets_reindex(dataset_ids: list[int], *, chunk: int = 500) -> None:
-    """After commit, bring many datasets' documents up to date (a renamed facility, say)."""
-    if settings.SEARCH_BACKEND != "elasticsearch" or not dataset_ids:
-        return
-    ids = sorted(set(dataset_ids))
-    transaction.on_commit(
-        lambda: [_send_index_batch(ids[i : i + chunk]) for i in range(0, len(ids), chunk)]
-    )
-
-
-def _send_index_batch(dataset_ids: list[int]) -> None:
-    from catalogue.tasks import index_dataset_batch
-
-    try:
-        index_dataset_batch.delay(dataset_ids)
-    except Exception:
-        logger.exception("Could not update the search index for %d datasets", len(dataset_ids))
-
-
-def _send_index_task(dataset_id: int) -> None:
-    from catalogue.tasks import index_dataset
-
-    try:
-        index_dataset.delay(dataset_id)
-    except Exception:
-        # The change itself is committed; a failed index update must not turn it into an
-        # error page. `manage.py reindex` repairs the index.
-        logger.exception("Could not update the search index for dataset %s", dataset_id)

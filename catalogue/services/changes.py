@@ -2,9 +2,10 @@
 
 Every write that changes what a dataset's record says (lifecycle moves, files, curation edits
 in the admin, renamed context, deletion) calls :func:`datasets_changed` inside its
-transaction. Once the transaction commits, the search documents are brought up to date
-(``catalogue.search.indexing``) and ``catalogue.signals.datasets_changed`` is sent to the apps
-that keep derived copies (the OAI-PMH provider). Nothing happens if the transaction rolls back.
+transaction. Once the transaction commits, ``catalogue.signals.datasets_changed`` is sent to
+the apps that keep derived copies: search (``catalogue.search.signals``) and the OAI-PMH
+provider queue their own tasks. Nothing happens if the transaction rolls back. Each call
+registers one on-commit callback: call it once per write.
 """
 
 import logging
@@ -14,7 +15,6 @@ from django.db import transaction
 
 from catalogue import signals
 from catalogue.models import Dataset
-from catalogue.search.indexing import queue_dataset_reindex, queue_datasets_reindex
 
 logger = logging.getLogger(__name__)
 
@@ -23,10 +23,6 @@ def datasets_changed(dataset_ids: Iterable[int]) -> None:
     ids = sorted(set(dataset_ids))
     if not ids:
         return
-    if len(ids) == 1:
-        queue_dataset_reindex(ids[0])
-    else:
-        queue_datasets_reindex(ids)
     transaction.on_commit(lambda: _announce(ids))
 
 

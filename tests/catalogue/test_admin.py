@@ -1,5 +1,7 @@
 """Curation in the Django admin: filters, search, paged files inline, lifecycle actions."""
 
+import json
+
 import pytest
 from django.contrib.auth.models import Group
 
@@ -146,3 +148,84 @@ def test_published_datasets_cannot_be_deleted(admin_client):
 def test_every_model_has_an_admin_list(admin_client, model):
     make_dataset(status=Status.PUBLISHED)
     assert admin_client.get(f"/admin/catalogue/{model}/").status_code == 200
+
+
+def _change_post(client, ds, **changes):
+    """The admin change form of ``ds`` as the browser would post it, with ``changes``."""
+    url = f"/admin/catalogue/dataset/{ds.pk}/change/" if ds else "/admin/catalogue/dataset/add/"
+    page = client.get(url)
+    form = page.context["adminform"].form
+    data = {}
+    for name, field in form.fields.items():
+        value = form.initial.get(name, field.initial)
+        value = value() if callable(value) else value
+        if value is None:
+            continue
+        if isinstance(value, list | dict) and name not in ("techniques", "access_groups"):
+            value = json.dumps(value)
+        elif isinstance(value, list):
+            value = [getattr(v, "pk", v) for v in value]
+        data[name] = getattr(value, "pk", value)
+    for formset in page.context["inline_admin_formsets"]:
+        fs = formset.formset
+        data[f"{fs.prefix}-TOTAL_FORMS"] = len(fs.forms)
+        data[f"{fs.prefix}-INITIAL_FORMS"] = len(fs.forms)
+        data[f"{fs.prefix}-MIN_NUM_FORMS"] = 0
+        data[f"{fs.prefix}-MAX_NUM_FORMS"] = 1000
+        for i, f in enumerate(fs.forms):
+            for name, field in f.fields.items():
+                value = f.initial.get(name, field.initial)
+                if value is not None:
+                    data[f"{fs.prefix}-{i}-{name}"] = getattr(value, "pk", value)
+    data.update(changes)
+    return client.post(url, data)
+
+
+def test_admin_edit_of_published_record_writes_an_edit_event(curator_client):
+    ds = make_dataset(status=Status.PUBLISHED)
+    response = _change_post(curator_client, ds, title="Curated title", version="2")
+    assert response.status_code == 302, response.context and response.context.get("errors")
+    ds.refresh_from_db()
+    assert ds.title == "Curated title"
+    event = DatasetEvent.objects.get(dataset=ds, kind=DatasetEvent.Kind.EDIT)
+    assert event.changed_fields == ["title", "version"]
+    assert event.actor_name == "curator"
+
+
+def test_admin_shows_the_services_errors_and_writes_nothing(curator_client):
+    ds = make_dataset(status=Status.PUBLISHED)
+    response = _change_post(curator_client, ds, title="Changed", doi="10.9999/another")
+    assert response.status_code == 200
+    assert "cannot change" in response.content.decode()
+    ds.refresh_from_db()
+    assert ds.title != "Changed"
+    assert not DatasetEvent.objects.filter(dataset=ds, kind=DatasetEvent.Kind.EDIT).exists()
+
+
+def test_admin_deletes_drafts_through_the_service(admin_client):
+    ds = make_dataset(status=Status.DRAFT)
+    response = admin_client.post(f"/admin/catalogue/dataset/{ds.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert not Dataset.objects.filter(pk=ds.pk).exists()
+    submitted = make_dataset(status=Status.SUBMITTED)
+    assert admin_client.get(f"/admin/catalogue/dataset/{submitted.pk}/delete/").status_code == 403
+
+
+def test_admin_add_creates_through_the_service(curator_client):
+    response = _change_post(
+        curator_client,
+        None,
+        title="Added in the admin",
+        language="en",
+        **{
+            "creators-TOTAL_FORMS": 1,
+            "creators-0-name": "Okafor, Amara",
+            "creators-0-name_type": "Personal",
+            "creators-0-position": 0,
+            "creators-0-orcid": "0000-0002-1825-0097",
+        },
+    )
+    assert response.status_code == 302, response.context and response.context.get("errors")
+    ds = Dataset.objects.get(title="Added in the admin")
+    assert ds.status == Status.DRAFT and ds.created_by.username == "curator"
+    assert list(ds.creators.values_list("orcid", flat=True)) == ["0000-0002-1825-0097"]

@@ -16,11 +16,11 @@ from catalogue.search.documents import DatasetDocument, alias_name
 from catalogue.search.indexing import (
     dataset_to_document,
     index_datasets,
-    queue_dataset_reindex,
     rebuild_index,
 )
 from catalogue.search.queries import parse_search_params
 from catalogue.search.selectors import search_datasets
+from catalogue.search.signals import reindex_changed_datasets
 from catalogue.services.files import FileRecord, dataset_files_register
 from catalogue.services.lifecycle import dataset_publish, dataset_withdraw
 from catalogue.snapshot import (
@@ -114,13 +114,9 @@ def test_every_document_field_is_in_the_mapping():
 
 
 @pytest.mark.django_db
-def test_queueing_is_a_no_op_with_the_database_backend(
-    settings, django_capture_on_commit_callbacks
-):
+def test_queueing_is_a_no_op_with_the_database_backend(settings):
     settings.SEARCH_BACKEND = "database"
-    with django_capture_on_commit_callbacks() as callbacks:
-        queue_dataset_reindex(1)
-    assert callbacks == []
+    assert reindex_changed_datasets(sender=None, dataset_ids=[1]) == 0
 
 
 def _found(**params) -> set[str]:
@@ -145,7 +141,7 @@ def test_publish_and_withdraw_update_the_index_after_commit(
     assert _found(q="approved") == set()  # not public yet
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         dataset_publish(dataset=ds, actor=curator)
-    assert len(callbacks) == 2  # the index update, and datasets_changed for other apps
+    assert len(callbacks) == 1  # datasets_changed, to which search subscribes
     assert _found(q="approved") == {"Approved SAXS record"}
     with django_capture_on_commit_callbacks(execute=True):
         dataset_withdraw(dataset=ds, actor=curator, reason="Wrong sample.")

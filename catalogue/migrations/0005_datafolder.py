@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('catalogue', '0003_oai_record_changed'),
+        ('catalogue', '0004_dataset_writer'),
     ]
 
     operations = [
