@@ -15,7 +15,7 @@ def test_cards_show_access_files_licence_and_matched_values(backend, world, clie
         embargo_until=datetime.date.today() + datetime.timedelta(days=30)
     )
     backend.sync()
-    html = client.get("/search/?cond=sample.temperature:ge:300:K").content.decode()
+    html = client.get("/search/?cond=sample.temperature:gte:300:K").content.decode()
     # 26.85 degC is 300 K: the card shows the dataset's own value and unit
     assert "<code>sample.temperature</code> = <strong>26.85</strong> degC" in html
     assert "Open access" in html
