@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db import IntegrityError
 
 from stats.models import DatasetUsageMonth, Kind, UsageEvent
 
@@ -96,13 +97,17 @@ def usage_events_record(*, events: list[Event]) -> int:
         )
         for e in events
     ]
-    from catalogue.models import Dataset
+    try:
+        # One statement; a repeated event id is skipped. Outside a transaction (the task),
+        # the foreign key is checked as it commits.
+        UsageEvent.objects.bulk_create(rows, ignore_conflicts=True)
+    except IntegrityError:  # a dataset was deleted meanwhile: count the others
+        from catalogue.models import Dataset
 
-    ids = {r.dataset_id for r in rows}
-    existing = set(Dataset.objects.filter(id__in=ids).values_list("id", flat=True))
-    rows = [r for r in rows if r.dataset_id in existing]  # deleted meanwhile: nothing to count
-    # One statement (no transaction needed); a repeated event id is skipped.
-    UsageEvent.objects.bulk_create(rows, ignore_conflicts=True)
+        ids = {r.dataset_id for r in rows}
+        existing = set(Dataset.objects.filter(id__in=ids).values_list("id", flat=True))
+        rows = [r for r in rows if r.dataset_id in existing]
+        UsageEvent.objects.bulk_create(rows, ignore_conflicts=True)
     for dataset_id, month in sorted({(r.dataset_id, r.month) for r in rows}):
         usage_month_aggregate(dataset_id=dataset_id, month=month)
     return len(rows)

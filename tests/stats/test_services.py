@@ -200,3 +200,13 @@ def test_salt_is_rotated_daily():
     from stats.models import UsageSalt
 
     assert not UsageSalt.objects.filter(day=day).exists()  # two days old: gone
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_events_of_a_deleted_dataset_are_dropped_not_fatal():
+    kept = make_dataset(status=Status.PUBLISHED)
+    gone = make_dataset(status=Status.PUBLISHED)
+    events = log_line(kept, at("09:00:00")) + log_line(gone, at("09:00:00"))
+    gone.delete()
+    assert usage_events_record(events=events) == 1
+    assert dataset_usage(dataset_id=kept.pk).as_json()["investigations"]["total"] == 1
