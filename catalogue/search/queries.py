@@ -37,8 +37,6 @@ FACETS = (
     "license",
     "publication_year",
     "has_doi",
-    # Members and curators: the record's state (the page shows it only with 2+ values).
-    "status",
 )
 FACET_LABELS = {
     "facility": "Facility",
@@ -49,7 +47,6 @@ FACET_LABELS = {
     "license": "Licence",
     "publication_year": "Publication year",
     "has_doi": "Has DOI",
-    "status": "Status",
 }
 SORTS = ("relevance", "newest", "oldest", "title")
 SORT_LABELS = {
@@ -664,7 +661,6 @@ ES_FACET_FIELDS = {
     "license": "license",
     "publication_year": "publication_year",
     "has_doi": "has_doi",
-    "status": "status",
 }
 FACET_SIZES = {"keyword": 30, "publication_year": 40, "has_doi": 2}
 SELECTED_SUFFIX = "__selected"

@@ -17,7 +17,6 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDi
 from django.shortcuts import render
 
 from catalogue.access import user_principals
-from catalogue.models import Status
 from catalogue.search.backends import FacetValue, KeyInfo
 from catalogue.search.connection import SearchUnavailable
 from catalogue.search.queries import (
@@ -95,11 +94,6 @@ class FacetBlock:
 def _facet_label(facet: str, value) -> str:
     if facet == "has_doi":
         return "With a DOI" if str(value) == "true" else "Without a DOI"
-    if facet == "status":
-        try:
-            return str(Status(value).label)
-        except ValueError:
-            return str(value)
     return str(value)
 
 
@@ -109,8 +103,6 @@ def _facet_blocks(facets: dict[str, list[FacetValue]]) -> list[FacetBlock]:
         values = facets.get(facet, [])
         if not values:
             continue
-        if facet == "status" and len(values) < 2 and not any(v.selected for v in values):
-            continue  # everything published (the public's view): nothing to choose
         options = [
             FacetOption(
                 value=v.value,

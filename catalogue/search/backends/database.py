@@ -186,8 +186,6 @@ def _facet_q(facet: str, values: tuple) -> Q:
         return Q(license__in=values)
     if facet == "publication_year":
         return Q(publication_year__in=values)
-    if facet == "status":
-        return Q(status__in=values)
     if facet == "has_doi":
         if set(values) >= {"true", "false"}:
             return Q()
@@ -240,7 +238,6 @@ def _facet_counts(queryset: QuerySet, facet: str) -> dict:
         "resource_type": "resource_type_general",
         "license": "license",
         "publication_year": "publication_year",
-        "status": "status",
     }[facet]
     counter = Counter(v for v in qs.values_list(column, flat=True) if v not in (None, ""))
     return dict(counter)

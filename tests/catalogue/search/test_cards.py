@@ -37,14 +37,3 @@ def test_filters_are_a_drawer_that_is_open_without_javascript(backend, world, cl
     backend.sync()
     html = client.get("/search/").content.decode()
     assert '<details class="filters-drawer" id="filters-drawer" open>' in html
-
-
-def test_status_facet_for_members_and_curators_only(backend, world, client):
-    backend.sync()
-    assert "<legend>Status</legend>" not in client.get("/search/").content.decode()
-    client.force_login(world.users["curator"])
-    html = client.get("/search/").content.decode()
-    assert "<legend>Status</legend>" in html and ">Draft<" in html
-    drafts = client.get("/search/?status=draft").content.decode()
-    assert f'href="/datasets/{world.draft.pid}/"' in drafts
-    assert f'href="/datasets/{world.saxs.pid}/"' not in drafts
