@@ -69,7 +69,7 @@ def facilities_with_public_counts() -> QuerySet:
     ).order_by("name")
 
 
-class _KnownCountPaginator(Paginator):
+class KnownCountPaginator(Paginator):
     """A paginator that trusts the dataset's stored file count instead of COUNT(*)."""
 
     def __init__(self, object_list, per_page, count: int):
@@ -84,7 +84,7 @@ class _KnownCountPaginator(Paginator):
 def dataset_files_page(*, dataset: Dataset, page: str | int | None, per_page: int) -> Page:
     """One page of a dataset's files by path; bad or out-of-range page numbers are clamped."""
     files = DataFile.objects.filter(dataset=dataset).order_by("path")
-    paginator = _KnownCountPaginator(files, per_page, count=dataset.file_count)
+    paginator = KnownCountPaginator(files, per_page, count=dataset.file_count)
     return paginator.get_page(page)
 
 

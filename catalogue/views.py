@@ -1,17 +1,23 @@
-"""Pages: home, dataset page, file download. Views parse, selectors read, the gate decides."""
+"""Pages: home, file download, ZIP download. Views parse, selectors read, the gate decides.
+
+The record page (/datasets/<pid>/ and /doi/<doi>) is landing.views.dataset_page.
+"""
 
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse
+from django.db.models import Sum
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
+from django.template.defaultfilters import filesizeformat
+from django.views.decorators.http import require_safe
 
-from catalogue import selectors
+from catalogue import archives, folders, selectors
 from catalogue.access import DatasetGone, DatasetNotFound, access_dataset
 from catalogue.downloads import file_response
-from catalogue.models import DataFile, Status
+from catalogue.models import DataFile
 from catalogue.snapshot import dataset_snapshot
 from catalogue.storage import StoragePathError, dataset_file_path
-from portal.csp import viewer_page
-from portal.errors import render_gone
+from stats.models import Kind
+from stats.tracking import usage_track
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -23,42 +29,6 @@ def home(request: HttpRequest) -> HttpResponse:
             "counts": selectors.catalogue_counts(),
             "latest": latest,
             "facilities": selectors.facilities_with_public_counts(),
-        },
-    )
-
-
-@viewer_page  # the HDF5 viewer needs eval (portal/csp.py)
-def dataset_detail(request: HttpRequest, pid) -> HttpResponse:
-    try:
-        dataset, access = access_dataset(user=request.user, pid=pid)
-    except DatasetNotFound as exc:
-        raise Http404("No such dataset.") from exc
-    except DatasetGone as gone:
-        dataset, access = gone.dataset, gone.access
-    snapshot = dataset_snapshot(dataset)
-    if dataset.status == Status.WITHDRAWN:
-        # Curators see the tombstone too, with the record below it.
-        return render_gone(
-            request,
-            context={"dataset": snapshot, "is_curator_view": access.metadata},
-        )
-    files_page = None
-    if access.files:
-        page = selectors.dataset_files_page(
-            dataset=dataset, page=request.GET.get("page"), per_page=settings.FILES_PAGE_SIZE
-        )
-        files_page = page
-        for f in page.object_list:
-            f.download_url = selectors.file_download_url(dataset=dataset, file=f)
-    return render(
-        request,
-        "catalogue/dataset_detail.html",
-        {
-            "dataset": snapshot,
-            "record": dataset,
-            "access": access,
-            "files_page": files_page,
-            "status_label": Status(dataset.status).label,
         },
     )
 
@@ -81,9 +51,45 @@ def file_download(request: HttpRequest, pid, path: str) -> HttpResponse:
         raise Http404("No such file.") from exc
     if not real.is_file():
         raise Http404("The file is registered but not in storage.")
+    usage_track(request, dataset=dataset, kind=Kind.REQUEST, size=real.stat().st_size)
     return file_response(
         path=real,
         filename=path.rsplit("/", 1)[-1],
         media_type=media_type or "",
         range_header=request.headers.get("Range"),
     )
+
+
+@require_safe
+def dataset_zip(request: HttpRequest, pid) -> HttpResponse:
+    """GET /datasets/<pid>/zip[?path=folder/]: every file as one ZIP, streamed on the fly."""
+    try:
+        dataset, _ = access_dataset(user=request.user, pid=pid, need="files")
+    except (DatasetNotFound, DatasetGone) as exc:
+        raise Http404("No such file.") from exc
+    try:
+        prefix = folders.normalize_prefix(request.GET.get("path"))
+    except folders.BadPrefix:
+        return HttpResponse("Bad folder path.\n", status=400, content_type="text/plain")
+    size = dataset.total_size
+    if prefix:
+        size = folders.files_under(dataset=dataset, prefix=prefix).aggregate(s=Sum("size"))["s"]
+        if size is None:
+            raise Http404("No such folder.")
+    if not archives.zip_allowed(dataset=dataset, size=size):
+        limit = filesizeformat(settings.ZIP_MAX_BYTES)
+        return HttpResponse(
+            f"This dataset is larger than the {limit} a ZIP archive may hold here. "
+            "Download its files with the manifest (Metalink, aria2 or the URL list).\n",
+            status=413,
+            content_type="text/plain; charset=utf-8",
+        )
+    archive = archives.dataset_zip(dataset=dataset, prefix=prefix)
+    response = StreamingHttpResponse(
+        [] if request.method == "HEAD" else archive, content_type="application/zip"
+    )
+    response["Content-Length"] = str(len(archive))
+    name = archives.zip_filename(dataset=dataset, prefix=prefix)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    usage_track(request, dataset=dataset, kind=Kind.REQUEST, size=len(archive))
+    return response

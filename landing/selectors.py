@@ -73,8 +73,22 @@ class DownloadUrls:
         return self.prefix + (quote(path, safe=_PATH_SAFE) if self.portal else quote(path))
 
 
-def iter_dataset_files(*, dataset: Dataset, chunk: int = STREAM_CHUNK) -> Iterator[DataFile]:
-    """Every file of a dataset in path order, read in keyset pages (flat memory)."""
+def iter_dataset_files(
+    *, dataset: Dataset, chunk: int = STREAM_CHUNK, prefix: str = ""
+) -> Iterator[DataFile]:
+    """Every file of a dataset (or below the folder ``prefix``) in path order, read in keyset
+    pages (flat memory)."""
+    if prefix:
+        from catalogue.folders import files_under
+
+        files = files_under(dataset=dataset, prefix=prefix)
+        last = None
+        while True:
+            rows = list((files.filter(path__gt=last) if last else files)[:chunk])
+            yield from rows
+            if len(rows) < chunk:
+                return
+            last = rows[-1].path
     after = None
     while True:
         rows, after = catalogue_selectors.dataset_files_after(
@@ -85,9 +99,11 @@ def iter_dataset_files(*, dataset: Dataset, chunk: int = STREAM_CHUNK) -> Iterat
             return
 
 
-def iter_manifest_files(*, dataset: Dataset, base_url: str) -> Iterator[ManifestFile]:
+def iter_manifest_files(
+    *, dataset: Dataset, base_url: str, prefix: str = ""
+) -> Iterator[ManifestFile]:
     urls = DownloadUrls(dataset=dataset, base_url=base_url)
-    for f in iter_dataset_files(dataset=dataset):
+    for f in iter_dataset_files(dataset=dataset, prefix=prefix):
         yield ManifestFile(
             path=f.path,
             url=urls.url(f.path),

@@ -12,12 +12,29 @@ import json
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponsePermanentRedirect,
+    StreamingHttpResponse,
+)
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_safe
 
+from catalogue import archives, folders
+from catalogue.access import (
+    DatasetGone,
+    DatasetNotFound,
+    access_dataset,
+    user_is_curator,
+    user_is_dataset_member,
+)
+from catalogue.browse import file_browser
+from catalogue.models import Status
 from catalogue.snapshot import DatasetSnapshot, dataset_snapshot
 from doi.datacite import datacite_attributes, datacite_xml
 from doi.identifiers import landing_url
@@ -25,10 +42,14 @@ from landing import citations, manifests, schemaorg, selectors, signposting
 from landing.exports import EXPORTS, NEGOTIABLE, WITHDRAWN_EXPORTS, Export
 from landing.negotiation import negotiate
 from portal.csp import viewer_page
+from portal.errors import render_gone
+from stats import selectors as stats_selectors
+from stats.tracking import usage_track
 
 # Downloads listed in the JSON-LD ``distribution``: every file of small datasets; bigger ones
 # are described by their Metalink manifest instead (a page head is no place for 100,000 URLs).
 JSONLD_FILE_LIMIT = 100
+RECORD_EXPORTS = ("bibtex", "ris", "csl-json", "datacite-xml", "datacite-json", "json-ld")
 CITATION_STYLE_CHOICES = [("apa", "APA"), ("harvard", "Harvard"), ("chicago", "Chicago"),
                           ("mla", "MLA"), ("ieee", "IEEE"), ("nature", "Nature"),
                           ("datacite", "DataCite")]  # fmt: skip
@@ -181,6 +202,7 @@ def _export_response(
         body, content_type = _export_body(request, record, snapshot, export, params)
     except BadParameter as exc:
         return HttpResponse(f"{exc}\n", status=400, content_type="text/plain; charset=utf-8")
+    usage_track(request, dataset=record.dataset)  # a metadata export: an investigation
     response = HttpResponse(body, content_type=content_type)
     stem = (snapshot.doi or str(snapshot.pid)).replace("/", "_")
     disposition = "attachment" if export.attachment else "inline"
@@ -289,62 +311,132 @@ def _tombstone(request, record, snapshot) -> HttpResponse:
 
 
 def _page(request, record, snapshot, signposts) -> HttpResponse:
+    """The record page at its canonical address /doi/<doi>, with its Signposting links."""
+    context = _record_context(request, dataset=record.dataset, access=record.access,
+                              snapshot=snapshot, has_landing=True)  # fmt: skip
+    browser = context["browser"]
+    page_files = list(browser.files_page.object_list) if browser else []
+    whole_list_first_page = (
+        browser is not None
+        and not browser.prefix
+        and not browser.name
+        and browser.files_page.number == 1
+    )
+    context["jsonld"] = schemaorg.jsonld_script(
+        _jsonld(request, record, snapshot, files=page_files if whole_list_first_page else None)
+    )
+    if whole_list_first_page:
+        links = selectors.DownloadUrls(dataset=record.dataset, base_url=_base(request))
+        items = [
+            signposting.item_link(links.url(f.path), f.media_type)
+            for f in page_files[: signposting.HEADER_LIMIT]
+        ]
+    else:
+        items = _header_items(request, record)
+    response = render(request, "landing/landing.html", context)
+    response["Link"] = signposting.link_header(signposts, items)
+    return response
+
+
+def _record_context(request, *, dataset, access, snapshot, has_landing: bool) -> dict:
+    """Everything the one record page shows, for /doi/<doi> and /datasets/<pid>/ alike."""
     try:
         style = citations.style_key(request.GET.get("style"))
     except citations.UnknownStyle:
         style = "apa"
-    files_page = None
-    if record.access.files and snapshot.file_count:
-        files_page = selectors.files_page(dataset=record.dataset, page=request.GET.get("page"))
-    page_files = list(files_page.object_list) if files_page else []
-    first_page = files_page is not None and files_page.number == 1
-    jsonld = _jsonld(
-        request,
-        record,
-        snapshot,
-        files=page_files if first_page else None,
-    )
-    urls = _urls(request, snapshot)
-    if first_page:
-        header_files = page_files[: signposting.HEADER_LIMIT]
-        links = selectors.DownloadUrls(dataset=record.dataset, base_url=_base(request))
-        items = [signposting.item_link(links.url(f.path), f.media_type) for f in header_files]
+    browser = None
+    if access.files and snapshot.file_count:
+        browser = file_browser(
+            request=request, dataset=dataset, per_page=settings.LANDING_FILES_PAGE_SIZE
+        )
+    base = _base(request)
+    if has_landing:
+        urls = _urls(request, snapshot)
+        canonical = urls["landing"]
     else:
-        items = _header_items(request, record)
+        urls = {
+            "datacite_xml": base + reverse("api:dataset-datacite-xml", kwargs={"pid": dataset.pid}),
+            "datacite_json": base
+            + reverse("api:dataset-datacite-json", kwargs={"pid": dataset.pid}),
+        }
+        canonical = base + dataset.get_absolute_url()
+    zip_url = ""
+    if browser is not None and archives.zip_allowed(dataset=dataset):
+        zip_url = reverse("catalogue:dataset-zip", kwargs={"pid": dataset.pid})
+        urls["zip"] = base + zip_url
     cut_dirs = None
-    if files_page is not None and not record.dataset.download_base_url:
+    if browser is not None and not dataset.download_base_url:
         # wget --cut-dirs: drop /datasets/<pid>/files/ so files land at their own paths.
         cut_dirs = 3
-    response = render(
-        request,
-        "landing/landing.html",
-        {
-            "dataset": snapshot,
-            "record": record.dataset,
-            "access": record.access,
-            "doi_unregistered": bool(snapshot.doi) and not snapshot.doi_resolves,
-            "files_page": files_page,
-            "citation_html": selectors.cached_citation(
-                snapshot, style=style, locale=citations.DEFAULT_LOCALE, html=True
-            ),
-            "citation_style": style,
-            "citation_styles": [
-                (key, label, citations.style_key(key) == style)
-                for key, label in CITATION_STYLE_CHOICES
-            ],
-            "exports": [
-                EXPORTS[k]
-                for k in ("bibtex", "ris", "csl-json", "datacite-xml", "datacite-json", "json-ld")
-            ],
-            "jsonld": schemaorg.jsonld_script(jsonld),
-            "urls": urls,
-            "visa_url": selectors.visa_url(snapshot) if record.access.files else "",
-            "cut_dirs": cut_dirs,
-            "scientific_entries": snapshot.scientific_entries,
-        },
+    context = {
+        "dataset": snapshot,
+        "record": dataset,
+        "access": access,
+        "has_landing": has_landing,
+        "doi_unregistered": bool(snapshot.doi) and not snapshot.doi_resolves,
+        "browser": browser,
+        "files_page": browser.files_page if browser else None,
+        "manifest_urls": urls if has_landing else None,
+        "canonical_url": canonical,
+        "citation_style": style,
+        "citation_styles": [
+            (key, label, citations.style_key(key) == style) for key, label in CITATION_STYLE_CHOICES
+        ],
+        "exports": [
+            EXPORTS[k]
+            for k in ("bibtex", "ris", "csl-json", "datacite-xml", "datacite-json", "json-ld")
+        ],
+        "jsonld": "",
+        "urls": urls,
+        "visa_url": selectors.visa_url(snapshot) if access.files else "",
+        "cut_dirs": cut_dirs,
+        "zip_url": zip_url,
+        "scientific_entries": snapshot.scientific_entries,
+        "status_label": Status(dataset.status).label,
+        "can_manage": user_is_curator(request.user)
+        or user_is_dataset_member(request.user, dataset),
+    }
+    if has_landing:
+        context["citation_html"] = selectors.cached_citation(
+            snapshot, style=style, locale=citations.DEFAULT_LOCALE, html=True
+        )
+    if dataset.status == Status.PUBLISHED:
+        context.update(
+            stats_selectors.record_usage_context(dataset_id=dataset.pk, today=timezone.localdate())
+        )
+    usage_track(request, dataset=dataset)
+    return context
+
+
+@require_safe
+@viewer_page  # the HDF5 viewer needs eval (portal/csp.py)
+def dataset_page(request: HttpRequest, pid) -> HttpResponse:
+    """GET /datasets/<pid>/: the record page of a record without a landing page, or a
+    permanent redirect to its canonical /doi/<doi> (with ``Link: rel=canonical``)."""
+    try:
+        dataset, access = access_dataset(user=request.user, pid=pid)
+    except DatasetNotFound as exc:
+        raise Http404("No such dataset.") from exc
+    except DatasetGone as gone:
+        dataset, access = gone.dataset, gone.access
+    snapshot = dataset_snapshot(dataset)
+    if dataset.status == Status.WITHDRAWN:
+        # Curators see the tombstone too, with the record below it.
+        return render_gone(
+            request, context={"dataset": snapshot, "is_curator_view": access.metadata}
+        )
+    if dataset.doi and dataset.status == Status.PUBLISHED:
+        target = reverse("landing:landing", kwargs={"doi": dataset.doi})
+        if request.GET:
+            target += "?" + request.GET.urlencode()
+        response = HttpResponsePermanentRedirect(target)
+        # RFC 6596: the canonical address of this record.
+        response["Link"] = f'<{landing_url(dataset.doi)}>; rel="canonical"'
+        return response
+    context = _record_context(
+        request, dataset=dataset, access=access, snapshot=snapshot, has_landing=False
     )
-    response["Link"] = signposting.link_header(signposts, items)
-    return response
+    return render(request, "landing/landing.html", context)
 
 
 # --------------------------------------------------------------------------- linksets
@@ -432,8 +524,20 @@ def manifest(request: HttpRequest, doi: str, kind: str) -> HttpResponse:
             status=403,
             content_type="text/plain; charset=utf-8",
         )
+    try:
+        # ?path=raw/scan_01/: the files below that folder only.
+        prefix = folders.normalize_prefix(request.GET.get("path"))
+    except folders.BadPrefix as exc:
+        return HttpResponse(
+            f"path is not a folder of this dataset: {exc}\n",
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
     snapshot = dataset_snapshot(record.dataset)
-    files = selectors.iter_manifest_files(dataset=record.dataset, base_url=_base(request))
+    usage_track(request, dataset=record.dataset)  # the manifest's files count as they are fetched
+    files = selectors.iter_manifest_files(
+        dataset=record.dataset, base_url=_base(request), prefix=prefix
+    )
     urls = _urls(request, snapshot)
     if kind == "manifest.meta4":
         body = manifests.metalink(
@@ -454,6 +558,8 @@ def manifest(request: HttpRequest, doi: str, kind: str) -> HttpResponse:
         body = []
     response = StreamingHttpResponse(body, content_type=content_type)
     stem = (snapshot.doi or str(snapshot.pid)).replace("/", "_")
+    if prefix:
+        stem += "_" + prefix.strip("/").replace("/", "_")
     name = f"{stem}.{extension}" if extension else kind
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

@@ -12,4 +12,12 @@ def site(request):
         "oidc_provider_name": getattr(settings, "OIDC_PROVIDER_NAME", ""),
         # The header's "Curation" link: the role table decides, not is_staff.
         "may_curate": user_may(getattr(request, "user", None), Action.CURATE),
+        # Called only by templates that use it (the footer's Curation link).
+        "is_curator": lambda: _is_curator(request),
     }
+
+
+def _is_curator(request) -> bool:
+    from catalogue.access import user_is_curator
+
+    return user_is_curator(getattr(request, "user", None))

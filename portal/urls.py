@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from portal import errors, profile
+from portal import errors, harvesting, profile
 from portal.ops import health, metrics
 
 admin.site.site_header = "Open data portal: curation"
@@ -17,10 +17,13 @@ urlpatterns = [
     path("accounts/", include("portal.page_urls")),
     path("accounts/", include("allauth.urls")),
     path("oidc/", include("portal.oidc_urls")),
+    path("api/v1/", include("stats.api_urls")),
     path("api/v1/", include("catalogue.api.urls")),
     path("panosc/api/", include("panosc.urls")),
     path("scicat/api/", include("scicat.urls")),
     path("", include("oaipmh.urls")),
+    path("", include("stats.urls")),
+    path("harvesting/", harvesting.harvesting, name="harvesting"),
     path("", include("landing.urls")),
     path("", include("catalogue.urls")),
 ]

@@ -21,6 +21,7 @@ from rest_framework.response import Response
 from catalogue import selectors
 from catalogue.access import access_dataset, datasets_visible_to, user_is_curator
 from catalogue.api.base import PortalAPIView, PortalCursorPagination
+from catalogue.api.files import folder_files_body
 from catalogue.api.representation import dataset_editor_json, dataset_json, file_json
 from catalogue.filters import DatasetFilter
 from catalogue.services.datasets import dataset_create, dataset_delete_draft, dataset_update
@@ -229,14 +230,9 @@ class DatasetFiles(PortalAPIView):
     """GET (keyset pages), POST (register), PUT (replace), DELETE ?path= one file."""
 
     def get(self, request: Request, pid) -> Response:
-        limit = _page_size(request)
-        dataset, access = access_dataset(user=request.user, pid=pid, need="files")
-        block = _files_block(
-            request, dataset, access, after=request.query_params.get("after") or None, limit=limit
-        )
-        return Response(
-            {"count": dataset.file_count, "results": block["files"], "next": block["files_next"]}
-        )
+        """Keyset pages, optionally below one folder (``?prefix=``, ``&folders=1``)."""
+        dataset, _ = access_dataset(user=request.user, pid=pid, need="files")
+        return Response(folder_files_body(request, dataset))
 
     def _write(self, request: Request, pid, writer) -> Response:
         verify = _verify_flag(request)

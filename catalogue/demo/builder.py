@@ -144,6 +144,7 @@ class DemoBuilder:
         }
         self.instruments = {}
         self.proposals: dict[tuple[str, int], Proposal] = {}
+        self.titles: dict[str, int] = {}
         self.beamtimes: dict[tuple[str, int, int], Beamtime] = {}
         for n, spec in enumerate(content.INSTRUMENTS):
             facility = self.facilities[spec["facility"]]
@@ -160,8 +161,9 @@ class DemoBuilder:
                     Proposal,
                     {"facility": facility, "proposal_id": pid},
                     {
+                        # A proposal names the samples its datasets measure (its pool).
                         "title": f"{spec['title'].split(' of ')[0]} of "
-                        f"{spec['samples'][p % len(spec['samples'])]}",
+                        f"{_listing(_sample_pool(spec, p))}",
                         "abstract": f"Proposal for beamtime at {inst.name}.",
                         "principal_investigator": " ".join(content.PEOPLE[(n * 2 + p) % 28]),
                         "proposal_type": [Proposal.Type.STANDARD, Proposal.Type.LONG_TERM][p],
@@ -242,7 +244,10 @@ class DemoBuilder:
         beamtime = self.beamtimes[(code, rnd % 2, (rnd // 2) % 2)]
         real = spec["real"]
 
-        sample = inst_spec["samples"][(rnd + index) % len(inst_spec["samples"])]
+        # The sample comes from the proposal's own pool, so a dataset never measures what its
+        # proposal is not about.
+        pool = _sample_pool(inst_spec, rnd % 2)
+        sample = pool[(rnd // 2 + index) % len(pool)]
         if real and real[0][0] == "AgBehenate_228.hdf5":
             sample = "silver behenate"
         if real and real[0][0] == "Therm_6_2.nxs":
@@ -251,6 +256,11 @@ class DemoBuilder:
         scimeta = RECIPES[inst_spec["recipe"]](rng)
         resolution = scimeta.get("resolution", {}).get("value", "")
         title = inst_spec["title"].format(sample=sample, variant=variant)
+        # No two records share a title: a repeat gets its series number.
+        seen = self.titles.get(title, 0)
+        self.titles[title] = seen + 1
+        if seen:
+            title = f"{title}, series {seen + 1}"
         if spec["big"]:
             title = (
                 f"Time-lapse tomography of {sample} with {content.BIG_DATASET_FILES:,} projections"
@@ -478,3 +488,13 @@ class DemoBuilder:
                 )
             logins.append((username, password, role))
         return logins
+
+
+def _sample_pool(spec: dict, p: int) -> list[str]:
+    """The samples of an instrument's proposal ``p``: every other sample of the instrument."""
+    samples = spec["samples"]
+    return samples[p::2] or samples
+
+
+def _listing(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]

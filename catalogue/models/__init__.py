@@ -10,6 +10,7 @@ from .dataset import (
     RelatedIdentifier,
     Status,
 )
+from .folders import DataFolder, DataFolderIndex
 
 __all__ = [
     "AlternateIdentifier",
@@ -17,6 +18,8 @@ __all__ = [
     "Contributor",
     "Creator",
     "DataFile",
+    "DataFolder",
+    "DataFolderIndex",
     "Dataset",
     "DatasetEvent",
     "Facility",

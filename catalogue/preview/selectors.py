@@ -10,7 +10,7 @@ from catalogue.storage import StoragePathError, check_relative_path
 
 # What the access gate (catalogue.access.dataset_access) and the file policy read.
 _FIELDS = ("id", "pid", "status", "embargo_until", "published_at", "created_by_id",
-           "owner_group_id", "storage_folder")  # fmt: skip
+           "owner_group_id", "storage_folder", "version")  # fmt: skip
 
 
 @cache

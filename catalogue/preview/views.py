@@ -16,6 +16,7 @@ from catalogue.access import DatasetGone, DatasetNotFound, access_decide
 from catalogue.preview import api
 from catalogue.preview.files import DatasetFiles
 from catalogue.preview.selectors import dataset_for_preview
+from stats.tracking import usage_track
 
 
 def _http(response: Response, status: int = 200) -> HttpResponse:
@@ -49,13 +50,18 @@ def _files_or_error(
     return files
 
 
-def _serve(request: HttpRequest, pid: uuid.UUID, operation, **params) -> HttpResponse:
+def _serve(
+    request: HttpRequest, pid: uuid.UUID, operation, *, track: bool = False, **params
+) -> HttpResponse:
     file = request.GET.get("file")
     if not file:
         return _error(api.PreviewError(422, "The 'file' query parameter is required."))
     files = _files_or_error(request, pid, file)
     if isinstance(files, api.PreviewError):
         return _error(files)
+    if track and request.GET.get("path") in (None, "", "/"):
+        # Opening a file's preview (its root metadata) is a COUNTER investigation.
+        usage_track(request, dataset=files.dataset)
     try:
         return _http(operation(files=files, file=file, path=request.GET.get("path"), **params))
     except api.PreviewError as exc:
@@ -75,7 +81,13 @@ def root(request: HttpRequest, pid: uuid.UUID) -> HttpResponse:
 
 @require_http_methods(["GET", "HEAD"])
 def meta(request: HttpRequest, pid: uuid.UUID) -> HttpResponse:
-    return _serve(request, pid, api.preview_meta, resolve_links=request.GET.get("resolve_links"))
+    return _serve(
+        request,
+        pid,
+        api.preview_meta,
+        track=True,
+        resolve_links=request.GET.get("resolve_links"),
+    )
 
 
 @require_http_methods(["GET", "HEAD"])

@@ -33,7 +33,7 @@ from catalogue.search.queries import (
     parse_search_params,
     search_params,
 )
-from catalogue.search.selectors import scientific_keys, search_datasets
+from catalogue.search.selectors import result_cards, scientific_keys, search_datasets
 from portal.throttling import throttled
 
 logger = logging.getLogger(__name__)
@@ -280,6 +280,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
         "api_url": "/api/v1/search" + ("?" + urlencode(search_params(shown)) if query else ""),
         "first_hit": shown.offset + 1,
         "last_hit": shown.offset + len(result.hits) if result else 0,
+        "cards": result_cards(hits=result.hits, conditions=shown.conditions) if result else [],
     }
     status = 503 if unavailable else 400 if error else 200
     return render(request, "search/search.html", context, status=status)

@@ -15,4 +15,5 @@ from .production import *
 from .scicat import *
 from .search import *
 from .security import *
+from .stats import *
 from .tasks import *

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "oaipmh",
     "panosc",
     "scicat",
+    "stats",
 ]
 
 MIDDLEWARE = [
@@ -53,6 +54,8 @@ MIDDLEWARE = [
     "portal.ops.requestlog.RequestIdMiddleware",
     "portal.ops.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Records COUNTER usage events after the response (stats/middleware.py).
+    "stats.middleware.UsageMiddleware",
     "csp.middleware.CSPMiddleware",
     "portal.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

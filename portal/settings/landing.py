@@ -15,3 +15,8 @@ VISA_URL_TEMPLATE = env.str("PORTAL_VISA_URL_TEMPLATE", default="")
 # Files per page on a landing page (its file list pages with ?page=). The whole list is in
 # the download manifests; a landing page is read, so it shows fewer rows than the dataset page.
 LANDING_FILES_PAGE_SIZE = env.int("PORTAL_LANDING_FILES_PAGE_SIZE", default=50)
+
+# "Download ZIP": datasets (or folders) up to this many bytes are offered as one ZIP archive,
+# streamed on the fly (no temporary files; stored, not compressed: HDF5 is compressed inside).
+# 0 switches the ZIP off. Bigger datasets are downloaded with a manifest (Metalink, aria2).
+ZIP_MAX_BYTES = env.int("PORTAL_ZIP_MAX_BYTES", default=10 * 1024**3)

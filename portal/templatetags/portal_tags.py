@@ -4,6 +4,8 @@ import math
 import re
 
 from django import template
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
 
 register = template.Library()
 
@@ -32,3 +34,10 @@ def split_camel(value: str) -> str:
     """'IsSupplementTo' -> 'Is supplement to' (DataCite relation types for people)."""
     words = re.findall(r"[A-Z][a-z]*|[a-z]+|\d+", value or "")
     return " ".join([words[0]] + [w.lower() for w in words[1:]]) if words else value
+
+
+@register.filter
+def path_wrap(value: str) -> str:
+    """A file path that may break after each '/' on narrow screens (<wbr>), escaped."""
+    parts = [conditional_escape(p) for p in str(value or "").split("/")]
+    return mark_safe("/<wbr>".join(parts))  # noqa: S308 - every part is escaped above

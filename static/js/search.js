@@ -12,6 +12,15 @@
     if (form.requestSubmit) form.requestSubmit(); else form.submit();
   }
 
+  // On phones the filters fold into a drawer, so the first result is on the first screen.
+  var drawer = document.getElementById("filters-drawer");
+  if (drawer && window.matchMedia) {
+    var phone = window.matchMedia("(max-width: 900px)");
+    var fold = function () { drawer.open = !phone.matches; };
+    fold();
+    if (phone.addEventListener) phone.addEventListener("change", fold);
+  }
+
   form.querySelectorAll(".facet-values input[type=checkbox], select[data-autosubmit]").forEach(function (el) {
     el.addEventListener("change", submit);
   });

@@ -51,7 +51,8 @@ def test_home_and_dataset_page_in_chromium(live_server, published, browser_page)
     page.screenshot(path=str(ARTIFACTS / "home.png"), full_page=True)
 
     page.get_by_role("link", name=ds.title).click()
-    page.wait_for_url(f"**/datasets/{ds.pid}/")
+    # One record page: the dataset URL leads to the record's canonical /doi/<doi>.
+    page.wait_for_url(f"**/doi/{ds.doi}")
     assert page.get_by_role("heading", name="Scientific metadata").is_visible()
     assert page.get_by_role("cell", name="degC").is_visible()
     assert page.get_by_role("link", name="Download frames/f_0001.h5").count() == 1

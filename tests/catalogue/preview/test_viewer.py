@@ -31,7 +31,7 @@ def _demo(name: str) -> Path:
 def test_file_list_offers_a_preview_for_hdf5_rows_only(client):
     ds = dataset_with_files(Status.PUBLISHED, files=[_demo("chopper.nxs")],
                             writers={"notes.txt": lambda p: p.write_text("hi")})  # fmt: skip
-    html = client.get(f"/datasets/{ds.pid}/").content.decode()
+    html = client.get(f"/datasets/{ds.pid}/", follow=True).content.decode()
     assert html.count("data-h5preview-file=") == 1
     assert 'data-h5preview-file="chopper.nxs"' in html
     assert f'data-h5preview-endpoint="/datasets/{ds.pid}/h5grove"' in html
