@@ -3,8 +3,9 @@
 Every page and endpoint (dataset page, JSON API, downloads, search, landing pages, exports,
 OAI-PMH, HDF5 preview) asks here. The rules:
 
-* curators and staff see every dataset and its files;
-* members of a dataset's owner group or one of its access groups (and its creator) see that
+* curators and admins see every dataset and its files (roles: :mod:`catalogue.roles`, the one
+  table of who may do what; ``is_staff`` alone grants nothing);
+* readers and owners of a dataset (its access groups; its owner group and its creator) see that
   dataset in every status before withdrawal, and its files even under embargo;
 * everybody else sees published datasets, and their files once ``embargo_until`` has passed;
 * a withdrawn dataset is a tombstone (HTTP 410 with the reason) for everyone but curators:
@@ -31,43 +32,22 @@ from django.utils import timezone
 
 from catalogue.identifiers import normalize_doi
 from catalogue.models import Dataset, Status
+from catalogue.roles import (  # noqa: F401  (CURATORS_GROUP, user_is_curator: re-exported)
+    CURATORS_GROUP,
+    user_group_ids,
+    user_is_curator,
+    user_is_dataset_owner,
+    user_is_dataset_reader,
+)
 from catalogue.snapshot import snapshot_queryset
 
-CURATORS_GROUP = "curators"
 PUBLIC = "public"
-
-
-def user_is_curator(user) -> bool:
-    return bool(
-        user is not None
-        and user.is_authenticated
-        and user.is_active
-        and (user.is_staff or user.is_superuser or user.has_perm("catalogue.view_all_datasets"))
-    )
-
-
-def _group_ids(user) -> set[int]:
-    if user is None or not user.is_authenticated or not user.is_active:
-        return set()
-    cached = getattr(user, "_portal_group_ids", None)
-    if cached is None:
-        cached = set(user.groups.values_list("id", flat=True))
-        user._portal_group_ids = cached
-    return cached
+_group_ids = user_group_ids
 
 
 def user_is_dataset_member(user, dataset: Dataset) -> bool:
-    """Member of the owner group or an access group, or the creator of the record."""
-    if user is None or not user.is_authenticated or not user.is_active:
-        return False
-    if dataset.created_by_id is not None and dataset.created_by_id == user.pk:
-        return True
-    groups = _group_ids(user)
-    if not groups:
-        return False
-    if dataset.owner_group_id in groups:
-        return True
-    return dataset.access_groups.filter(id__in=groups).exists()
+    """Holds a role on the dataset that reads it before publication (reader or owner)."""
+    return user_is_dataset_owner(user, dataset) or user_is_dataset_reader(user, dataset)
 
 
 def files_embargoed(dataset: Dataset, today: datetime.date | None = None) -> bool:
@@ -253,7 +233,7 @@ def dataset_read_principals(dataset: Dataset) -> list[str]:
 
 
 def user_principals(user) -> list[str] | None:
-    """The principals a user holds; None means every dataset (curators and staff)."""
+    """The principals a user holds; None means every dataset (curators and admins)."""
     if user_is_curator(user):
         return None
     principals = [PUBLIC]

@@ -8,13 +8,13 @@ from django.core.paginator import Paginator
 from django.db import models
 from django.db.models import Count
 from django.forms.models import BaseInlineFormSet
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from catalogue.access import DatasetForbidden, user_is_curator
+from catalogue.access import DatasetForbidden
 from catalogue.models import (
     Beamtime,
     Contributor,
@@ -31,6 +31,7 @@ from catalogue.models import (
     Technique,
 )
 from catalogue.models.dataset import TRANSITIONS
+from catalogue.roles import Action, user_may
 from catalogue.services import lifecycle
 from catalogue.services.context import context_record_changed
 from catalogue.services.errors import DatasetInputError
@@ -495,6 +496,22 @@ class DatasetAdmin(PortalModelAdmin):
         for dataset in queryset:
             self.delete_model(request, dataset)
 
+    # Curation needs the curator role (catalogue.roles), not only model permissions; a user
+    # without it gets 404 for any dataset id, so the admin reveals no record either.
+    def has_module_permission(self, request):
+        return user_may(request.user, Action.CURATE) and super().has_module_permission(request)
+
+    def has_view_permission(self, request, obj=None):
+        return user_may(request.user, Action.CURATE) and super().has_view_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return user_may(request.user, Action.EDIT) and super().has_change_permission(request, obj)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if not user_may(request.user, Action.CURATE):
+            raise Http404("No dataset here.")
+        return super().change_view(request, object_id, form_url, extra_context)
+
     def has_delete_permission(self, request, obj=None):
         # Published and withdrawn records are never deleted: DOIs must keep resolving.
         # Only drafts are deleted (catalogue.services.datasets.dataset_delete_draft).
@@ -515,8 +532,9 @@ class DatasetAdmin(PortalModelAdmin):
     def transition_view(self, request, object_id: int, to: str):
         dataset = get_object_or_404(Dataset, pk=object_id)
         if to not in ACTIONS or not self.has_view_permission(request, dataset):
-            raise PermissionDenied
-        if not user_is_curator(request.user) and TRANSITIONS.get((dataset.status, to)) != "owner":
+            raise Http404("No dataset here.")
+        action = TRANSITIONS.get((dataset.status, to))
+        if action is not None and not user_may(request.user, action, dataset):
             raise PermissionDenied
         label, fn = ACTIONS[to]
         form = CommentForm(request.POST or None)

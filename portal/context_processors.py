@@ -1,5 +1,7 @@
 from django.conf import settings
 
+from catalogue.roles import Action, user_may
+
 
 def site(request):
     """Values every page template may use (base.html, headers, footers)."""
@@ -8,4 +10,6 @@ def site(request):
         "base_url": settings.BASE_URL,
         "oidc_enabled": getattr(settings, "OIDC_ENABLED", False),
         "oidc_provider_name": getattr(settings, "OIDC_PROVIDER_NAME", ""),
+        # The header's "Curation" link: the role table decides, not is_staff.
+        "may_curate": user_may(getattr(request, "user", None), Action.CURATE),
     }

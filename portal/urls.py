@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -11,7 +10,7 @@ admin.site.index_title = "Catalogue curation"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
-    *([path("oidc/", include("mozilla_django_oidc.urls"))] if settings.OIDC_ENABLED else []),
+    path("oidc/", include("portal.oidc_urls")),
     path("api/v1/", include("catalogue.api.urls")),
     path("", include("oaipmh.urls")),
     path("", include("landing.urls")),

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Provision the portal's backing services on loopback, for tests and demos:
-# PostgreSQL (own cluster), Redis (Celery broker) and Elasticsearch 8.19.
+# PostgreSQL (own cluster), Redis (Celery broker), Elasticsearch 8.19 and
+# Keycloak 26 (the OIDC provider of the tests, with a checked-in realm).
 #
 # Usage:
 #   scripts/services.sh [start]      install what is missing, start what is
@@ -24,6 +25,8 @@
 #   ${XDG_CACHE_HOME:-$HOME/.cache}/open-data-portal/services)
 #   PORTAL_ES_START_TIMEOUT (120 s)  ES_JAVA_HOME (default: the `java` on PATH)
 #   PORTAL_ES_SHIM (1; 0 = do not install the shim plugin described below)
+#   PORTAL_KC_PORT (58180)  PORTAL_KC_MANAGEMENT_PORT (58190)  PORTAL_KC_VERSION
+#   PORTAL_KC_START_TIMEOUT (240 s)  KC_JAVA_HOME (default: a JDK 21+ found under /usr/lib/jvm)
 #
 # Elasticsearch comes from Maven Central as the "integ-test-zip", the only
 # full server Elastic publishes there. It is a bare server: its modules are
@@ -775,11 +778,193 @@ status_es() {
     fi
 }
 
+# ============================================================== Keycloak ==
+# The OIDC provider of the tests (issue 11): Keycloak from Maven Central
+# (org.keycloak:keycloak-quarkus-dist), in dev mode (embedded H2) with the
+# checked-in realm tests/data/keycloak/portal-test-realm.json. Keycloak 26
+# wants Java 21+: KC_JAVA_HOME, else the first JDK 21+ under /usr/lib/jvm,
+# else the `java` on PATH if it is 21+.
+readonly KC_DEFAULT_VERSION=26.5.6
+KC_VERSION=${PORTAL_KC_VERSION:-$KC_DEFAULT_VERSION}
+KC_PORT=${PORTAL_KC_PORT:-58180}
+KC_MGMT_PORT=${PORTAL_KC_MANAGEMENT_PORT:-58190}
+KC_TIMEOUT=${PORTAL_KC_START_TIMEOUT:-240}
+KC_REALM_FILE=$REPO_ROOT/tests/data/keycloak/portal-test-realm.json
+KC_REALM=portal-test
+KC_HOME=$STATE_DIR/keycloak-$KC_VERSION
+KC_ZIP=$STATE_DIR/downloads/keycloak-quarkus-dist-$KC_VERSION.zip
+KC_PID=$STATE_DIR/keycloak/keycloak.pid
+KC_LOG=$STATE_DIR/keycloak/keycloak.log
+readonly KC_ARTIFACT=org.keycloak:keycloak-quarkus-dist:$KC_VERSION:zip
+
+kc_url() { printf 'http://%s:%s' "$HOST" "$KC_PORT"; }
+
+kc_running() {
+    curl -sf -m 5 "$(kc_url)/realms/$KC_REALM/.well-known/openid-configuration" 2>/dev/null |
+        grep -q "\"issuer\":\"$(kc_url)/realms/$KC_REALM\""
+}
+
+kc_pid_alive() {
+    [[ -r $KC_PID ]] && kill -0 "$(<"$KC_PID")" 2>/dev/null
+}
+
+java_major() {
+    "$1/bin/java" -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p' | head -n 1
+}
+
+find_kc_java() {
+    local dir major
+    for dir in ${KC_JAVA_HOME:-} /usr/lib/jvm/*; do
+        [[ -n $dir && -x $dir/bin/java ]] || continue
+        major=$(java_major "$dir")
+        if [[ -n $major ]] && ((major >= 21)); then
+            printf '%s\n' "$dir"
+            return 0
+        fi
+    done
+    if command -v java >/dev/null 2>&1; then
+        dir=$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")
+        major=$(java_major "$dir")
+        if [[ -n $major ]] && ((major >= 21)); then
+            printf '%s\n' "$dir"
+            return 0
+        fi
+    fi
+    return 1
+}
+
+download_kc() {
+    [[ -s $KC_ZIP ]] && return 0
+    need_command mvn maven
+    local dl=$STATE_DIR/downloads t0 tmp
+    mkdir -p "$dl"
+    tmp=$(mktemp -d "$dl/.mvn.XXXXXX")
+    log "keycloak: downloading $KC_ARTIFACT from Maven Central (~165 MB)"
+    t0=$(now)
+    if ! (cd "$tmp" && mvn -B -C -Dmaven.repo.local="$dl/m2" \
+        "$MVN_DEPENDENCY_PLUGIN:copy" -Dartifact="$KC_ARTIFACT" \
+        -DoutputDirectory="$tmp" </dev/null >"$dl/mvn-keycloak.log" 2>&1); then
+        rm -rf "$tmp"
+        show_log_tail "$dl/mvn-keycloak.log"
+        die "keycloak: Maven could not fetch $KC_ARTIFACT; see $dl/mvn-keycloak.log"
+    fi
+    unzip -tq "$tmp/keycloak-quarkus-dist-$KC_VERSION.zip" >/dev/null || {
+        rm -rf "$tmp"
+        die "keycloak: downloaded zip is corrupt"
+    }
+    mv "$tmp/keycloak-quarkus-dist-$KC_VERSION.zip" "$KC_ZIP"
+    rm -rf "$tmp"
+    # Maven's -C already checked the published SHA-1; drop its second copy.
+    rm -f "$dl/m2/org/keycloak/keycloak-quarkus-dist/$KC_VERSION/keycloak-quarkus-dist-$KC_VERSION.zip"
+    log "keycloak: downloaded $(du -h "$KC_ZIP" | cut -f1) in $(elapsed "$t0")"
+}
+
+install_kc() {
+    need_command curl curl
+    need_command unzip unzip
+    [[ -x $KC_HOME/bin/kc.sh ]] && return 0
+    download_kc
+    local tmp
+    tmp=$(mktemp -d "$STATE_DIR/.kc-unzip.XXXXXX")
+    unzip -q "$KC_ZIP" -d "$tmp"
+    rm -rf "$KC_HOME"
+    mv "$tmp/keycloak-$KC_VERSION" "$KC_HOME"
+    rm -rf "$tmp"
+    log "keycloak: unpacked into $KC_HOME"
+}
+
+start_kc() {
+    if kc_running; then
+        log "keycloak: already running on $(kc_url) (realm $KC_REALM)"
+        return 0
+    fi
+    install_kc
+    local java_home
+    java_home=$(find_kc_java) ||
+        die "keycloak $KC_VERSION needs Java 21 or newer; install one (e.g. a Temurin 25 JDK) or set KC_JAVA_HOME"
+    mkdir -p "$(dirname "$KC_PID")"
+    local t0 sum
+    t0=$(now)
+    if kc_pid_alive; then
+        log "keycloak: pid $(<"$KC_PID") is alive but not answering yet; waiting"
+    else
+        # The realm is imported only into an empty database (IGNORE_EXISTING):
+        # a changed realm file means a fresh H2 database.
+        sum=$(sha1sum "$KC_REALM_FILE" | cut -d' ' -f1)
+        if [[ $(cat "$KC_HOME/data/.realm-sha1" 2>/dev/null) != "$sum" ]]; then
+            rm -rf "$KC_HOME/data/h2" "$KC_HOME/data/import"
+            mkdir -p "$KC_HOME/data/import"
+            cp "$KC_REALM_FILE" "$KC_HOME/data/import/$KC_REALM-realm.json"
+            printf '%s\n' "$sum" >"$KC_HOME/data/.realm-sha1"
+        fi
+        log "keycloak $KC_VERSION: starting on $(kc_url) (Java $(java_major "$java_home"), log $KC_LOG)"
+        # setsid: a Ctrl-C on make does not take Keycloak down; fd 9 (the
+        # lock) closed so the daemon does not hold it.
+        JAVA_HOME=$java_home KC_BOOTSTRAP_ADMIN_USERNAME=admin KC_BOOTSTRAP_ADMIN_PASSWORD=admin \
+            setsid "$KC_HOME/bin/kc.sh" start-dev --import-realm \
+            --http-host="$HOST" --http-port="$KC_PORT" \
+            --http-management-port="$KC_MGMT_PORT" --health-enabled=true \
+            </dev/null >"$KC_LOG" 2>&1 9>&- &
+        echo $! >"$KC_PID"
+    fi
+    # Keycloak is started last: let other runs (createdb) go on while it boots.
+    flock -u 9 2>/dev/null || true
+    local deadline=$((SECONDS + KC_TIMEOUT)) next=$((SECONDS + 15))
+    until kc_running; do
+        if ((SECONDS >= deadline)); then
+            show_log_tail "$KC_LOG"
+            die "keycloak did not serve realm $KC_REALM on $(kc_url) within ${KC_TIMEOUT}s; see $KC_LOG"
+        fi
+        if ! kc_pid_alive; then
+            show_log_tail "$KC_LOG"
+            die "keycloak exited during start-up; see $KC_LOG"
+        fi
+        if ((SECONDS >= next)); then
+            log "keycloak: still starting ($(elapsed "$t0")): $(grep -o 'Keycloak [^ ]* on JVM.*\|Importing from.*\|Realm .* imported\|started in [0-9.]*s' "$KC_LOG" | tail -n 1)"
+            next=$((SECONDS + 15))
+        fi
+        sleep 1
+    done
+    log "keycloak: up in $(elapsed "$t0")"
+}
+
+stop_kc() {
+    if ! kc_pid_alive; then
+        log "keycloak: not running"
+        rm -f "$KC_PID"
+        return 0
+    fi
+    local pid i
+    pid=$(<"$KC_PID")
+    log "keycloak: stopping pid $pid"
+    # kc.sh execs java in the same process group (setsid made it the leader).
+    kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+    for ((i = 0; i < 30 * 5; i++)); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.2
+    done
+    kill -0 "$pid" 2>/dev/null && kill -KILL -- "-$pid" 2>/dev/null
+    rm -f "$KC_PID"
+}
+
+status_kc() {
+    if kc_running; then
+        printf '%-14s up    %s:%s  pid %s  version %s  realm %s\n' keycloak "$HOST" "$KC_PORT" \
+            "$(cat "$KC_PID" 2>/dev/null || echo '?')" "$KC_VERSION" "$KC_REALM"
+    else
+        printf '%-14s DOWN  %s:%s  log %s\n' keycloak "$HOST" "$KC_PORT" "$KC_LOG"
+        return 1
+    fi
+}
+
 # ============================================================== commands ==
 print_env() {
     printf 'PORTAL_DATABASE_URL=postgres://portal:portal@%s:%s/portal\n' "$HOST" "$PG_PORT"
     printf 'PORTAL_BROKER_URL=redis://%s:%s/0\n' "$HOST" "$REDIS_PORT"
     printf 'PORTAL_ELASTICSEARCH_URL=http://%s:%s\n' "$HOST" "$ES_PORT"
+    # The tests' OIDC provider (tests/portal/test_oidc_keycloak.py); the portal itself is
+    # configured with PORTAL_OIDC_* (README "Log-in and roles").
+    printf 'PORTAL_TEST_KEYCLOAK_URL=http://%s:%s/realms/%s\n' "$HOST" "$KC_PORT" "$KC_REALM"
 }
 
 check_state_dir() {
@@ -791,9 +976,9 @@ check_state_dir() {
 usage() {
     cat >&2 <<EOF
 usage: $SCRIPT_NAME [start|stop|status|env|createdb NAME]
-  start          install/start PostgreSQL, Redis and Elasticsearch on $HOST,
+  start          install/start PostgreSQL, Redis, Elasticsearch, Keycloak on $HOST,
                  then print the PORTAL_* variables (default)
-  stop           stop all three; data is kept in $STATE_DIR
+  stop           stop them all; data is kept in $STATE_DIR
   status         show what runs; exit 1 if anything is down
   env            print the PORTAL_* variables without starting anything
   createdb NAME  create database NAME owned by "portal" (idempotent); prints its URL
@@ -805,6 +990,8 @@ main() {
     validate_port PORTAL_PG_PORT "$PG_PORT"
     validate_port PORTAL_REDIS_PORT "$REDIS_PORT"
     validate_port PORTAL_ES_PORT "$ES_PORT"
+    validate_port PORTAL_KC_PORT "$KC_PORT"
+    validate_port PORTAL_KC_MANAGEMENT_PORT "$KC_MGMT_PORT"
     ((ES_PORT + 100 <= 65535)) || die "PORTAL_ES_PORT + 100 (transport port) must stay below 65536"
     check_state_dir
 
@@ -817,6 +1004,7 @@ main() {
         start_postgres
         start_redis
         start_es
+        start_kc
         log "all services up in $(elapsed "$t0") (state in $STATE_DIR)"
         print_env
         ;;
@@ -828,10 +1016,12 @@ main() {
         status_postgres || rc=1
         status_redis || rc=1
         status_es || rc=1
+        status_kc || rc=1
         return "$rc"
         ;;
     stop)
         take_lock
+        stop_kc
         stop_es
         stop_redis
         stop_postgres

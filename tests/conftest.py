@@ -37,6 +37,8 @@ def _service_problem(marker: str) -> str | None:
         return "Elasticsearch is not reachable at PORTAL_ELASTICSEARCH_URL"
     if marker == "broker" and not _reachable(settings.BROKER_URL, 6379):
         return "Redis is not reachable at PORTAL_BROKER_URL"
+    if marker == "oidc" and not _reachable(os.environ.get("PORTAL_TEST_KEYCLOAK_URL", ""), 80):
+        return "Keycloak is not reachable at PORTAL_TEST_KEYCLOAK_URL (scripts/services.sh start)"
     if marker == "browser" and not shutil.which(CHROMIUM):
         return f"{CHROMIUM} is missing (apt-get install chromium)"
     return None
@@ -75,7 +77,7 @@ def pytest_runtest_setup(item):
             "@pytest.mark.django_db(transaction=True, serialized_rollback=True)",
             pytrace=False,
         )
-    for marker in ("postgres", "search", "broker", "browser"):
+    for marker in ("postgres", "search", "broker", "browser", "oidc"):
         if item.get_closest_marker(marker):
             problem = _service_problem(marker)
             if problem:

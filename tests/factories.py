@@ -30,6 +30,22 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.django.Password("pw-for-tests")
 
 
+class CuratorFactory(UserFactory):
+    """A curator: staff (for the admin site) and in the ``curators`` group (for the role)."""
+
+    is_staff = True
+
+    @factory.post_generation
+    def curation_group(obj, create, extracted, **kwargs):
+        if create:
+            from catalogue.roles import ensure_curators_group
+
+            group = ensure_curators_group()
+            if extracted:  # CuratorFactory(curation_group="reviewers")
+                group = Group.objects.get(name=extracted)
+            obj.groups.add(group)
+
+
 class GroupFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Group

@@ -19,6 +19,7 @@ from catalogue.identifiers import (
     validate_orcid,
     validate_ror,
 )
+from catalogue.roles import Action
 from catalogue.scimeta import validate_scientific_metadata
 
 from .context import Beamtime, Facility, Instrument, Technique
@@ -34,19 +35,19 @@ class Status(models.TextChoices):
     WITHDRAWN = "withdrawn", "Withdrawn"
 
 
-# The lifecycle: every allowed move, and who may make it ("owner": a member of the owner
-# group; "curator": a curator). catalogue.services.lifecycle is the only code that moves.
-TRANSITIONS: dict[tuple[str, str], str] = {
-    (Status.DRAFT, Status.SUBMITTED): "owner",
-    (Status.SUBMITTED, Status.DRAFT): "owner",
-    (Status.SUBMITTED, Status.IN_REVIEW): "curator",
-    (Status.IN_REVIEW, Status.CHANGES_REQUESTED): "curator",
-    (Status.IN_REVIEW, Status.APPROVED): "curator",
-    (Status.CHANGES_REQUESTED, Status.SUBMITTED): "owner",
-    (Status.CHANGES_REQUESTED, Status.DRAFT): "owner",
-    (Status.APPROVED, Status.IN_REVIEW): "curator",
-    (Status.APPROVED, Status.PUBLISHED): "curator",
-    (Status.PUBLISHED, Status.WITHDRAWN): "curator",
+# The lifecycle: every allowed move, and the action (catalogue.roles.ROLE_ACTIONS, the one
+# table of who may do what) it needs. catalogue.services.lifecycle is the only code that moves.
+TRANSITIONS: dict[tuple[str, str], Action] = {
+    (Status.DRAFT, Status.SUBMITTED): Action.SUBMIT,
+    (Status.SUBMITTED, Status.DRAFT): Action.SUBMIT,
+    (Status.SUBMITTED, Status.IN_REVIEW): Action.REVIEW,
+    (Status.IN_REVIEW, Status.CHANGES_REQUESTED): Action.REVIEW,
+    (Status.IN_REVIEW, Status.APPROVED): Action.REVIEW,
+    (Status.CHANGES_REQUESTED, Status.SUBMITTED): Action.SUBMIT,
+    (Status.CHANGES_REQUESTED, Status.DRAFT): Action.SUBMIT,
+    (Status.APPROVED, Status.IN_REVIEW): Action.REVIEW,
+    (Status.APPROVED, Status.PUBLISHED): Action.PUBLISH,
+    (Status.PUBLISHED, Status.WITHDRAWN): Action.WITHDRAW,
 }
 
 

@@ -1,17 +1,18 @@
 """Lifecycle transitions of a dataset: draft → submitted → in review → approved → published.
 
 One function per transition. Each locks the row, checks the move against
-``catalogue.models.dataset.TRANSITIONS`` and the actor's role, writes a DatasetEvent, and
-raises TransitionError (shown to people and API clients as a 4xx) for anything not allowed.
+``catalogue.models.dataset.TRANSITIONS`` and the actor's role (``catalogue.roles.user_may``),
+writes a DatasetEvent, and raises TransitionError (shown to people and API clients as a 4xx)
+for anything not allowed.
 """
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from catalogue.access import user_is_curator, user_is_dataset_member
 from catalogue.models import Dataset, DatasetEvent, Status
 from catalogue.models.dataset import TRANSITIONS
+from catalogue.roles import Action, user_may
 from catalogue.services.changes import datasets_changed
 from doi.identifiers import doi_for_dataset
 
@@ -37,28 +38,27 @@ def datacite_missing_properties(dataset: Dataset) -> list[str]:
     return missing
 
 
-def _may(actor, dataset: Dataset, role: str) -> bool:
-    if role == "curator":
-        return user_is_curator(actor)
-    return user_is_curator(actor) or user_is_dataset_member(actor, dataset)
+# What a refused actor is told, per action (the role table says who holds it).
+_REFUSAL = {
+    Action.SUBMIT: "Only the dataset's owners or a curator may do this.",
+    Action.REVIEW: "Only curators with the review permission may do this.",
+    Action.PUBLISH: "Only curators with the publish permission may do this.",
+    Action.WITHDRAW: "Only curators with the withdraw permission may do this.",
+}
 
 
 @transaction.atomic
 def _transition(*, dataset: Dataset, to: str, actor, comment: str = "") -> Dataset:
     locked = Dataset.objects.select_for_update().get(pk=dataset.pk)
     current = locked.status
-    role = TRANSITIONS.get((current, to))
-    if role is None:
+    action = TRANSITIONS.get((current, to))
+    if action is None:
         raise TransitionError(
             f"A dataset cannot go from {Status(current).label.lower()} "
             f"to {Status(to).label.lower()}."
         )
-    if actor is not None and not _may(actor, locked, role):
-        raise TransitionError(
-            "Only curators may do this."
-            if role == "curator"
-            else "Only the dataset's owners or a curator may do this."
-        )
+    if actor is not None and not user_may(actor, action, locked):
+        raise TransitionError(_REFUSAL.get(action, "You may not do this."))
     if to not in (Status.DRAFT, Status.WITHDRAWN):
         missing = datacite_missing_properties(locked)
         if missing:

@@ -7,6 +7,7 @@ from .environment import BASE_DIR, MODE, PRODUCTION, VAR_DIR
 from .landing import *
 from .mail import *
 from .oaipmh import *
+from .oidc import *
 from .preview import *
 from .production import *
 from .search import *

@@ -2,7 +2,6 @@
 
 from urllib.parse import urlsplit
 
-from .auth import OIDC_ENABLED
 from .environment import BASE_DIR, PRODUCTION, VAR_DIR, env
 
 # A fixed key is fine for the embedded demo on 127.0.0.1; production.py refuses it.
@@ -36,7 +35,6 @@ INSTALLED_APPS = [
     "django_filters",
     "allauth",
     "allauth.account",
-    *(["mozilla_django_oidc"] if OIDC_ENABLED else []),
     "portal",
     "catalogue",
     "landing",
@@ -125,6 +123,7 @@ REST_FRAMEWORK = {
     + ([] if PRODUCTION else ["rest_framework.renderers.BrowsableAPIRenderer"]),
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
+        "portal.api_auth.OIDCBearerAuthentication",
         "rest_framework.authentication.BasicAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],

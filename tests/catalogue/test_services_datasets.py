@@ -12,6 +12,7 @@ from catalogue.services.errors import DatasetInputError
 from catalogue.snapshot import dataset_snapshot, snapshot_queryset
 from tests.factories import (
     BeamtimeFactory,
+    CuratorFactory,
     GroupFactory,
     InstrumentFactory,
     UserFactory,
@@ -34,7 +35,7 @@ def owner():
 
 @pytest.fixture
 def curator():
-    return UserFactory(is_staff=True)
+    return CuratorFactory()
 
 
 def full_data(instrument, **extra):

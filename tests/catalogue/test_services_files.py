@@ -11,7 +11,7 @@ from catalogue.services.files import (
     dataset_files_register,
     dataset_files_replace,
 )
-from tests.factories import GroupFactory, UserFactory, make_dataset
+from tests.factories import CuratorFactory, GroupFactory, UserFactory, make_dataset
 
 pytestmark = pytest.mark.django_db
 
@@ -108,7 +108,7 @@ def test_failed_replace_keeps_old_list(draft, owner):
 @pytest.mark.parametrize("status", [Status.PUBLISHED, Status.WITHDRAWN])
 def test_files_of_published_records_are_locked(owner, status):
     ds = make_dataset(status, owner_group=owner.groups.get())
-    curator = UserFactory(is_staff=True)
+    curator = CuratorFactory()
     with pytest.raises(DatasetInputError) as exc:
         dataset_files_register(dataset=ds, actor=curator, files=[FileRecord("a", 1)])
     assert "new version" in exc.value.errors["files"][0]

@@ -7,7 +7,7 @@ import pytest
 from lxml import etree, html
 
 from catalogue.models import Status
-from tests.factories import GroupFactory, UserFactory, make_dataset
+from tests.factories import CuratorFactory, GroupFactory, UserFactory, make_dataset
 from tests.landing.conftest import FILES, PEOPLE, add_people
 
 pytestmark = pytest.mark.django_db
@@ -112,7 +112,7 @@ def test_nothing_of_a_draft_is_visible(client, published):
     draft.save()
     member = UserFactory()
     member.groups.add(draft.owner_group)
-    curator = UserFactory(is_staff=True)
+    curator = CuratorFactory()
     for user in (None, member, curator):
         if user:
             client.force_login(user)

@@ -8,7 +8,12 @@ from sickle.oaiexceptions import BadResumptionToken, IdDoesNotExist, NoRecordsMa
 
 from catalogue.models import Dataset, Status
 from catalogue.services.lifecycle import dataset_withdraw
-from tests.factories import FacilityFactory, InstrumentFactory, UserFactory, make_dataset
+from tests.factories import (
+    CuratorFactory,
+    FacilityFactory,
+    InstrumentFactory,
+    make_dataset,
+)
 from tests.oaipmh.schemas import OAI, oai_schema
 
 pytestmark = [
@@ -112,7 +117,7 @@ def test_selective_harvests(harvester, settings, repository):
 
 
 def test_withdrawal_shows_up_as_a_deleted_record(harvester, settings, repository):
-    curator = UserFactory(is_staff=True)
+    curator = CuratorFactory()
     gone = repository[4]
     dataset_withdraw(dataset=gone, actor=curator, reason="Wrong sample.")
     before = datetime.datetime.now(datetime.UTC) - datetime.timedelta(minutes=1)

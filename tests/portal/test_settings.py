@@ -84,8 +84,9 @@ def test_oidc_groups_claim_parsing():
 
 def test_oidc_login_is_wired_only_when_configured():
     probe = (
-        "from django.conf import settings; from django.urls import reverse\n"
-        "print(settings.AUTHENTICATION_BACKENDS[0]); print(reverse('oidc_authentication_init'))"
+        "from django.conf import settings\n"
+        "print(settings.AUTHENTICATION_BACKENDS[0]); print(settings.OIDC_USE_PKCE)\n"
+        "print(settings.OIDC_RP_SIGN_ALGO)"
     )
     oidc = {
         "PORTAL_OIDC_RP_CLIENT_ID": "portal",
@@ -93,9 +94,34 @@ def test_oidc_login_is_wired_only_when_configured():
         "PORTAL_OIDC_OP_AUTHORIZATION_ENDPOINT": "https://idp.example.org/auth",
         "PORTAL_OIDC_OP_TOKEN_ENDPOINT": "https://idp.example.org/token",
         "PORTAL_OIDC_OP_USER_ENDPOINT": "https://idp.example.org/userinfo",
+        "PORTAL_OIDC_OP_JWKS_ENDPOINT": "https://idp.example.org/certs",
     }
     on = _manage("shell", "-c", probe, env=oidc)
     assert on.returncode == 0, on.stderr
-    assert "portal.oidc.PortalOIDCBackend" in on.stdout and "/oidc/authenticate/" in on.stdout
-    off = _manage("shell", "-c", probe, env={})
-    assert off.returncode != 0 and "NoReverseMatch" in off.stderr
+    assert on.stdout.split()[-3:] == ["portal.oidc.PortalOIDCBackend", "True", "RS256"]
+    probe_off = (
+        "from django.test import Client; print(Client().get('/oidc/authenticate/').status_code)"
+    )
+    off = _manage("shell", "-c", probe_off, env={})
+    assert off.returncode == 0 and "Not Found: /oidc/authenticate/" in off.stderr, off.stderr
+
+
+@pytest.mark.parametrize(
+    ("override", "complaint"),
+    [
+        ({"PORTAL_OIDC_OP_JWKS_ENDPOINT": ""}, "PORTAL_OIDC_OP_JWKS_ENDPOINT must be set"),
+        ({"PORTAL_OIDC_RP_SIGN_ALGO": "HS256"}, "asymmetric algorithm"),
+    ],
+)
+def test_oidc_refuses_to_start_without_key_checks(override, complaint):
+    env = {
+        "PORTAL_OIDC_RP_CLIENT_ID": "portal",
+        "PORTAL_OIDC_RP_CLIENT_SECRET": "s3cret",
+        "PORTAL_OIDC_OP_AUTHORIZATION_ENDPOINT": "https://idp.example.org/auth",
+        "PORTAL_OIDC_OP_TOKEN_ENDPOINT": "https://idp.example.org/token",
+        "PORTAL_OIDC_OP_USER_ENDPOINT": "https://idp.example.org/userinfo",
+        "PORTAL_OIDC_OP_JWKS_ENDPOINT": "https://idp.example.org/certs",
+        **override,
+    }
+    result = _manage("check", env=env)
+    assert result.returncode != 0 and complaint in result.stderr

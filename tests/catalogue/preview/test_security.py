@@ -23,7 +23,7 @@ from h5grove.content import get_content_from_file
 from catalogue.models import DataFile, Status
 from catalogue.storage import dataset_folder
 from tests.catalogue.preview.conftest import dataset_with_files, h5grove_url
-from tests.factories import UserFactory
+from tests.factories import CuratorFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -321,7 +321,7 @@ def test_the_access_gate_decides_and_404_reveals_nothing(client, status, embargo
     ds = dataset_with_files(status, writers={"d.h5": _simple},
                             embargo_until=future if embargo else None)  # fmt: skip
     if who != "anonymous":
-        user = UserFactory(is_staff=who == "curator")
+        user = CuratorFactory() if who == "curator" else UserFactory()
         if who == "member":
             user.groups.add(ds.owner_group)
         elif who == "stranger":

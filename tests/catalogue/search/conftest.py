@@ -13,7 +13,14 @@ from django.contrib.auth.models import AnonymousUser, Group
 from django.core.cache import cache
 
 from catalogue.models import Dataset, Facility, Instrument, Status
-from tests.factories import FacilityFactory, GroupFactory, UserFactory, make_dataset, technique
+from tests.factories import (
+    CuratorFactory,
+    FacilityFactory,
+    GroupFactory,
+    UserFactory,
+    make_dataset,
+    technique,
+)
 
 _counter = itertools.count(1)
 
@@ -184,7 +191,7 @@ def world(db) -> World:
     member.groups.add(owners)
     shared = UserFactory(username="shared")
     shared.groups.add(collaborators)
-    curator = UserFactory(username="curator", is_staff=True)
+    curator = CuratorFactory(username="curator")
     users = {
         "anonymous": AnonymousUser(),
         "other": UserFactory(username="other"),

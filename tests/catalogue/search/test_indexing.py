@@ -32,7 +32,7 @@ from catalogue.snapshot import (
     TechniqueSnapshot,
 )
 from portal.celery import app
-from tests.factories import UserFactory, make_dataset
+from tests.factories import CuratorFactory, make_dataset
 
 SNAPSHOT = DatasetSnapshot(
     pid=uuid.UUID("0c3f6a2e-2b8e-4b43-9e61-3d8f3f1b8a55"),
@@ -135,7 +135,7 @@ class _Params(dict):
 def test_publish_and_withdraw_update_the_index_after_commit(
     es_index, django_capture_on_commit_callbacks
 ):
-    curator = UserFactory(username="cur", is_staff=True)
+    curator = CuratorFactory(username="cur")
     ds = make_dataset(status=Status.APPROVED, title="Approved SAXS record")
     index_datasets(dataset_ids=[ds.pk])
     assert _found(q="approved") == set()  # not public yet
@@ -250,7 +250,7 @@ def test_a_worker_indexes_a_published_dataset(es_index, settings):
     def rendered() -> set[str]:
         return set(RenderedMetadata.objects.filter(dataset=ds).values_list("prefix", flat=True))
 
-    curator = UserFactory(username="curator-broker", is_staff=True)
+    curator = CuratorFactory(username="curator-broker")
     ds = make_dataset(status=Status.APPROVED, title="Published through the broker")
     app.conf.task_always_eager = False
     settings.CELERY_TASK_ALWAYS_EAGER = False

@@ -8,7 +8,7 @@ from django.contrib.auth.models import AnonymousUser
 
 from catalogue.models import Status
 from catalogue.services.lifecycle import dataset_publish
-from tests.factories import UserFactory, make_dataset
+from tests.factories import CuratorFactory, make_dataset
 
 pytestmark = pytest.mark.django_db
 
@@ -140,7 +140,7 @@ def test_when_elasticsearch_is_down_search_says_so_and_the_rest_works(
     # And changing a dataset still works: the index update fails quietly (reindex repairs).
     approved = make_dataset(status=Status.APPROVED)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        dataset_publish(dataset=approved, actor=UserFactory(username="c", is_staff=True))
+        dataset_publish(dataset=approved, actor=CuratorFactory(username="c"))
     assert len(callbacks) == 1  # datasets_changed, to which search subscribes
     approved.refresh_from_db()
     assert approved.status == Status.PUBLISHED
