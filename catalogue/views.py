@@ -6,6 +6,7 @@ from django.shortcuts import render
 
 from catalogue import selectors
 from catalogue.access import DatasetGone, DatasetNotFound, access_dataset
+from catalogue.curation.views import curation_panel_context
 from catalogue.downloads import file_response
 from catalogue.models import DataFile, Status
 from catalogue.snapshot import dataset_snapshot
@@ -57,6 +58,7 @@ def dataset_detail(request: HttpRequest, pid) -> HttpResponse:
             "access": access,
             "files_page": files_page,
             "status_label": Status(dataset.status).label,
+            "curation": curation_panel_context(request, dataset),
         },
     )
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from catalogue.api import search, views
+from catalogue.api import curation, search, views
 from doi import views as doi_views
 
 app_name = "api"
@@ -18,6 +18,17 @@ urlpatterns = [
         doi_views.DatasetDataciteJson.as_view(),
         name="dataset-datacite-json",
     ),
+    path(
+        "datasets/<uuid:pid>/checklist",
+        curation.DatasetChecklist.as_view(),
+        name="dataset-checklist",
+    ),
+    path(
+        "datasets/<uuid:pid>/transitions",
+        curation.DatasetTransitions.as_view(),
+        name="dataset-transitions",
+    ),
+    path("datasets/<uuid:pid>/events", curation.DatasetEvents.as_view(), name="dataset-events"),
     path("search", search.SearchView.as_view(), name="search"),
     path("search/keys", search.SearchKeysView.as_view(), name="search-keys"),
 ]
