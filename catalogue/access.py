@@ -34,10 +34,12 @@ from catalogue.identifiers import normalize_doi
 from catalogue.models import Dataset, Status
 from catalogue.roles import (  # noqa: F401  (CURATORS_GROUP, user_is_curator: re-exported)
     CURATORS_GROUP,
+    Action,
     user_group_ids,
     user_is_curator,
     user_is_dataset_owner,
     user_is_dataset_reader,
+    user_may,
 )
 from catalogue.snapshot import snapshot_queryset
 
@@ -75,22 +77,22 @@ NO_ACCESS = DatasetAccess(metadata=False, files=False, tombstone=False)
 
 
 def user_may_edit_dataset(user, dataset: Dataset) -> bool:
-    """Owner-group members and the creator (not access-group readers); curators always."""
-    if user_is_curator(user):
-        return True
-    if user is None or not user.is_authenticated or not user.is_active:
+    """The role table's ``edit`` (catalogue.roles: owners, and curators holding the change
+    permission; not readers, not reviewers); a withdrawn record only by curators."""
+    if dataset.status == Status.WITHDRAWN and not user_is_curator(user):
         return False
-    if dataset.status == Status.WITHDRAWN:
-        return False
-    if dataset.created_by_id is not None and dataset.created_by_id == user.pk:
-        return True
-    return dataset.owner_group_id is not None and dataset.owner_group_id in _group_ids(user)
+    return user_may(user, Action.EDIT, dataset)
 
 
 def dataset_access(*, user, dataset: Dataset, today: datetime.date | None = None) -> DatasetAccess:
     withdrawn = dataset.status == Status.WITHDRAWN
     if user_is_curator(user):
-        return DatasetAccess(metadata=True, files=True, tombstone=withdrawn, edit=True)
+        return DatasetAccess(
+            metadata=True,
+            files=True,
+            tombstone=withdrawn,
+            edit=user_may_edit_dataset(user, dataset),
+        )
     if user_is_dataset_member(user, dataset):
         if withdrawn:
             return DatasetAccess(metadata=False, files=False, tombstone=True)

@@ -11,6 +11,7 @@ from catalogue.downloads import file_response
 from catalogue.models import DataFile, Status
 from catalogue.snapshot import dataset_snapshot
 from catalogue.storage import StoragePathError, dataset_file_path
+from portal.csp import viewer_page
 from portal.errors import render_gone
 
 
@@ -27,6 +28,7 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
+@viewer_page  # the HDF5 viewer needs eval (portal/csp.py)
 def dataset_detail(request: HttpRequest, pid) -> HttpResponse:
     try:
         dataset, access = access_dataset(user=request.user, pid=pid)

@@ -24,6 +24,7 @@ from doi.identifiers import landing_url
 from landing import citations, manifests, schemaorg, selectors, signposting
 from landing.exports import EXPORTS, NEGOTIABLE, WITHDRAWN_EXPORTS, Export
 from landing.negotiation import negotiate
+from portal.csp import viewer_page
 
 # Downloads listed in the JSON-LD ``distribution``: every file of small datasets; bigger ones
 # are described by their Metalink manifest instead (a page head is no place for 100,000 URLs).
@@ -218,6 +219,7 @@ def _not_acceptable() -> HttpResponse:
 
 
 @require_safe
+@viewer_page  # the HDF5 viewer needs eval (portal/csp.py)
 def landing(request: HttpRequest, doi: str) -> HttpResponse:
     """GET /doi/<doi>: the landing page, or the representation the Accept header asks for."""
     response = _landing(request, doi)

@@ -7,12 +7,16 @@ from django.views.decorators.gzip import gzip_page
 
 from oaipmh.protocol import BAD_ARGUMENT, OAIError, parse_request
 from oaipmh.responses import error_document, respond
+from portal.throttling import throttled
 
 CONTENT_TYPE = "text/xml; charset=utf-8"
 
 
 @csrf_exempt  # harvesters POST without cookies or CSRF tokens (§3.1.1.2); nothing is written
 @gzip_page  # §3.1.3: gzip when the harvester accepts it (Identify says so), streamed too
+# OAI-PMH 2.0 §3.1.2.2: flow control is 503 with Retry-After, which harvesters (Sickle,
+# the PaNOSC portal's) wait for and retry; PORTAL_THROTTLE_OAI sets the rate.
+@throttled("oai", status=503)
 def oai_endpoint(request: HttpRequest) -> HttpResponse:
     if request.method not in ("GET", "HEAD", "POST"):
         return HttpResponseNotAllowed(["GET", "HEAD", "POST"])

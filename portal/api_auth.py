@@ -19,7 +19,11 @@ from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.exceptions import SuspiciousOperation
 from rest_framework import exceptions
-from rest_framework.authentication import BaseAuthentication, get_authorization_header
+from rest_framework.authentication import (
+    BaseAuthentication,
+    BasicAuthentication,
+    get_authorization_header,
+)
 
 from portal.oidc import PortalOIDCBackend
 
@@ -99,3 +103,21 @@ class OIDCBearerAuthentication(BaseAuthentication):
 
     def authenticate_header(self, request):
         return f'{self.keyword} realm="api"'
+
+
+class LockoutAwareBasicAuthentication(BasicAuthentication):
+    """DRF's HTTP Basic, with django-axes' lockout reaching the response (429).
+
+    DRF authenticates with its own request object, so the flag axes sets there is copied to
+    Django's request, where axes.middleware.AxesMiddleware turns it into the lockout answer.
+    """
+
+    def authenticate_credentials(self, userid, password, request=None):
+        try:
+            return super().authenticate_credentials(userid, password, request)
+        except exceptions.AuthenticationFailed:
+            django_request = getattr(request, "_request", None)
+            if django_request is not None and getattr(request, "axes_locked_out", False):
+                django_request.axes_locked_out = True
+                django_request.axes_credentials = getattr(request, "axes_credentials", None)
+            raise

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from portal import errors
+from portal import errors, profile
 
 admin.site.site_header = "Open data portal: curation"
 admin.site.site_title = "Portal admin"
@@ -9,6 +9,7 @@ admin.site.index_title = "Catalogue curation"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("accounts/profile/", profile.profile, name="account_profile"),
     path("accounts/", include("allauth.urls")),
     path("oidc/", include("portal.oidc_urls")),
     path("api/v1/", include("catalogue.api.urls")),

@@ -44,6 +44,13 @@ def _service_problem(marker: str) -> str | None:
     return None
 
 
+def pytest_configure(config):
+    # Password hashing at Django's production strength (PBKDF2, 10^6 rounds) costs about a
+    # second per log-in on a busy 2-core runner; the tests check who may log in, not the
+    # hasher, so they use a fast one. Production keeps Django's default.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def pytest_sessionstart(session):
     if REQUIRE_SERVICES:
         problem = _service_problem("postgres")
@@ -91,6 +98,13 @@ def _isolated_storage(settings, tmp_path):
     """Each test writes dataset files into its own storage root."""
     settings.STORAGE_ROOT = tmp_path / "storage"
     settings.STORAGE_ROOT.mkdir()
+
+
+@pytest.fixture(autouse=True)
+def _no_throttles(settings):
+    """Rate limits are off except in the tests of them (tests/portal/test_hardening.py),
+    so a test's burst of requests is never cut short by another test's count."""
+    settings.THROTTLE_ENABLED = False
 
 
 @pytest.fixture(autouse=True)

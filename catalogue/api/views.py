@@ -96,8 +96,11 @@ class DatasetFiles(APIView):
     def get(self, request: Request, pid) -> Response:
         try:
             dataset, access = access_dataset(user=request.user, pid=pid, need="files")
-        except (DatasetNotFound, DatasetGone) as exc:
+        except DatasetNotFound as exc:
             raise Http404 from exc
+        except DatasetGone as gone:
+            # A tombstone this user knows of: gone, like the record itself (not a 404).
+            return _gone(gone.dataset)
         block = _files_block(
             request,
             dataset,

@@ -34,6 +34,7 @@ from catalogue.search.queries import (
     search_params,
 )
 from catalogue.search.selectors import scientific_keys, search_datasets
+from portal.throttling import throttled
 
 logger = logging.getLogger(__name__)
 
@@ -234,6 +235,7 @@ def _needs_canonical_url(get: QueryDict) -> bool:
     )
 
 
+@throttled("search_page")
 def search_page(request: HttpRequest) -> HttpResponse:
     query: SearchQuery | None = None
     result = None

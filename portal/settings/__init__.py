@@ -12,4 +12,5 @@ from .oidc import *
 from .preview import *
 from .production import *
 from .search import *
+from .security import *
 from .tasks import *

@@ -3,6 +3,8 @@
 from .environment import PRODUCTION, env
 
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out user name + address before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
@@ -21,3 +23,8 @@ ACCOUNT_ADAPTER = "portal.accounts.AccountAdapter"
 ACCOUNT_LOGOUT_ON_GET = False
 
 # Federated log-in: portal/settings/oidc.py (it adds its backend in front of these).
+
+# Failed log-ins are counted by django-axes (portal/settings/security.py: 429 with a page that
+# says when to try again, and the same count for the API's Basic auth); allauth's own counter
+# would answer first, with a 200, so it is left to axes.
+ACCOUNT_RATE_LIMITS = {"login_failed": None}

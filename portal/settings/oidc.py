@@ -60,4 +60,4 @@ if OIDC_ENABLED:
     OIDC_CREATE_USER = True
     LOGIN_REDIRECT_URL_FAILURE = "/oidc/failed/"
     OIDC_OP_LOGOUT_URL_METHOD = "portal.oidc_views.provider_logout_url"
-    AUTHENTICATION_BACKENDS.insert(0, "portal.oidc.PortalOIDCBackend")
+    AUTHENTICATION_BACKENDS.insert(1, "portal.oidc.PortalOIDCBackend")  # after django-axes

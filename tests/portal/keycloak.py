@@ -58,10 +58,8 @@ def portal_settings(settings) -> None:
     settings.OIDC_GROUP_PATTERNS = []
     settings.OIDC_CURATOR_GROUPS = []
     settings.OIDC_REVIEWER_GROUPS = []
-    settings.AUTHENTICATION_BACKENDS = [
-        "portal.oidc.PortalOIDCBackend",
-        *[b for b in settings.AUTHENTICATION_BACKENDS if b != "portal.oidc.PortalOIDCBackend"],
-    ]
+    backends = [b for b in settings.AUTHENTICATION_BACKENDS if b != "portal.oidc.PortalOIDCBackend"]
+    settings.AUTHENTICATION_BACKENDS = [backends[0], "portal.oidc.PortalOIDCBackend", *backends[1:]]
 
 
 class KeycloakBrowser(requests.Session):

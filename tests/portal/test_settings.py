@@ -85,7 +85,7 @@ def test_oidc_groups_claim_parsing():
 def test_oidc_login_is_wired_only_when_configured():
     probe = (
         "from django.conf import settings\n"
-        "print(settings.AUTHENTICATION_BACKENDS[0]); print(settings.OIDC_USE_PKCE)\n"
+        "print(settings.AUTHENTICATION_BACKENDS[1]); print(settings.OIDC_USE_PKCE)\n"
         "print(settings.OIDC_RP_SIGN_ALGO)"
     )
     oidc = {
