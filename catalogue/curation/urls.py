@@ -4,6 +4,8 @@ from catalogue.curation import views
 
 urlpatterns = [
     path("my/datasets/", views.my_datasets, name="my-datasets"),
+    path("my/datasets/new/", views.deposit_view, name="deposit-new"),
+    path("datasets/<uuid:pid>/edit", views.deposit_view, name="deposit-edit"),
     path("curation/", views.review_queue_view, name="review-queue"),
     path(
         "datasets/<uuid:pid>/transition", views.dataset_transition_view, name="dataset-transition"

@@ -52,6 +52,8 @@ def curation_panel_context(request: HttpRequest, dataset) -> dict | None:
         "transitions": lifecycle.transitions_for(dataset=dataset, user=request.user),
         "conversation": list(dataset_conversation(dataset=dataset)),
         "may_comment": user_may_comment(request.user, dataset),
+        "may_edit": dataset.status not in (Status.PUBLISHED, Status.WITHDRAWN)
+        and user_may_comment(request.user, dataset),
         "assignee": dataset.assignee.get_username() if dataset.assignee_id else "",
     }
 
@@ -183,3 +185,180 @@ def _assign(request: HttpRequest) -> HttpResponse:
             f"“{dataset.title}”: " + (f"assigned to {assignee}." if assignee else "released."),
         )
     return HttpResponseRedirect(request.get_full_path())
+
+
+# ---------------------------------------------------------------- the deposit form
+LISTING_LIMIT = 1000
+
+
+def storage_listing(dataset) -> list[dict]:
+    """Files in the dataset's storage folder (path, size, registered?), the first 1000."""
+    import os
+
+    from catalogue.storage import StoragePathError, dataset_folder
+
+    if not dataset.storage_folder:
+        return []
+    try:
+        base = dataset_folder(dataset.storage_folder)
+    except StoragePathError:
+        return []
+    registered = set(dataset.files.values_list("path", flat=True))
+    out = []
+    for root, dirs, names in os.walk(base):
+        dirs.sort()
+        for name in sorted(names):
+            full = os.path.join(root, name)
+            if os.path.islink(full) or not os.path.isfile(full):
+                continue
+            rel = os.path.relpath(full, base).replace(os.sep, "/")
+            out.append(
+                {"path": rel, "size": os.path.getsize(full), "registered": rel in registered}
+            )
+            if len(out) >= LISTING_LIMIT:
+                return out
+    return out
+
+
+def _deposit_context(request, *, dataset, state) -> dict:
+    from django.conf import settings
+
+    from catalogue import vocabularies as voc
+    from catalogue.models import Technique
+
+    return {
+        "record": dataset,
+        "form": state,
+        "licences": voc.LICENCE_CHOICES,
+        "resource_types": voc.RESOURCE_TYPE_GENERAL_CHOICES,
+        "contributor_types": voc.CONTRIBUTOR_TYPE_CHOICES,
+        "relation_types": voc.RELATION_TYPE_CHOICES,
+        "identifier_types": voc.RELATED_IDENTIFIER_TYPE_CHOICES,
+        "facilities": Facility.objects.order_by("name"),
+        "instruments": Instrument.objects.select_related("facility").order_by("name"),
+        "techniques": Technique.objects.order_by("label"),
+        "groups": request.user.groups.order_by("name"),
+        "may_set_folder": user_is_curator(request.user),
+        "listing": storage_listing(dataset) if dataset is not None else [],
+        "upload_max": settings.UPLOAD_MAX_BYTES,
+        "checklist": dataset_checklist(dataset) if dataset is not None else [],
+    }
+
+
+def _file_record(real, rel: str):
+    from catalogue.services.files import FileRecord, file_sha256, guess_media_type
+
+    return FileRecord(path=rel, size=real.stat().st_size, checksum=file_sha256(real),
+                      media_type=guess_media_type(rel))  # fmt: skip
+
+
+def _save_files(request, dataset) -> None:
+    """Register the picked files of the storage folder and store small uploads in it."""
+    import os
+
+    from django.conf import settings
+
+    from catalogue.services.files import dataset_files_register
+    from catalogue.storage import StoragePathError, dataset_file_path, dataset_folder
+
+    picked = request.POST.getlist("register")
+    uploads = request.FILES.getlist("upload")
+    if not picked and not uploads:
+        return
+    records = []
+    errors: dict[str, list[str]] = {}
+    for i, rel in enumerate(picked):
+        try:
+            real = dataset_file_path(dataset.storage_folder, rel)
+        except StoragePathError as exc:
+            errors[f"files[{i}].path"] = [str(exc)]
+            continue
+        if not real.is_file():
+            errors[f"files[{i}].path"] = [f"{rel} is not in the storage folder."]
+            continue
+        records.append(_file_record(real, rel))
+    for upload in uploads:
+        name = os.path.basename(upload.name or "")
+        if not name or name.startswith("."):
+            errors["upload"] = [f"Bad file name {upload.name!r}."]
+            continue
+        if upload.size > settings.UPLOAD_MAX_BYTES:
+            errors["upload"] = [
+                f"{name} is larger than {settings.UPLOAD_MAX_BYTES} bytes: copy it into the "
+                "storage folder and register it from the listing."
+            ]
+            continue
+        records.append((name, upload))
+    if errors:
+        raise DatasetInputError(errors)
+    folder = dataset_folder(dataset.storage_folder)
+    final = []
+    for item in records:
+        if isinstance(item, tuple):
+            name, upload = item
+            folder.mkdir(parents=True, exist_ok=True)
+            target = folder / name
+            with open(target, "wb") as handle:
+                for chunk in upload.chunks():
+                    handle.write(chunk)
+            item = _file_record(target, name)
+        final.append(item)
+    dataset_files_register(dataset=dataset, files=final, actor=request.user)
+
+
+@login_required
+def deposit_view(request: HttpRequest, pid=None) -> HttpResponse:
+    """GET: the form; POST: create or update the draft through the one writer."""
+    from django.db import transaction
+
+    from catalogue.curation.deposit import (
+        FormError,
+        form_to_data,
+        state_from_dataset,
+        state_from_post,
+    )
+    from catalogue.services.datasets import dataset_create, dataset_update
+
+    dataset = None
+    if pid is not None:
+        try:
+            dataset, _ = access_dataset(user=request.user, pid=pid, need="edit")
+        except (DatasetNotFound, DatasetGone) as exc:
+            raise Http404("No such dataset.") from exc
+        except DatasetForbidden:
+            messages.error(request, "You may read this dataset but not edit it.")
+            return HttpResponseRedirect(f"/datasets/{pid}/")
+    if request.method != "POST":
+        state = state_from_dataset(dataset)
+        return render(request, "curation/deposit.html",
+                      _deposit_context(request, dataset=dataset, state=state))  # fmt: skip
+    try:
+        data = form_to_data(request.POST)
+        if not user_is_curator(request.user):
+            data.pop("storage_folder", None)  # owners register from the folder they were given
+        with transaction.atomic():
+            if dataset is None:
+                dataset = dataset_create(data=data, actor=request.user)
+                if not dataset.storage_folder:
+                    folder = {"storage_folder": f"deposits/{dataset.pid}"}
+                    dataset = dataset_update(dataset=dataset, actor=None, data=folder)
+                created = True
+            else:
+                dataset = dataset_update(dataset=dataset, data=data, actor=request.user)
+                created = False
+            _save_files(request, dataset)
+    except (FormError, DatasetInputError) as exc:
+        state = state_from_post(request.POST, exc.errors)
+        messages.error(request, "Not saved: see the messages beside the fields.")
+        response = render(request, "curation/deposit.html",
+                          _deposit_context(request, dataset=None if pid is None else dataset,
+                                           state=state))  # fmt: skip
+        response.status_code = 400
+        return response
+    except DatasetForbidden:
+        messages.error(request, "You may not change this dataset.")
+        return HttpResponseRedirect(dataset.get_absolute_url())
+    messages.success(request, "Draft created." if created else "Saved.")
+    if request.POST.get("then") == "view":
+        return HttpResponseRedirect(dataset.get_absolute_url() + "#curation")
+    return HttpResponseRedirect(f"/datasets/{dataset.pid}/edit")
