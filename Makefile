@@ -12,7 +12,7 @@ STAMP := $(VENV)/.installed-stamp
 
 help:
 	@echo "make demo      portal with demo data at http://127.0.0.1:$(PORT)/ (PORT=... to change)"
-	@echo "make test      provision PostgreSQL, Redis, Elasticsearch on loopback and run everything"
+	@echo "make test      provision PostgreSQL, Redis, Elasticsearch, Keycloak on loopback and run everything"
 	@echo "make services  start the real services and print the PORTAL_* lines to reach them"
 	@echo "make lint      ruff check + format check"
 	@echo "make frontend  build the HDF5/NeXus viewer (npm) into static/build/"
