@@ -143,6 +143,19 @@ class DataFileInline(PortalTabularInline):
     fields = ["path", "size", "checksum_algorithm", "checksum", "media_type"]
     template = "admin/catalogue/dataset/paged_tabular.html"
 
+    # Files of a published (or withdrawn) record are locked: a new version gets new files.
+    def _locked(self, obj) -> bool:
+        return obj is not None and obj.status in (Status.PUBLISHED, Status.WITHDRAWN)
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields if self._locked(obj) else super().get_readonly_fields(request, obj)
+
+    def has_add_permission(self, request, obj=None):
+        return not self._locked(obj) and super().has_add_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not self._locked(obj) and super().has_delete_permission(request, obj)
+
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
         return type(
@@ -349,8 +362,8 @@ def _bulk_action(to: str):
 
 @admin.register(Dataset)
 class DatasetAdmin(PortalModelAdmin):
-    list_display = ["title", "status_badge", "facility", "instrument", "publication_year",
-                    "doi", "file_count", "updated_at"]  # fmt: skip
+    list_display = ["title", "status_badge", "assignee", "facility", "instrument",
+                    "publication_year", "doi", "file_count", "updated_at"]  # fmt: skip
     list_filter = ["status", "facility", "instrument", TechniqueInUseFilter, PublicationYearFilter,
                    "resource_type_general", "license"]  # fmt: skip
     search_fields = ["title", "doi", "=pid", "creators__name", "sample_name",
@@ -382,6 +395,12 @@ class DatasetAdmin(PortalModelAdmin):
         ("Access", {"fields": ["owner_group", "access_groups", "created_by", "created_at",
                                "updated_at"]}),
     ]  # fmt: skip
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and (obj.doi or obj.status in (Status.PUBLISHED, Status.WITHDRAWN)):
+            fields.append("doi")  # a registered DOI never changes (catalogue.services.datasets)
+        return fields
 
     @admin.display(description="status", ordering="status")
     def status_badge(self, obj: Dataset):
