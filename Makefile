@@ -8,12 +8,14 @@ PORT ?= 8000
 STAMP := $(VENV)/.installed-stamp
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo test services services-stop lint format browser frontend
+.PHONY: help install demo test services services-stop lint format browser frontend prod prod-stop
 
 help:
 	@echo "make demo      portal with demo data at http://127.0.0.1:$(PORT)/ (PORT=... to change)"
 	@echo "make test      provision PostgreSQL, Redis, Elasticsearch, Keycloak on loopback and run everything"
 	@echo "make services  start the real services and print the PORTAL_* lines to reach them"
+	@echo "make prod      the production stack on loopback (nginx at http://127.0.0.1:\$${PORT:-8080}/)"
+	@echo "make prod-stop stop it (data is kept)"
 	@echo "make lint      ruff check + format check"
 	@echo "make frontend  build the HDF5/NeXus viewer (npm) into static/build/"
 
@@ -53,6 +55,16 @@ services:
 services-stop:
 	@scripts/services.sh stop
 
+# The production stack (scripts/prod.sh, deploy/): PostgreSQL, Redis, an Elasticsearch cluster
+# of PORTAL_ES_NODES nodes, gunicorn, Celery workers per queue, beat, nginx. PORT is nginx's
+# port here (8080 unless set); make demo's default of 8000 does not apply.
+prod: $(STAMP)
+	@$(MAKE) --no-print-directory frontend || echo "(The HDF5 viewer was not built: it needs Node.js >= 20.19 and npm. The portal works without it.)"
+	@PORT=$${PROD_PORT:-$(if $(filter command line environment,$(origin PORT)),$(PORT),8080)} scripts/prod.sh start
+
+prod-stop:
+	@scripts/prod.sh stop
+
 browser:
 	@scripts/ensure-debian-package.sh chromium /usr/bin/chromium "the browser tests"
 
@@ -69,6 +81,7 @@ format: $(STAMP)
 test: $(STAMP) $(FRONTEND_STAMP)
 	@scripts/ensure-debian-package.sh chromium /usr/bin/chromium "the browser tests"
 	@scripts/ensure-debian-package.sh aria2 aria2c "the manifest tests"
+	@scripts/ensure-debian-package.sh nginx /usr/sbin/nginx "the download and production tests"
 	@service_env="$$(scripts/services.sh start)"; \
 	while IFS='=' read -r key value; do \
 	  if [ -n "$$key" ] && [ -z "$${!key:-}" ]; then export "$$key=$$value"; fi; \

@@ -251,7 +251,9 @@ def report(rows: list[dict], args, versions: str) -> str:
         f"({os.cpu_count()} cores shared with other jobs).",
         "",
         "Servers on 127.0.0.1, same file: **portal** = `/datasets/<pid>/h5grove/data` "
-        f"under {args.portal_server} (access gate, DataFile lookup, path and link policy, "
+        f"under {args.portal_server}"
+        + (" with every middleware" if args.full_middleware else " on the lean path")
+        + " (access gate, DataFile lookup, path and link policy, "
         f"{args.database_url.split(':', 1)[0]} catalogue); **h5grove** = h5grove's reference "
         f"FastAPI app (`h5grove.fastapi_utils.router`) under uvicorn. {versions}",
         "",
@@ -312,6 +314,15 @@ def main() -> None:
         help="the portal behind gunicorn (WSGI, gthread; as in production) or uvicorn (ASGI)",
     )
     parser.add_argument("--no-write", action="store_true", help="print, do not edit the doc")
+    parser.add_argument(
+        "--section", default="h5preview", help="section of docs/performance.md (h5preview)"
+    )
+    parser.add_argument(
+        "--full-middleware",
+        action="store_true",
+        help="the portal with every middleware on the h5grove endpoints (PORTAL_LEAN_PATH=0), "
+        "to measure what the lean path saves",
+    )
     args = parser.parse_args()
 
     from importlib.metadata import version
@@ -324,6 +335,7 @@ def main() -> None:
     log("warming the page cache…")
     warm_page_cache(data)
     env = portal_env(args.database_url)
+    env["PORTAL_LEAN_PATH"] = "0" if args.full_middleware else "1"
     log("preparing the benchmark catalogue…")
     subprocess.run([sys.executable, "-c", SETUP], cwd=ROOT, env=env, check=True)
 
@@ -357,7 +369,7 @@ def main() -> None:
     section = report(rows, args, versions)
     print(section)
     if not args.no_write:
-        written = write_section("h5preview", section)
+        written = write_section(args.section, section)
         log(f"wrote {written.relative_to(ROOT)}")
 
 

@@ -641,6 +641,11 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the benchmark index")
     parser.add_argument("--reuse", action="store_true", help="skip loading; use the index")
     parser.add_argument("--no-write", action="store_true", help="do not touch the docs")
+    parser.add_argument(
+        "--section",
+        help="write this run into its own section of docs/performance.md (e.g. search-prod) "
+        "instead of the search section's block for N",
+    )
     args = parser.parse_args()
     if not 1 <= args.n <= 5_000_000 or not 1 <= args.rounds <= 1000:
         raise SystemExit("--n must be 1..5,000,000 and --rounds 1..1000")
@@ -686,7 +691,7 @@ def main() -> None:
     block = table(args.n, load_stats, lat, args, es_info, time.perf_counter() - t0)
     print(block)
     if not args.no_write:
-        written = write(args.n, block)
+        written = write_section(args.section, block) if args.section else write(args.n, block)
         print(f"Wrote {written.relative_to(ROOT)}")
     if not args.keep:
         drop_index()

@@ -36,6 +36,11 @@ from catalogue.roles import Action, user_may
 from catalogue.services import lifecycle
 from catalogue.services.context import context_record_changed
 from catalogue.services.errors import DatasetInputError
+from doi.admin import (
+    DatasetRegistrationFailedFilter,
+    DoiRegistrationInline,
+    retry_dataset_registration,
+)
 from portal.admin import ReadOnlyAdminMixin
 
 FILES_PER_ADMIN_PAGE = 50
@@ -365,7 +370,7 @@ class DatasetAdmin(PortalModelAdmin):
     list_display = ["title", "status_badge", "assignee", "facility", "instrument",
                     "publication_year", "doi", "file_count", "updated_at"]  # fmt: skip
     list_filter = ["status", "facility", "instrument", TechniqueInUseFilter, PublicationYearFilter,
-                   "resource_type_general", "license"]  # fmt: skip
+                   "resource_type_general", "license", DatasetRegistrationFailedFilter]  # fmt: skip
     search_fields = ["title", "doi", "=pid", "creators__name", "sample_name",
                      "beamtime__proposal__proposal_id"]  # fmt: skip
     list_select_related = ["facility", "instrument"]
@@ -374,8 +379,8 @@ class DatasetAdmin(PortalModelAdmin):
                        "withdrawal_reason", "file_count", "total_size", "created_by",
                        "created_at", "updated_at"]  # fmt: skip
     inlines = [CreatorInline, ContributorInline, RelatedIdentifierInline, FundingReferenceInline,
-               DataFileInline, DatasetEventInline]  # fmt: skip
-    actions = [_bulk_action(s) for s in _TARGETS]
+               DataFileInline, DatasetEventInline, DoiRegistrationInline]  # fmt: skip
+    actions = [*(_bulk_action(s) for s in _TARGETS), retry_dataset_registration]
     show_full_result_count = False
     fieldsets = [
         ("Lifecycle", {"fields": ["pid", "doi", "status", "lifecycle", "embargo_until",

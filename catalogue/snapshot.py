@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Prefetch
 
 from catalogue.models import Dataset, Technique
@@ -162,15 +163,22 @@ class DatasetSnapshot:
     media_types: tuple[str, ...] = ()
     download_base_url: str = ""
     embargo_until: datetime.date | None = None
+    # Whether the files are still closed today (catalogue.access.files_embargoed), a derived
+    # fact read by the mappings' access right; None when built without a date (pure tests).
+    embargo_active: bool | None = None
     created_at: datetime.datetime | None = None
     updated_at: datetime.datetime | None = None
     published_at: datetime.datetime | None = None
     withdrawn_at: datetime.datetime | None = None
     withdrawal_reason: str = ""
+    # False while the DOI is only reserved (doi.models.DoiRegistration): doi.org does not
+    # resolve it, so no resolver link is offered (the embedded demo never registers).
+    doi_resolves: bool = True
 
     @property
     def doi_url(self) -> str:
-        return f"https://doi.org/{self.doi}" if self.doi else ""
+        """The resolver link, only for a DOI DataCite registered (not a locally reserved one)."""
+        return f"https://doi.org/{self.doi}" if self.doi and self.doi_resolves else ""
 
     @property
     def scientific_entries(self) -> list[ScientificEntry]:
@@ -194,7 +202,7 @@ def snapshot_queryset(queryset=None):
     """Datasets with everything a snapshot reads, loaded in a fixed number of queries."""
     qs = Dataset.objects.all() if queryset is None else queryset
     return qs.select_related(
-        "facility", "instrument", "beamtime", "beamtime__proposal"
+        "facility", "instrument", "beamtime", "beamtime__proposal", "doi_registration"
     ).prefetch_related(
         "creators",
         "contributors",
@@ -205,6 +213,12 @@ def snapshot_queryset(queryset=None):
     )
 
 
+def _files_embargoed(dataset: Dataset) -> bool:
+    from catalogue.access import files_embargoed  # access builds on snapshot_queryset
+
+    return files_embargoed(dataset)
+
+
 def dataset_snapshot(dataset: Dataset) -> DatasetSnapshot:
     """Build the snapshot. Pass a dataset from :func:`snapshot_queryset` to avoid extra queries."""
     facility = dataset.facility
@@ -212,9 +226,14 @@ def dataset_snapshot(dataset: Dataset) -> DatasetSnapshot:
     beamtime = dataset.beamtime
     proposal = beamtime.proposal if beamtime else None
     licence = LICENCES.get(dataset.license)
+    try:
+        registration = dataset.doi_registration
+    except ObjectDoesNotExist:  # a DOI from outside the lifecycle (imports, fixtures)
+        registration = None
     return DatasetSnapshot(
         pid=dataset.pid,
         doi=dataset.doi,
+        doi_resolves=registration is None or registration.resolves,
         status=dataset.status,
         title=dataset.title,
         url=settings.BASE_URL + dataset.get_absolute_url(),
@@ -300,6 +319,7 @@ def dataset_snapshot(dataset: Dataset) -> DatasetSnapshot:
         media_types=tuple(dataset.file_formats or ()),
         download_base_url=dataset.download_base_url,
         embargo_until=dataset.embargo_until,
+        embargo_active=_files_embargoed(dataset),
         created_at=dataset.created_at,
         updated_at=dataset.updated_at,
         published_at=dataset.published_at,

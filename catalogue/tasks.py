@@ -6,8 +6,18 @@ from elasticsearch import ApiError
 from catalogue.search.connection import SearchUnavailable
 from catalogue.search.indexing import index_datasets
 
-# Elasticsearch down or busy: retry with backoff (1, 2, 4 … minutes, at most ~4 hours in all).
-INDEX_MAX_RETRIES = 8
+# Elasticsearch down or busy: retry with backoff for about four hours in all. A delayed retry
+# waits unacknowledged in a worker, and Redis hands any message unacknowledged for longer than
+# the visibility timeout to another worker (which is what re-runs a killed worker's task within
+# a minute), so no single wait may exceed it: 1, 2, 4 … s, then every 30 s (3/4 of it).
+INDEX_MAX_RETRIES = 500
+
+
+def retry_countdown(retries: int) -> int:
+    from django.conf import settings
+
+    ceiling = max(1, settings.CELERY_VISIBILITY_TIMEOUT * 3 // 4)
+    return min(2**retries, ceiling)
 
 
 def _index(task, dataset_ids: list[int]) -> dict:
@@ -19,7 +29,7 @@ def _index(task, dataset_ids: list[int]) -> dict:
             raise  # a 4xx is our bug (mapping, request): fail visibly
         if task.request.is_eager:
             raise  # in-process (no broker): the caller logs it; `reindex` repairs
-        raise task.retry(exc=exc, countdown=60 * 2**task.request.retries) from exc
+        raise task.retry(exc=exc, countdown=retry_countdown(task.request.retries)) from exc
     return {"indexed": report.indexed, "removed": report.removed, "skipped": report.skipped}
 
 
@@ -49,3 +59,11 @@ def mail_review_reminder() -> int:
     from catalogue.services.notifications import review_reminder_send
 
     return review_reminder_send()
+
+
+@shared_task(name="catalogue.release_embargoes")
+def release_embargoes() -> int:
+    """Daily (celery beat): announce the datasets whose embargo ended. Idempotent."""
+    from catalogue.services.embargo import datasets_release_embargoes
+
+    return len(datasets_release_embargoes())

@@ -70,17 +70,19 @@ def file_download(request: HttpRequest, pid, path: str) -> HttpResponse:
         dataset, _ = access_dataset(user=request.user, pid=pid, need="files")
     except (DatasetNotFound, DatasetGone) as exc:
         raise Http404("No such file.") from exc
-    if not DataFile.objects.filter(dataset=dataset, path=path).exists():
+    # One query: is the file registered, and with which media type.
+    registered = list(
+        DataFile.objects.filter(dataset=dataset, path=path).values_list("media_type", flat=True)[:1]
+    )
+    if not registered:
         raise Http404("No such file.")
+    media_type = registered[0]
     try:
         real = dataset_file_path(dataset.storage_folder, path)
     except StoragePathError as exc:
         raise Http404("No such file.") from exc
     if not real.is_file():
         raise Http404("The file is registered but not in storage.")
-    media_type = (
-        DataFile.objects.filter(dataset=dataset, path=path).values_list("media_type", flat=True)
-    ).first()
     return file_response(
         path=real,
         filename=path.rsplit("/", 1)[-1],

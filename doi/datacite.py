@@ -279,9 +279,14 @@ def _rights(s: DatasetSnapshot) -> list[dict[str, Any]]:
         )
     if s.status == "withdrawn":
         access = CLOSED_ACCESS
-    elif s.embargo_until and (s.published_at is None or s.embargo_until > s.published_at.date()):
-        # Whether the embargo is still running is a matter of today's date, which a pure
-        # mapping does not read: the Available date says when it ends.
+    elif s.embargo_active or (
+        s.embargo_active is None
+        and s.embargo_until
+        and (s.published_at is None or s.embargo_until > s.published_at.date())
+    ):
+        # Whether the embargo is still running is a matter of today's date, which the
+        # snapshot knows (embargo_active); without it the Available date says when it ends.
+        # At release (catalogue.services.embargo) the record becomes Open Access.
         access = EMBARGOED_ACCESS
     else:
         access = OPEN_ACCESS

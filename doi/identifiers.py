@@ -1,26 +1,57 @@
-"""DOI names for datasets: ``<PORTAL_DOI_PREFIX>/<facility>.<xxxx-xxxx>``.
+"""DOI names for datasets: ``<PORTAL_DATACITE_PREFIX>/<suffix>``, and their landing pages.
 
-The suffix is opaque (DataCite recommends suffixes that carry no meaning that could change)
-and derived from the dataset's UUID, so it is stable and needs no counter.
+Suffixes are random and opaque, as DataCite recommends (a suffix must carry no meaning that
+could change): 10 characters of Crockford's base32 (50 bits) and Crockford's check symbol
+(value mod 37), grouped as ``xxxxx-xxxxxc``, so a mistyped DOI is caught before anyone asks
+DataCite. ``PORTAL_DOI_SUFFIX_TEMPLATE`` may add the facility code (``{facility}.{random}``).
+Whether a new name is free is decided by :func:`doi.services.doi_reserve` (local unique
+index) and the registration task (``GET /dois/{doi}`` answers 404 at DataCite).
 """
 
-import uuid
+import secrets
+from urllib.parse import quote
 
-_CROCKFORD = "0123456789abcdefghjkmnpqrstvwxyz"
-
-
-def _base32(number: int, length: int) -> str:
-    chars = []
-    for _ in range(length):
-        number, rem = divmod(number, 32)
-        chars.append(_CROCKFORD[rem])
-    return "".join(reversed(chars))
+# Crockford's base32 (https://www.crockford.com/base32.html): no I, L, O, U; case-insensitive.
+CROCKFORD = "0123456789abcdefghjkmnpqrstvwxyz"
+# The check symbol alphabet adds five symbols for values 32..36.
+CHECK_SYMBOLS = CROCKFORD + "*~$=u"
+RANDOM_LENGTH = 10
+_DECODE = {c: i for i, c in enumerate(CROCKFORD)} | {"i": 1, "l": 1, "o": 0}
 
 
-def doi_for_dataset(*, prefix: str, pid: uuid.UUID, facility_code: str | None) -> str:
-    body = _base32(pid.int >> 88, 8)  # the UUID's top 40 bits
-    namespace = (facility_code or "data").lower()
-    return f"{prefix.lower()}/{namespace}.{body[:4]}-{body[4:]}"
+def _check_symbol(body: str) -> str:
+    value = 0
+    for char in body:
+        value = value * 32 + _DECODE[char]
+    return CHECK_SYMBOLS[value % 37]
+
+
+def random_suffix_body(*, length: int = RANDOM_LENGTH) -> str:
+    """``length`` random base32 characters, hyphenated in the middle, plus the check symbol.
+
+    Bodies whose check symbol would be one of ``*~$=u`` are drawn again: ``$`` and ``~`` break
+    BibTeX/LaTeX and ``*`` confuses Markdown, so every DOI stays in ``[0-9a-z-]``.
+    """
+    body = "".join(secrets.choice(CROCKFORD) for _ in range(length))
+    while _check_symbol(body) not in CROCKFORD:
+        body = "".join(secrets.choice(CROCKFORD) for _ in range(length))
+    half = length // 2
+    return f"{body[:half]}-{body[half:]}{_check_symbol(body)}"
+
+
+def suffix_is_valid(random_part: str) -> bool:
+    """True if the random part of a suffix (``xxxxx-xxxxxc``) has the right check symbol."""
+    text = random_part.lower().replace("-", "")
+    if len(text) < 2 or any(c not in _DECODE for c in text[:-1]):
+        return False
+    return _check_symbol(text[:-1]) == text[-1]
+
+
+def new_doi(*, prefix: str, template: str, facility_code: str | None) -> str:
+    suffix = template.format(
+        random=random_suffix_body(), facility=(facility_code or "data").lower()
+    )
+    return f"{prefix.lower()}/{suffix.lower()}"
 
 
 def landing_url(doi: str) -> str:
@@ -28,8 +59,6 @@ def landing_url(doi: str) -> str:
 
     DOI minting, the DataCite JSON ``url`` and FAIR Signposting all use this one address.
     """
-    from urllib.parse import quote
-
     from django.conf import settings
 
     return f"{settings.BASE_URL}/doi/{quote(doi.lower(), safe='/:;()._-')}"

@@ -112,10 +112,11 @@ def csl_item(snapshot: DatasetSnapshot) -> dict[str, Any]:
         "issued": {"date-parts": [[publication_year(s)]]},
         "publisher": s.publisher,
     }
-    if s.doi:
+    if s.doi and s.doi_resolves:
         item["DOI"] = s.doi
         item["URL"] = s.doi_url
     else:
+        # A DOI only reserved (not registered) is not printed as a resolver link.
         item["URL"] = s.url
     if s.version:
         item["version"] = s.version

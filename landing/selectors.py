@@ -111,7 +111,10 @@ def files_page(*, dataset: Dataset, page: str | int | None):
 def cached_citation(snapshot: DatasetSnapshot, *, style: str, locale: str, html: bool) -> str:
     """A formatted citation, cached per record version (CSL formatting costs milliseconds)."""
     stamp = snapshot.updated_at.timestamp() if snapshot.updated_at else 0
-    key = f"landing:cite:{snapshot.pid}:{stamp}:{style}:{locale}:{int(html)}"
+    key = (
+        f"landing:cite:{snapshot.pid}:{stamp}:{int(snapshot.doi_resolves)}:"
+        f"{style}:{locale}:{int(html)}"
+    )
     text = cache.get(key)
     if text is None:
         text = citations.formatted_citation(snapshot, style=style, locale=locale, html=html)

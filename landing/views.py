@@ -322,6 +322,7 @@ def _page(request, record, snapshot, signposts) -> HttpResponse:
             "dataset": snapshot,
             "record": record.dataset,
             "access": record.access,
+            "doi_unregistered": bool(snapshot.doi) and not snapshot.doi_resolves,
             "files_page": files_page,
             "citation_html": selectors.cached_citation(
                 snapshot, style=style, locale=citations.DEFAULT_LOCALE, html=True

@@ -2,17 +2,22 @@ from django.contrib import admin
 from django.urls import include, path
 
 from portal import errors, profile
+from portal.ops import health, metrics
 
 admin.site.site_header = "Open data portal: curation"
 admin.site.site_title = "Portal admin"
 admin.site.index_title = "Catalogue curation"
 
 urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("metrics", metrics.metrics_view, name="metrics"),
     path("admin/", admin.site.urls),
     path("accounts/profile/", profile.profile, name="account_profile"),
     path("accounts/", include("allauth.urls")),
     path("oidc/", include("portal.oidc_urls")),
     path("api/v1/", include("catalogue.api.urls")),
+    path("panosc/api/", include("panosc.urls")),
     path("", include("oaipmh.urls")),
     path("", include("landing.urls")),
     path("", include("catalogue.urls")),

@@ -1044,4 +1044,7 @@ main() {
     esac
 }
 
-main "$@"
+# Sourced by scripts/prod.sh for its functions; run as a command otherwise.
+if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
+    main "$@"
+fi

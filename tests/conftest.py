@@ -21,7 +21,7 @@ CHROMIUM = "/usr/bin/chromium"
 def _reachable(url: str, default_port: int) -> bool:
     if not url:
         return False
-    parts = urlsplit(url)
+    parts = urlsplit(url.split(",")[0].strip())  # a cluster: its first node
     try:
         with socket.create_connection((parts.hostname, parts.port or default_port), timeout=2):
             return True

@@ -78,7 +78,10 @@ class SearchView(APIView):
             return _bad_request(exc)
         except SearchUnavailable:
             return _unavailable()
-        return JsonResponse(search_result_json(result))
+        response = JsonResponse(search_result_json(result))
+        # Set here: this endpoint skips CommonMiddleware (portal/lean.py), which would add it.
+        response["Content-Length"] = str(len(response.content))
+        return response
 
 
 class SearchKeysView(APIView):

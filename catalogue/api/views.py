@@ -10,7 +10,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from catalogue import selectors
-from catalogue.access import DatasetGone, DatasetNotFound, access_dataset
+from catalogue.access import (
+    DatasetGone,
+    DatasetNotFound,
+    access_dataset,
+    user_is_curator,
+    user_is_dataset_member,
+)
 from catalogue.api.representation import dataset_json, file_json
 from catalogue.snapshot import dataset_snapshot
 
@@ -87,6 +93,10 @@ class DatasetDetail(APIView):
         body = dataset_json(snapshot)
         body.update(_access_block(dataset, access))
         body.update(_files_block(request, dataset, access, after=None, limit=_page_size(request)))
+        if user_is_curator(request.user) or user_is_dataset_member(request.user, dataset):
+            from doi.selectors import doi_registration_json
+
+            body["doi_registration"] = doi_registration_json(dataset=dataset)
         return Response(body)
 
 

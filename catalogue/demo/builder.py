@@ -13,7 +13,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
@@ -34,7 +33,6 @@ from catalogue.roles import ensure_curators_group
 from catalogue.services import lifecycle
 from catalogue.services.files import dataset_files_register, scan_folder
 from catalogue.storage import dataset_folder
-from doi.identifiers import doi_for_dataset
 
 from . import content
 from .recipes import RECIPES
@@ -366,9 +364,9 @@ class DemoBuilder:
             })  # fmt: skip
         if dataset.resource_type == "derived":
             raw_pid = _pid(f"demo-dataset-{content.INSTRUMENTS.index(spec['instrument'])}")
-            if raw_pid != dataset.pid:
-                raw_doi = doi_for_dataset(prefix=settings.DOI_PREFIX, pid=raw_pid,
-                                          facility_code=dataset.facility.code)  # fmt: skip
+            # DOIs are random (doi.identifiers): the raw dataset's own, once it has one.
+            raw_doi = Dataset.objects.filter(pid=raw_pid).values_list("doi", flat=True).first()
+            if raw_pid != dataset.pid and raw_doi:
                 related.append({"identifier": raw_doi, "identifier_type": "DOI",
                                 "relation_type": "IsDerivedFrom", "citation": "Raw data",
                                 "resource_type_general": "Dataset"})  # fmt: skip

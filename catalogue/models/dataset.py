@@ -155,6 +155,9 @@ class Dataset(models.Model):
     embargo_until = models.DateField(
         null=True, blank=True, help_text="Files stay closed to the public until this date."
     )
+    # The embargo end that catalogue.services.embargo announced (files opened, DataCite
+    # rights updated, owners told); equal to embargo_until once released.
+    embargo_released_on = models.DateField(null=True, blank=True, editable=False)
     withdrawal_reason = models.TextField(blank=True, editable=False)
     owner_group = models.ForeignKey(
         Group, on_delete=models.PROTECT, related_name="owned_datasets", null=True, blank=True

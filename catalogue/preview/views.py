@@ -22,6 +22,8 @@ def _http(response: Response, status: int = 200) -> HttpResponse:
     http = HttpResponse(response.content, status=status)
     for key, value in response.headers.items():
         http[key] = value
+    # Set here: these endpoints skip CommonMiddleware (portal/lean.py), which would add it.
+    http["Content-Length"] = str(len(response.content))
     # Files of a published dataset do not change, but access can (embargo, withdrawal).
     http["Cache-Control"] = "private, no-cache"
     return http

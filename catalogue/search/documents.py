@@ -92,7 +92,11 @@ class DatasetDocument(Document):
     title = Text(
         analyzer=portal_text,
         # Titles hold up to 500 characters: all of them sort (ignore_above would drop some).
-        fields={"sort": Keyword(normalizer=lowercase, ignore_above=1024)},
+        fields={
+            "sort": Keyword(normalizer=lowercase, ignore_above=1024),
+            # As written: exact and LIKE-pattern tests (PaNOSC's eq/like/ilike on title).
+            "exact": Keyword(ignore_above=1024),
+        },
     )
     # The title's first nine characters as a number: the primary key of the title sort, so
     # Elasticsearch can skip documents by their points on deep pages (a keyword sort cannot).
@@ -114,6 +118,7 @@ class DatasetDocument(Document):
     proposal_id = Keyword()
     proposal_title = Text(analyzer=portal_text)
     sample = Text(analyzer=portal_text, norms=False)  # sample name and description
+    sample_name = Keyword(ignore_above=TEXT_VALUE_MAX)  # exact tests (PaNOSC samples)
     scientific_text = Text(analyzer=portal_text, norms=False)  # scientific text values
 
     resource_type = Keyword(eager_global_ordinals=True)  # DataCite resourceTypeGeneral

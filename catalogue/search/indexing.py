@@ -29,7 +29,7 @@ from catalogue.access import dataset_read_principals
 from catalogue.models import Dataset, Status
 from catalogue.scimeta import ScientificEntry
 from catalogue.search import units
-from catalogue.search.connection import SearchUnavailable, get_client
+from catalogue.search.connection import SearchUnavailable, get_client, replicas_for_new_index
 from catalogue.search.documents import TEXT_VALUE_MAX, alias_name, index_body
 from catalogue.snapshot import DatasetSnapshot, dataset_snapshot, snapshot_queryset
 
@@ -150,6 +150,7 @@ def dataset_to_document(snapshot: DatasetSnapshot, principals: Sequence[str]) ->
         "proposal_id": snapshot.proposal.proposal_id if snapshot.proposal else None,
         "proposal_title": snapshot.proposal.title if snapshot.proposal else None,
         "sample": " ".join(p for p in (snapshot.sample_name, snapshot.sample_description) if p),
+        "sample_name": snapshot.sample_name or None,
         "scientific_text": scientific_texts,
         "resource_type": snapshot.resource_type_general or None,
         "resource_type_specific": snapshot.resource_type or None,
@@ -280,11 +281,20 @@ def new_index_name() -> str:
 
 
 def create_index(name: str, *, bulk_load: bool = False) -> None:
+    client = get_client()
     body = index_body()
+    # One replica on a cluster: a node may die without losing documents or answers.
+    body["settings"] = {**body["settings"], "number_of_replicas": replicas_for_new_index(client)}
     if bulk_load:
         # Loading from scratch: no refreshes until the end (Elasticsearch's advice for bulk loads).
         body["settings"] = {**body["settings"], "refresh_interval": "-1"}
-    get_client().indices.create(index=name, **body)
+    try:
+        client.indices.create(index=name, **body)
+    except ApiError as exc:
+        # The client retries a request that timed out on another node; if the first try had
+        # created this (freshly named, so ours) index, the retry finds it: that is success.
+        if exc.meta.status != 400 or exc.error != "resource_already_exists_exception":
+            raise
 
 
 def ensure_index() -> None:

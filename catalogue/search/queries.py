@@ -395,6 +395,15 @@ def parse_condition(raw: str) -> Condition:
             "sample.temperature:gt:300:K.",
         )
     key, op, rest = parts[0].strip(), parts[1].strip().lower(), parts[2]
+    value, unit = rest.rsplit(":", 1) if ":" in rest else (rest, "")
+    return make_condition(key=key, op=op, value=value, unit=unit, shown=shown)
+
+
+def make_condition(*, key: str, op: str, value: str, unit: str = "", shown: str = "") -> Condition:
+    """A validated Condition from its parts (``parse_condition`` and other query languages,
+    e.g. PaNOSC parameter scopes); SearchInputError names what is wrong."""
+    key, op = key.strip(), op.strip().lower()
+    shown = shown or f"{key}:{op}:{value}" + (f":{unit}" if unit else "")
     if not key:
         raise SearchInputError("cond", f"cond {shown!r}: the key is empty.")
     if len(key) > MAX_KEY_LENGTH:
@@ -403,7 +412,6 @@ def parse_condition(raw: str) -> Condition:
         raise SearchInputError(
             "cond", f"cond {shown!r}: unknown operator {op!r}; use one of {', '.join(OPERATORS)}."
         )
-    value, unit = rest.rsplit(":", 1) if ":" in rest else (rest, "")
     value, unit = value.strip(), unit.strip()
     if not value:
         raise SearchInputError("cond", f"cond {shown!r}: the value is empty.")
@@ -481,6 +489,79 @@ def check_condition_units(conditions, key_units: dict[str, KeyUnits]) -> None:
         )
 
 
+# ------------------------------------------------------------------- field tests --
+# Dataset fields other query languages (PaNOSC's LoopBack filter) test directly, by the names
+# both backends know. "pid" matches the portal pid or the DOI; "id" is the database key.
+FIELD_TESTS = {
+    "pid": ("eq", "ne", "in", "nin"),
+    "title": ("eq", "ne", "in", "nin", "gt", "gte", "lt", "lte", "like", "nlike", "ilike",
+              "nilike"),
+    "created_at": ("eq", "ne", "gt", "gte", "lt", "lte", "between"),
+    "total_size": ("eq", "ne", "gt", "gte", "lt", "lte", "between", "in", "nin"),
+    "sample_name": ("eq", "ne", "in", "nin", "like", "nlike", "ilike", "nilike"),
+    "instrument_code": ("in",),
+    "technique_iri": ("in",),  # already expanded to narrower techniques (techniques.py)
+    "id": ("in",),
+    "nothing": ("eq",),  # matches no dataset (isPublic: false)
+}  # fmt: skip
+NEGATED = {"ne": "eq", "nin": "in", "nlike": "like", "nilike": "ilike"}
+
+
+@dataclass(frozen=True)
+class FieldTest:
+    """One test on a dataset field: ``FieldTest("title", "ilike", "%lysozyme%")``.
+
+    ``value`` is a string, number or datetime; a tuple for in/nin, (low, high) for between.
+    like/ilike take SQL patterns (``%`` any run, ``_`` one character); a pattern without
+    either matches as a substring. ilike ignores case; like does not.
+    """
+
+    field: str
+    op: str
+    value: object = None
+
+    def __post_init__(self):
+        if self.op not in FIELD_TESTS.get(self.field, ()):
+            raise ValueError(f"FieldTest: {self.op!r} on {self.field!r} is not supported")
+
+
+def like_regex(pattern: str) -> str:
+    """A SQL LIKE pattern as an anchored regular expression (the syntax PostgreSQL and Python
+    share); without ``%`` or ``_`` the pattern matches as a substring."""
+    if "%" not in pattern and "_" not in pattern:
+        return re.escape(pattern)
+    parts = []
+    for ch in pattern:
+        parts.append(".*" if ch == "%" else "." if ch == "_" else re.escape(ch))
+    return "^" + "".join(parts) + "$"
+
+
+def like_wildcard(pattern: str) -> str:
+    """A SQL LIKE pattern as an Elasticsearch wildcard (``*``/``?``), substring if plain."""
+    escaped = re.sub(r"([?*\\])", r"\\\1", pattern)
+    if "%" not in pattern and "_" not in pattern:
+        return f"*{escaped}*"
+    return escaped.replace("%", "*").replace("_", "?")
+
+
+# A boolean tree of dataset predicates: text terms, scientific-metadata conditions and field
+# tests under And/Or/Not (the same node types as the query box's language).
+Where = Term | Condition | FieldTest | Not | And | Or
+
+
+def where_conditions(node) -> list[Condition]:
+    """Every Condition in a where tree (for unit checks)."""
+    if node is None:
+        return []
+    if isinstance(node, Condition):
+        return [node]
+    if isinstance(node, Not):
+        return where_conditions(node.child)
+    if isinstance(node, And | Or):
+        return [c for child in node.children for c in where_conditions(child)]
+    return []
+
+
 # ----------------------------------------------------------------------- the query --
 @dataclass(frozen=True)
 class SearchQuery:
@@ -495,6 +576,13 @@ class SearchQuery:
     sort: str = ""  # "" = relevance (the default; without words: newest first)
     page: int = 1
     page_size: int = DEFAULT_PAGE_SIZE
+    # Programmatic callers (PaNOSC) only: a predicate tree ANDed with the rest, an offset that
+    # need not be a page boundary, no facet counts when nobody shows them, and what each
+    # selected technique stands for (itself and its narrower techniques; selectors fill it).
+    where: "Where | None" = None
+    start: int | None = None
+    facets: bool = True
+    narrower: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def effective_sort(self) -> str:
@@ -503,6 +591,8 @@ class SearchQuery:
 
     @property
     def offset(self) -> int:
+        if self.start is not None:
+            return self.start
         return (self.page - 1) * self.page_size
 
     def selected(self, facet: str) -> tuple:
@@ -518,6 +608,7 @@ class SearchQuery:
             and self.year_max is None
             and self.date_from is None
             and self.date_to is None
+            and self.where is None
         )
 
 
@@ -743,16 +834,33 @@ def es_visibility_filter(principals: list[str] | None) -> list[dict]:
     return [{"terms": {"principals": list(principals)}}]
 
 
-def es_facet_filter(facet: str, values: tuple) -> dict:
+def technique_values(values: tuple, narrower: dict | None) -> tuple[list[str], list[str]]:
+    """(labels, IRIs) a technique selection stands for: with ``narrower`` (selectors fill it
+    from the PaNET hierarchy) each value becomes its own and its narrower techniques' IRIs."""
+    narrower = narrower or {}
+    iris: list[str] = []
+    labels: list[str] = []
+    for v in values:
+        if v in narrower:
+            iris += narrower[v]
+        elif v.startswith(("http://", "https://")):
+            iris.append(v)
+        else:
+            labels.append(v)
+    return labels, list(dict.fromkeys(iris))
+
+
+def es_facet_filter(facet: str, values: tuple, narrower: dict | None = None) -> dict:
     field_name = ES_FACET_FIELDS[facet]
     if facet == "technique":
-        iris = [v for v in values if v.startswith(("http://", "https://"))]
-        labels = [v for v in values if v not in iris]
+        labels, iris = technique_values(values, narrower)
         should = []
         if labels:
             should.append({"terms": {field_name: labels}})
         if iris:
             should.append({"terms": {"technique_iris": iris}})
+        if not should:
+            return {"match_none": {}}
         return {"bool": {"should": should, "minimum_should_match": 1}}
     if facet == "has_doi":
         return {"terms": {field_name: [v == "true" for v in values]}}
@@ -800,6 +908,74 @@ def es_condition(cond: Condition) -> dict:
         else {"bool": {"filter": [key, value]}}
     )
     return {"nested": {"path": "scientific", "query": inner, "score_mode": "none"}}
+
+
+# Where each FieldTest's field lives in the index.
+ES_TEST_FIELDS = {
+    "title": "title.exact",
+    "created_at": "created_at",
+    "total_size": "total_size",
+    "sample_name": "sample_name",
+    "instrument_code": "instrument_code",
+    "technique_iri": "technique_iris",
+}
+
+
+def _es_value(value):
+    return value.isoformat() if isinstance(value, datetime.date | datetime.datetime) else value
+
+
+def es_field_test(test: FieldTest) -> dict:
+    op = NEGATED.get(test.op, test.op)
+    if test.op in NEGATED:
+        return {"bool": {"must_not": [es_field_test(FieldTest(test.field, op, test.value))]}}
+    if test.field == "nothing":
+        return {"match_none": {}}
+    if test.field == "id":
+        return {"ids": {"values": [str(v) for v in test.value]}}
+    if test.field == "pid":
+        values = list(test.value) if op == "in" else [test.value]
+        ids = [i for v in values if (i := identifier_in(str(v)))]
+        pids = [value for kind, value in ids if kind == "pid"]
+        dois = [value for kind, value in ids if kind == "doi"]
+        should = ([{"terms": {"pid": pids}}] if pids else []) + (
+            [{"terms": {"doi": dois}}] if dois else []
+        )
+        return (
+            {"bool": {"should": should, "minimum_should_match": 1}}
+            if should
+            else {"match_none": {}}
+        )
+    name = ES_TEST_FIELDS[test.field]
+    if op == "eq":
+        return {"term": {name: _es_value(test.value)}}
+    if op == "in":
+        return {"terms": {name: [_es_value(v) for v in test.value]}}
+    if op == "between":
+        low, high = test.value
+        return {"range": {name: {"gte": _es_value(low), "lte": _es_value(high)}}}
+    if op in ("gt", "gte", "lt", "lte"):
+        return {"range": {name: {op: _es_value(test.value)}}}
+    return {
+        "wildcard": {
+            name: {"value": like_wildcard(str(test.value)), "case_insensitive": op == "ilike"}
+        }
+    }
+
+
+def es_where(node) -> dict:
+    """A where tree (FieldTest, Condition and Term leaves) as a filter-context query."""
+    if isinstance(node, FieldTest):
+        return es_field_test(node)
+    if isinstance(node, Condition):
+        return es_condition(node)
+    if isinstance(node, Term):
+        return _es_term(node)
+    if isinstance(node, Not):
+        return {"bool": {"must_not": [es_where(node.child)]}}
+    if isinstance(node, Or):
+        return {"bool": {"should": [es_where(c) for c in node.children], "minimum_should_match": 1}}
+    return {"bool": {"filter": [es_where(c) for c in node.children]}}
 
 
 def es_range_filters(query: SearchQuery) -> list[dict]:
@@ -857,7 +1033,7 @@ def es_sort(query: SearchQuery) -> list:
 def _es_facet_aggs(query: SearchQuery) -> dict:
     """One aggregation per facet; each ignores its own selection (post_filter pattern)."""
     aggs: dict = {}
-    selected_filters = {f: es_facet_filter(f, v) for f, v in query.filters.items()}
+    selected_filters = {f: es_facet_filter(f, v, query.narrower) for f, v in query.filters.items()}
     for facet in FACETS:
         field_name = ES_FACET_FIELDS[facet]
         order = (
@@ -878,7 +1054,11 @@ def _es_facet_aggs(query: SearchQuery) -> dict:
         if chosen and facet != "has_doi":
             # Selected values stay listed, with their counts, even outside the top buckets.
             sub["selected"] = {
-                "filters": {"filters": {str(v): es_facet_filter(facet, (v,)) for v in chosen}}
+                "filters": {
+                    "filters": {
+                        str(v): es_facet_filter(facet, (v,), query.narrower) for v in chosen
+                    }
+                }
             }
         others = [clause for f, clause in selected_filters.items() if f != facet]
         if others:
@@ -896,8 +1076,10 @@ def _es_query(query: SearchQuery, principals: list[str] | None, *, facets: bool)
     must = [es_text_clause(query.expression)] if query.expression is not None else []
     filters = es_visibility_filter(principals) + es_range_filters(query)
     filters += [es_condition(c) for c in query.conditions]
+    if query.where is not None:
+        filters.append(es_where(query.where))
     if facets:
-        filters += [es_facet_filter(f, v) for f, v in query.filters.items()]
+        filters += [es_facet_filter(f, v, query.narrower) for f, v in query.filters.items()]
     bool_query: dict = {"filter": filters}
     if must:
         bool_query["must"] = must
@@ -934,6 +1116,9 @@ def elasticsearch_counts_body(query: SearchQuery, principals: list[str] | None) 
     """The exact total and every facet's counts. The same for every page and sort order of a
     search, and ``size: 0``: Elasticsearch's shard request cache keeps it until the index
     changes, so paging and re-sorting do not count again."""
+    if not query.facets:
+        return {"query": _es_query(query, principals, facets=True), "size": 0,
+                "track_total_hits": True}  # fmt: skip
     body: dict = {
         "query": _es_query(query, principals, facets=False),
         "size": 0,
@@ -943,7 +1128,9 @@ def elasticsearch_counts_body(query: SearchQuery, principals: list[str] | None) 
     if query.filters:
         # Facet selections narrow the total but not the other facets' counts (see aggs).
         body["post_filter"] = {
-            "bool": {"filter": [es_facet_filter(f, v) for f, v in query.filters.items()]}
+            "bool": {
+                "filter": [es_facet_filter(f, v, query.narrower) for f, v in query.filters.items()]
+            }
         }
     return body
 

@@ -1,14 +1,25 @@
 """What pages and the API call to search: the configured backend, asked on the user's behalf."""
 
+from dataclasses import replace
+
 from catalogue.search.backends import KeyInfo, SearchResult, get_backend
 from catalogue.search.queries import SearchQuery
+from catalogue.search.techniques import techniques_with_narrower
+from portal.ops.metrics import SEARCH_SECONDS
 
 MAX_KEYS = 200
 
 
 def search_datasets(*, user, query: SearchQuery) -> SearchResult:
-    """Hits, total and facets over the datasets ``user`` may read (the access gate's rules)."""
-    return get_backend().search(query=query, user=user)
+    """Hits, total and facets over the datasets ``user`` may read (the access gate's rules).
+
+    A selected technique also finds its narrower PaNET techniques (``techniques.py``)."""
+    selected = query.selected("technique")
+    if selected and not query.narrower:
+        query = replace(query, narrower=techniques_with_narrower(selected))
+    backend = get_backend()
+    with SEARCH_SECONDS.labels(backend.name).time():
+        return backend.search(query=query, user=user)
 
 
 def scientific_keys(*, user, prefix: str = "", limit: int = 50) -> list[KeyInfo]:

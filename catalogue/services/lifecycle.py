@@ -20,14 +20,13 @@ the status changed since the caller read it (two curators at once), the second c
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from catalogue.models import Dataset, DatasetEvent, Status
 from catalogue.roles import Action, user_may
 from catalogue.services.changes import datasets_changed
-from doi.identifiers import doi_for_dataset
+from doi.services import DoiReservationError, doi_reserve
 
 
 class TransitionError(Exception):
@@ -125,12 +124,14 @@ def _transition(
     locked.status = to
     if to == Status.PUBLISHED:
         locked.published_at = locked.published_at or now
-        if not locked.doi and settings.DOI_PREFIX:
-            locked.doi = doi_for_dataset(
-                prefix=settings.DOI_PREFIX,
-                pid=locked.pid,
-                facility_code=locked.facility.code if locked.facility_id else None,
-            )
+    if to in (Status.APPROVED, Status.PUBLISHED):
+        # The DOI is reserved at approval (a draft at DataCite), at the latest at publication;
+        # doi.apps registers it with DataCite once this commits.
+        try:
+            doi_reserve(dataset=locked)
+        except DoiReservationError as exc:
+            if to == Status.PUBLISHED:
+                raise TransitionError(str(exc)) from exc
     if to == Status.WITHDRAWN:
         locked.withdrawn_at = now
         locked.withdrawal_reason = comment
@@ -209,7 +210,7 @@ def dataset_approve(
 def dataset_publish(
     *, dataset: Dataset, actor, comment: str = "", expected_status: str | None = None
 ) -> Dataset:
-    """Publish: the record becomes public and gets its DOI under PORTAL_DOI_PREFIX."""
+    """Publish: the record becomes public; its DOI (PORTAL_DATACITE_PREFIX) is registered."""
     return _transition(dataset=dataset, to=Status.PUBLISHED, actor=actor, comment=comment,
                        expected_status=expected_status)  # fmt: skip
 

@@ -4,11 +4,13 @@ from .auth import *
 from .core import *
 from .curation import *
 from .database import *
+from .datacite import *
 from .environment import BASE_DIR, MODE, PRODUCTION, VAR_DIR
 from .landing import *
 from .mail import *
 from .oaipmh import *
 from .oidc import *
+from .operations import *
 from .preview import *
 from .production import *
 from .search import *

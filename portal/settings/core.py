@@ -42,9 +42,13 @@ INSTALLED_APPS = [
     "landing",
     "doi",
     "oaipmh",
+    "panosc",
 ]
 
 MIDDLEWARE = [
+    # First: every response (errors too) is timed and carries its request id.
+    "portal.ops.requestlog.RequestIdMiddleware",
+    "portal.ops.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "portal.middleware.PermissionsPolicyMiddleware",
@@ -102,7 +106,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
-            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            "portal.staticstorage.PortalStaticFilesStorage"
             if PRODUCTION
             else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )
@@ -116,10 +120,6 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Dataset files live below this folder; each dataset names a folder relative to it.
 STORAGE_ROOT = env.path("PORTAL_STORAGE_ROOT", default=VAR_DIR / "storage")
-
-# DOIs minted by this portal live under this prefix. 10.5072 is DataCite's historic test
-# prefix: fine for the embedded demo, replaced by the facility's own prefix in production.
-DOI_PREFIX = env.str("PORTAL_DOI_PREFIX", default="10.5072")
 
 # Paging of file lists (pages, API, admin inline).
 FILES_PAGE_SIZE = env.int("PORTAL_FILES_PAGE_SIZE", default=100)
@@ -143,11 +143,4 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env.str("PORTAL_LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
-}
+# LOGGING: see operations.py (request ids, JSON lines in production).

@@ -21,3 +21,7 @@ else:
         "PORTAL_DB_CONN_MAX_AGE", default=60 if PRODUCTION else 0
     )
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # A database that is down or restarting fails a request in seconds (a 503), never hangs it.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env.int("PORTAL_DB_CONNECT_TIMEOUT", default=3)
+    )

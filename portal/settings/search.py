@@ -1,13 +1,22 @@
-"""Search: Elasticsearch when PORTAL_ELASTICSEARCH_URL is set, the database backend otherwise."""
+"""Search: Elasticsearch when PORTAL_ELASTICSEARCH_URL is set, the database backend otherwise.
+
+PORTAL_ELASTICSEARCH_URL names one node or, comma-separated, every node of a cluster: the
+client spreads requests over them and retries a failed request on another node.
+"""
 
 from .environment import env
 
 ELASTICSEARCH_URL = env.str("PORTAL_ELASTICSEARCH_URL", default="")
-SEARCH_BACKEND = "elasticsearch" if ELASTICSEARCH_URL else "database"
+SEARCH_BACKEND = "elasticsearch" if ELASTICSEARCH_URL.strip(", ") else "database"
 # Index names start with this prefix, so several portals (or test runs) share one cluster.
 ELASTICSEARCH_INDEX_PREFIX = env.str("PORTAL_ELASTICSEARCH_INDEX_PREFIX", default="portal")
 # Seconds a search or indexing request may take before the page says search is unavailable.
 ELASTICSEARCH_TIMEOUT = env.float("PORTAL_ELASTICSEARCH_TIMEOUT", default=10.0)
+# Another node is tried this many times when one fails (connection refused, reset, 502-504).
+ELASTICSEARCH_MAX_RETRIES = env.int("PORTAL_ELASTICSEARCH_MAX_RETRIES", default=3)
+# Replicas of each shard in a new index: "auto" = 1 on a cluster of several nodes (a node may
+# die without losing data or answers), 0 on a single node (a replica could never be placed).
+ELASTICSEARCH_REPLICAS = env.str("PORTAL_ELASTICSEARCH_REPLICAS", default="auto")
 # Make every index write visible to searches at once (tests); production relies on the
 # index's refresh interval (one second) instead, which is much cheaper under load.
 SEARCH_REFRESH_ON_WRITE = env.bool("PORTAL_SEARCH_REFRESH_ON_WRITE", default=False)

@@ -50,7 +50,8 @@ def test_demo_catalogue_meets_the_brief():
     from django.conf import settings
 
     assert all(
-        d.startswith(settings.DOI_PREFIX + "/") for d in published.values_list("doi", flat=True)
+        d.startswith(settings.DATACITE_PREFIX + "/")
+        for d in published.values_list("doi", flat=True)
     )
     withdrawn = Dataset.objects.filter(status=Status.WITHDRAWN)
     assert withdrawn.count() >= 2 and not withdrawn.filter(doi=None).exists()

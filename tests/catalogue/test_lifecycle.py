@@ -32,7 +32,7 @@ def _owned(owner, **kwargs):
 
 
 def test_full_path_to_publication_records_every_step(owner, curator, settings):
-    settings.DOI_PREFIX = "10.1234"
+    settings.DATACITE_PREFIX = "10.1234"
     ds = _owned(owner)
     ds = lifecycle.dataset_submit(dataset=ds, actor=owner)
     ds = lifecycle.dataset_start_review(dataset=ds, actor=curator)
@@ -78,7 +78,8 @@ def test_mandatory_properties_are_checked_again_at_publication(owner, curator):
     with pytest.raises(lifecycle.TransitionError, match="creators"):
         lifecycle.dataset_publish(dataset=ds, actor=curator)
     ds.refresh_from_db()
-    assert ds.status == Status.APPROVED and ds.doi is None
+    # The DOI was reserved at approval (doi.services.doi_reserve) and stays only reserved.
+    assert ds.status == Status.APPROVED and ds.doi_registration.state == "reserved"
 
 
 @pytest.mark.parametrize("current", list(Status))

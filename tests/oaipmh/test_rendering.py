@@ -118,7 +118,7 @@ def test_publishing_renders_the_record_in_every_format_once_committed(
 ):
     from catalogue.services import lifecycle
 
-    settings.DOI_PREFIX = "10.1234"
+    settings.DATACITE_PREFIX = "10.1234"
     ds = make_dataset(status=Status.APPROVED, title="Rendered at publication")
     with django_capture_on_commit_callbacks(execute=False) as pending:
         ds = lifecycle.dataset_publish(dataset=ds, actor=curator)

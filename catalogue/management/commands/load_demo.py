@@ -20,6 +20,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-progress", action="store_true", help="No progress bar (logs only)."
         )
+        parser.add_argument(
+            "--demo-users",
+            action="store_true",
+            help="Create the demo logins even in production mode (make prod's local stack).",
+        )
 
     def handle(self, *args, **options):
         started = time.monotonic()
@@ -36,10 +41,10 @@ class Command(BaseCommand):
                 f"{summary.files:,} files, in {time.monotonic() - started:.1f} s."
             )
         )
-        if settings.PRODUCTION:
+        if settings.PRODUCTION and not options["demo_users"]:
             self.stdout.write("Production mode: no demo users were created.")
             return
         logins = builder.build_users()
-        self.stdout.write("Demo logins (embedded mode only):")
+        self.stdout.write("Demo logins (for trying the portal out; never on a public server):")
         for username, password, role in logins:
             self.stdout.write(f"  {role:<10} {username} / {password}")

@@ -42,6 +42,9 @@ class SearchHit:
     # HTML, already escaped: the title with <mark> around matches, and text snippets.
     title_html: str = ""
     snippets: tuple[str, ...] = ()
+    # The backend's relevance score (Elasticsearch's BM25; the database's title matches);
+    # 0 without words to rank by.
+    score: float = 0.0
 
     @property
     def status_label(self) -> str:

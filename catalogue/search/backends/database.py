@@ -12,6 +12,7 @@ import html
 import re
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import replace
 
 from django.db.models import (
     Case,
@@ -36,9 +37,11 @@ from catalogue.search.queries import (
     DEFAULT_FACET_SIZE,
     FACET_SIZES,
     FACETS,
+    NEGATED,
     NUMERIC_OPERATORS,
     And,
     Condition,
+    FieldTest,
     KeyUnits,
     Node,
     Not,
@@ -46,7 +49,11 @@ from catalogue.search.queries import (
     SearchQuery,
     Term,
     check_condition_units,
+    identifier_in,
+    like_regex,
     positive_terms,
+    technique_values,
+    where_conditions,
 )
 from catalogue.snapshot import dataset_snapshot, snapshot_queryset
 
@@ -167,15 +174,61 @@ def condition_holds(entries: dict[str, ScientificEntry], cond: Condition) -> boo
     return _passes(entry, cond)
 
 
-# ---------------------------------------------------------------------------- facets --
-def _facet_q(facet: str, values: tuple) -> Q:
+# ------------------------------------------------------------------------ where tree --
+DB_TEST_FIELDS = {
+    "title": "title",
+    "created_at": "created_at",
+    "total_size": "total_size",
+    "sample_name": "sample_name",
+    "instrument_code": "instrument__code",
+}
+
+
+def _technique_q(iris) -> Q:
+    through = Dataset.techniques.through.objects.filter(
+        dataset_id=OuterRef("pk"), technique__iri__in=list(iris)
+    )
+    return Q(Exists(through))
+
+
+def field_test_q(test: FieldTest) -> Q:
+    op = NEGATED.get(test.op, test.op)
+    if test.op in NEGATED:
+        return ~field_test_q(FieldTest(test.field, op, test.value))
+    if test.field == "nothing":
+        return Q(pk__in=[])
+    if test.field == "id":
+        return Q(pk__in=list(test.value))
+    if test.field == "technique_iri":
+        return _technique_q(test.value)
+    if test.field == "pid":
+        values = list(test.value) if op == "in" else [test.value]
+        q = Q(pk__in=[])
+        for kind, value in (i for v in values if (i := identifier_in(str(v)))):
+            q |= Q(doi=value) if kind == "doi" else Q(pid=value)
+        return q
+    name = DB_TEST_FIELDS[test.field]
+    if op == "eq":
+        return Q(**{name: test.value})
+    if op == "in":
+        return Q(**{f"{name}__in": list(test.value)})
+    if op == "between":
+        low, high = test.value
+        return Q(**{f"{name}__gte": low, f"{name}__lte": high})
+    if op in ("gt", "gte", "lt", "lte"):
+        return Q(**{f"{name}__{op}": test.value})
+    lookup = "iregex" if op == "ilike" else "regex"
+    return Q(**{f"{name}__{lookup}": like_regex(str(test.value))})
+
+
+# --------------------------------------------------------------------------- facets --
+def _facet_q(facet: str, values: tuple, narrower: dict | None = None) -> Q:
     if facet == "facility":
         return Q(facility__name__in=values)
     if facet == "instrument":
         return Q(instrument__name__in=values)
     if facet == "technique":
-        iris = [v for v in values if v.startswith(("http://", "https://"))]
-        labels = [v for v in values if v not in iris]
+        labels, iris = technique_values(values, narrower)
         through = Dataset.techniques.through.objects.filter(dataset_id=OuterRef("pk")).filter(
             Q(technique__label__in=labels) | Q(technique__iri__in=iris)
         )
@@ -203,10 +256,12 @@ def _keyword_ids(queryset: QuerySet, values: tuple) -> list[int]:
     ]
 
 
-def _apply_facet(queryset: QuerySet, facet: str, values: tuple) -> QuerySet:
+def _apply_facet(
+    queryset: QuerySet, facet: str, values: tuple, narrower: dict | None = None
+) -> QuerySet:
     if facet == "keyword":
         return queryset.filter(pk__in=_keyword_ids(queryset, values))
-    return queryset.filter(_facet_q(facet, values))
+    return queryset.filter(_facet_q(facet, values, narrower))
 
 
 def _ordered(counts: dict, facet: str) -> list[tuple]:
@@ -309,6 +364,8 @@ class DatabaseBackend:
             )
         if query.date_to is not None:
             qs = qs.filter(collection_start__date__lte=query.date_to)
+        if query.where is not None:
+            qs = qs.filter(self._where_q(query.where, qs))
         if query.conditions:
             ids = []
             for pk, metadata in qs.values_list("pk", "scientific_metadata"):
@@ -317,6 +374,27 @@ class DatabaseBackend:
                     ids.append(pk)
             qs = qs.filter(pk__in=ids)
         return qs
+
+    def _where_q(self, node, qs: QuerySet) -> Q:
+        """The where tree as a Q; scientific conditions are evaluated in Python (as above)."""
+        if isinstance(node, FieldTest):
+            return field_test_q(node)
+        if isinstance(node, Term):
+            return text_q(node)
+        if isinstance(node, Condition):
+            ids = [
+                pk
+                for pk, metadata in qs.values_list("pk", "scientific_metadata")
+                if condition_holds({e.key: e for e in scientific_entries(metadata or {})}, node)
+            ]
+            return Q(pk__in=ids)
+        if isinstance(node, Not):
+            return ~self._where_q(node.child, qs)
+        parts = [self._where_q(c, qs) for c in node.children]
+        combined = parts[0]
+        for part in parts[1:]:
+            combined = (combined | part) if isinstance(node, Or) else (combined & part)
+        return combined
 
     def _ordering(self, query: SearchQuery, qs: QuerySet) -> QuerySet:
         sort = query.effective_sort
@@ -327,7 +405,8 @@ class DatabaseBackend:
             ]
             if not title_hits:
                 return qs.order_by("-_sort_date", "pid")  # no words: all rank alike
-            score = sum(title_hits[1:], title_hits[0])
+            # 1 for matching at all, 4 more per word in the title.
+            score = sum(title_hits, Value(1))
             qs = qs.annotate(_score=Case(default=score, output_field=IntegerField()))
             return qs.order_by("-_score", "-_sort_date", "pid")
         if sort == "oldest":
@@ -340,30 +419,37 @@ class DatabaseBackend:
         core = self._core(query, user)
         hits_qs = core
         for facet, values in query.filters.items():
-            hits_qs = _apply_facet(hits_qs, facet, values)
+            hits_qs = _apply_facet(hits_qs, facet, values, query.narrower)
         total = hits_qs.count()
-        if total == 0 and any(c.unit for c in query.conditions):
+        conditions = [*query.conditions, *where_conditions(query.where)]
+        if total == 0 and any(c.unit for c in conditions):
             check_condition_units(
-                query.conditions,
-                self.key_units(keys=[c.key for c in query.conditions if c.unit], user=user),
+                conditions,
+                self.key_units(keys=[c.key for c in conditions if c.unit], user=user),
             )
         facets = {}
-        for facet in FACETS:
+        for facet in FACETS if query.facets else ():
             others = core
             for other, values in query.filters.items():
                 if other != facet:
-                    others = _apply_facet(others, other, values)
+                    others = _apply_facet(others, other, values, query.narrower)
             facets[facet] = _facet_values(
                 _facet_counts(others, facet), facet, query.selected(facet)
             )
-        page_ids = list(
-            self._ordering(query, hits_qs).values_list("pk", flat=True)[
+        ordered = self._ordering(query, hits_qs)
+        scored = "_score" in ordered.query.annotations
+        page = list(
+            ordered.values_list("pk", "_score" if scored else "pk")[
                 query.offset : query.offset + query.page_size
             ]
         )
+        page_ids = [pk for pk, _ in page]
+        scores = {pk: float(score) if scored else 0.0 for pk, score in page}
         rows = {d.pk: d for d in snapshot_queryset().filter(pk__in=page_ids)}
         terms = [t.text for t in positive_terms(query.expression)]
-        hits = tuple(self._hit(rows[pk], terms) for pk in page_ids if pk in rows)
+        hits = tuple(
+            replace(self._hit(rows[pk], terms), score=scores[pk]) for pk in page_ids if pk in rows
+        )
         return SearchResult(
             total=total, page=query.page, page_size=query.page_size, hits=hits, facets=facets
         )

@@ -24,7 +24,9 @@ from catalogue.search.queries import (
     elasticsearch_key_units_body,
     elasticsearch_keys_body,
     elasticsearch_msearch,
+    where_conditions,
 )
+from portal.ops.metrics import ES_REQUEST_SECONDS, ES_TOOK_SECONDS
 
 from .base import FacetValue, KeyInfo, SearchHit, SearchResult
 
@@ -86,6 +88,7 @@ def _hit(raw: dict) -> SearchHit:
         status=source.get("status", ""),
         title_html=(highlight.get("title") or [html.escape(title)])[0],
         snippets=snippets,
+        score=float(raw.get("_score") or 0.0),
     )
 
 
@@ -114,10 +117,9 @@ class ElasticsearchBackend:
     def search(self, *, query: SearchQuery, user) -> SearchResult:
         client = get_client()
         principals = user_principals(user)
-        with _unavailable_on_failure():
-            responses = client.msearch(
-                searches=elasticsearch_msearch(query, principals, alias_name())
-            ).body["responses"]
+        searches = elasticsearch_msearch(query, principals, alias_name())
+        with _unavailable_on_failure(), ES_REQUEST_SECONDS.labels("msearch").time():
+            responses = client.msearch(searches=searches).body["responses"]
         for part in responses:
             if "error" in part:
                 status = part.get("status", 500)
@@ -125,12 +127,14 @@ class ElasticsearchBackend:
                     raise SearchUnavailable(f"Elasticsearch answered {status}: {part['error']}")
                 raise RuntimeError(f"Elasticsearch refused the search: {part['error']}")
         hits, counts = responses
+        ES_TOOK_SECONDS.observe(max(hits.get("took", 0), counts.get("took", 0)) / 1000)
         total = counts["hits"]["total"]["value"]
-        if total == 0 and any(c.unit for c in query.conditions):
+        conditions = [*query.conditions, *where_conditions(query.where)]
+        if total == 0 and any(c.unit for c in conditions):
             # No hit: perhaps because a unit cannot compare with the key's values at all.
             check_condition_units(
-                query.conditions,
-                self.key_units(keys=[c.key for c in query.conditions if c.unit], user=user),
+                conditions,
+                self.key_units(keys=[c.key for c in conditions if c.unit], user=user),
             )
         aggs = counts.get("aggregations", {})
         facets = {

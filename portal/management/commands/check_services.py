@@ -32,17 +32,19 @@ class Command(BaseCommand):
             except Exception as exc:
                 problems.append(f"worker: {exc!r}")
         if settings.ELASTICSEARCH_URL:
-            import json
-            import urllib.request
+            from elasticsearch import ApiError, TransportError
 
-            url = settings.ELASTICSEARCH_URL.rstrip("/") + "/_cluster/health"
+            from catalogue.search.connection import get_client
+
             try:
-                with urllib.request.urlopen(url, timeout=5) as r:  # noqa: S310 - configured URL
-                    health = json.load(r)
-                self.stdout.write(f"elasticsearch {health['status']} ({health['cluster_name']})")
+                health = get_client().options(request_timeout=5).cluster.health()
+                self.stdout.write(
+                    f"elasticsearch {health['status']} ({health['cluster_name']}, "
+                    f"{health['number_of_nodes']} node(s))"
+                )
                 if health["status"] == "red":
                     problems.append("elasticsearch: cluster health is red")
-            except (OSError, ValueError, KeyError) as exc:
+            except (ApiError, TransportError, OSError, KeyError) as exc:
                 problems.append(f"elasticsearch: {exc}")
         else:
             self.stdout.write("search        database backend")

@@ -255,7 +255,14 @@ def test_a_worker_indexes_a_published_dataset(es_index, settings):
     app.conf.task_always_eager = False
     settings.CELERY_TASK_ALWAYS_EAGER = False
     try:
-        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+        # Tasks are routed to their queues (indexing, oai): this worker consumes them all.
+        with start_worker(
+            app,
+            pool="solo",
+            perform_ping_check=False,
+            shutdown_timeout=10,
+            queues=list(settings.CELERY_QUEUE_NAMES),
+        ):
             dataset_publish(dataset=ds, actor=curator)  # commits: on_commit sends the task
             deadline = time.monotonic() + 30
             while time.monotonic() < deadline and not (

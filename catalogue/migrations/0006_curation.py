@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('catalogue', '0004_dataset_writer'),
+        ('catalogue', '0005_dataset_embargo_released'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -1,0 +1,287 @@
+#!/usr/bin/env python3
+"""Load benchmark: a mixed scenario of concurrent users against ``make prod``, with Locust.
+
+    make prod                                               # the production stack
+    pip install -e ".[bench]"                               # locust
+    .venv/bin/python benchmarks/load.py --seed 100000       # add synthetic datasets (once)
+    .venv/bin/python benchmarks/load.py                     # 50 users, 5 minutes
+    .venv/bin/python benchmarks/load.py --minutes 30 --section load-soak   # soak
+
+``--seed N`` adds N published synthetic datasets (bulk inserts into the stack's PostgreSQL,
+then ``manage.py reindex``), so the catalogue holds demo + N records.
+The run reads the stack's PORTAL_* lines from ``scripts/prod.sh env``. Each simulated user
+browses (home, search pages with facets and scientific conditions), opens dataset and DOI
+landing pages, exports (DataCite XML, BibTeX), harvests OAI-PMH pages (following resumption
+tokens), asks the HDF5 preview (meta and data of a demo NeXus file) and reads the API (search,
+dataset JSON). API writes are not in the mix: this release has no write API yet.
+
+Results (requests, failures, p50/p95/p99, requests/s, and the gunicorn and Celery workers'
+memory at the start and end) go to docs/performance.md, section ``load`` (``--section``).
+Loopback only; bounded by ``--minutes``.
+"""
+
+import argparse
+import csv
+import os
+import random
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from targets import hdf5_pids, preview_target, public_catalogue  # noqa: E402
+
+try:
+    from locust import HttpUser, between, task
+except ImportError:  # main() explains
+    HttpUser = object
+
+    def task(weight=1):
+        return lambda f: f
+
+    def between(a, b):
+        return None
+
+
+QUERIES = ["powder", "diffraction", "tomography", "garnet", "protein crystal", "SAXS",
+           "temperature", "neutron", "battery", "catalyst"]  # fmt: skip
+FACETED = ["facility=esrf", "facility=isis&publication_year=2024", "technique=x-ray+diffraction",
+           "has_doi=true&sort=newest", "license=CC-BY-4.0"]  # fmt: skip
+CONDITIONS = ["cond=sample.temperature:gte:300:K", "cond=energy:eq:12.23:keV",
+              "q=powder&cond=sample.temperature:lte:100:K"]  # fmt: skip
+
+
+# Filled by run() through the environment (Locust runs this file in its own process).
+HDF5_PIDS = [p for p in os.environ.get("PORTAL_LOAD_HDF5_PIDS", "").split(",") if p]
+
+
+class PortalUser(HttpUser):
+    wait_time = between(0.5, 2.0)
+    catalogue: dict = {}
+    preview_target: tuple | None = None
+
+    def on_start(self):
+        if not PortalUser.catalogue:
+            PortalUser.catalogue = public_catalogue(self.host)
+            PortalUser.preview_target = preview_target(self.host, HDF5_PIDS)
+
+    def _pid(self):
+        return random.choice(self.catalogue["pids"])
+
+    def _doi(self):
+        return random.choice(self.catalogue["dois"])
+
+    @task(3)
+    def home(self):
+        self.client.get("/", name="home")
+
+    @task(6)
+    def search_page(self):
+        query = random.choice(QUERIES)
+        self.client.get(f"/search/?q={query}", name="search page")
+
+    @task(4)
+    def search_facets(self):
+        self.client.get(f"/search/?{random.choice(FACETED)}", name="search page, facets")
+
+    @task(3)
+    def search_conditions(self):
+        self.client.get(
+            f"/api/v1/search?{random.choice(CONDITIONS)}", name="API search, conditions"
+        )
+
+    @task(5)
+    def api_search(self):
+        self.client.get(f"/api/v1/search?q={random.choice(QUERIES)}", name="API search")
+
+    @task(5)
+    def dataset_page(self):
+        self.client.get(f"/datasets/{self._pid()}/", name="dataset page")
+
+    @task(5)
+    def landing(self):
+        self.client.get(f"/doi/{self._doi()}", name="DOI landing page")
+
+    @task(2)
+    def export(self):
+        fmt = random.choice(["datacite-xml", "bibtex", "json-ld"])
+        self.client.get(f"/doi/{self._doi()}/export/{fmt}", name=f"export {fmt}")
+
+    @task(3)
+    def api_dataset(self):
+        self.client.get(f"/api/v1/datasets/{self._pid()}", name="API dataset")
+
+    @task(2)
+    def oai_harvest(self):
+        prefix = random.choice(["oai_dc", "oai_datacite"])
+        with self.client.get(f"/oai?verb=ListRecords&metadataPrefix={prefix}",
+                             name="OAI-PMH ListRecords", catch_response=True) as r:  # fmt: skip
+            token = _token(r.text)
+        if token:
+            self.client.get(f"/oai?verb=ListRecords&resumptionToken={token}",
+                            name="OAI-PMH ListRecords (resumption)")  # fmt: skip
+
+    @task(4)
+    def preview(self):
+        if not self.preview_target:
+            return
+        pid, file, path = self.preview_target
+        base = f"/datasets/{pid}/h5grove"
+        self.client.get(f"{base}/meta?file={file}&path={path}", name="preview meta")
+        self.client.get(f"{base}/data?file={file}&path={path}&format=bin&dtype=safe",
+                        name="preview data")  # fmt: skip
+
+
+def _token(xml: str) -> str | None:
+    import re
+    from urllib.parse import quote
+
+    match = re.search(r"<resumptionToken[^>]*>([^<]+)</resumptionToken>", xml)
+    return quote(match.group(1), safe="") if match else None
+
+
+# ----------------------------------------------------------------------------- driver --
+def stack_env() -> dict[str, str]:
+    out = subprocess.run([str(ROOT / "scripts" / "prod.sh"), "env"], capture_output=True,
+                         text=True, check=True).stdout  # fmt: skip
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PORTAL_")}
+    env.update(line.split("=", 1) for line in out.splitlines() if "=" in line)
+    env["DJANGO_SETTINGS_MODULE"] = "portal.settings"
+    return env
+
+
+SEED = """
+import datetime, random, sys, uuid
+import django
+django.setup()
+from django.db import transaction
+from catalogue.models import Dataset, Facility, Instrument, Status, Technique
+n = int(sys.argv[1])
+rng = random.Random(100_000)
+instruments = list(Instrument.objects.select_related("facility"))
+techniques = list(Technique.objects.all()[:200])
+words = ("powder diffraction tomography garnet protein crystal scattering battery catalyst "
+         "thin film magnetic neutron x-ray spectroscopy imaging high pressure").split()
+prefix = __import__("django.conf").conf.settings.DOI_PREFIX
+made = 0
+while made < n:
+    batch = []
+    for i in range(min(2000, n - made)):
+        inst = rng.choice(instruments)
+        title = " ".join(rng.sample(words, 5)).capitalize() + f" {made + i}"
+        year = rng.randint(2012, 2026)
+        batch.append(Dataset(
+            pid=uuid.UUID(int=rng.getrandbits(128), version=4), title=title,
+            doi=f"{prefix}/load.{made + i}", description="Synthetic dataset for the load test. "
+            + " ".join(rng.choices(words, k=40)), publisher="Load test facility",
+            publication_year=year, keywords=rng.sample(words, 3), facility=inst.facility,
+            instrument=inst, status=Status.PUBLISHED, storage_folder=f"load/{made + i}",
+            published_at=datetime.datetime(year, 1, 1, tzinfo=datetime.UTC),
+            scientific_metadata={
+                "sample": {"temperature": {"value": rng.uniform(4, 900), "unit": "K"}},
+                "energy": {"value": round(rng.uniform(5, 30), 2), "unit": "keV"},
+            },
+        ))
+    with transaction.atomic():
+        created = Dataset.objects.bulk_create(batch)
+        through = Dataset.techniques.through
+        through.objects.bulk_create(
+            [through(dataset_id=d.pk, technique_id=rng.choice(techniques).pk) for d in created]
+        )
+    made += len(batch)
+    print(f"seeded {made:,} / {n:,}", file=sys.stderr, flush=True)
+"""
+
+
+def seed(n: int) -> None:
+    env = stack_env()
+    subprocess.run([sys.executable, "-c", SEED, str(n)], cwd=ROOT, env=env, check=True)
+    manage = [sys.executable, "manage.py"]
+    subprocess.run([*manage, "reindex"], cwd=ROOT, env=env, check=True)
+    # OAI-PMH renderings are not made ahead here: a harvest renders what is missing itself
+    # (run `manage.py oai_render` for a warm start).
+
+
+def memory_mib(names=("gunicorn", "celery")) -> dict[str, float]:
+    import psutil
+
+    total: dict[str, float] = {}
+    for proc in psutil.process_iter(["cmdline", "memory_info"]):
+        cmd = " ".join(proc.info["cmdline"] or [])
+        for name in names:
+            if f"/bin/{name} " in cmd and str(ROOT) in cmd:
+                total[name] = total.get(name, 0) + proc.info["memory_info"].rss / 2**20
+    return total
+
+
+def run(args) -> str:
+    from perfdoc import machine, write_section
+
+    env = stack_env()
+    host = env["PORTAL_BASE_URL"]
+    es_nodes = len(env["PORTAL_ELASTICSEARCH_URL"].split(","))
+    csv_prefix = ROOT / "benchmarks" / ".data" / f"load-{os.getpid()}"
+    csv_prefix.parent.mkdir(parents=True, exist_ok=True)
+    load_before, mem_before = os.getloadavg(), memory_mib()
+    started = time.time()
+    locust_env = {**os.environ, "PORTAL_LOAD_HDF5_PIDS": ",".join(hdf5_pids(env))}
+    subprocess.run(
+        [sys.executable, "-m", "locust", "-f", __file__, "--headless", "--host", host,
+         "-u", str(args.users), "-r", str(args.spawn_rate), "-t", f"{round(args.minutes * 60)}s",
+         "--csv", str(csv_prefix), "--only-summary", "--stop-timeout", "10"],
+        cwd=ROOT, check=False, env=locust_env,
+    )  # fmt: skip
+    elapsed = time.time() - started
+    load_after, mem_after = os.getloadavg(), memory_mib()
+    with open(f"{csv_prefix}_stats.csv", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    lines = [
+        f"## Load: {args.users} users, mixed scenario, {args.minutes} min, "
+        f"{es_nodes} Elasticsearch node(s)",
+        "",
+        f"`.venv/bin/python benchmarks/load.py --users {args.users} --minutes {args.minutes}` "
+        f"on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime(started))} against `make prod` "
+        f"(PORTAL_ES_NODES={es_nodes}) — {machine()}. Load average "
+        f"{load_before[0]:.1f} before, {load_after[0]:.1f} after ({os.cpu_count()} cores, "
+        "shared with other jobs; Locust runs on the same machine).",
+        "",
+        "| request | count | failures | p50 ms | p95 ms | p99 ms | req/s |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for row in rows:
+        lines.append(
+            f"| {row['Name']} | {row['Request Count']} | {row['Failure Count']} | "
+            f"{row['50%']} | {row['95%']} | {row['99%']} | {float(row['Requests/s']):.1f} |"
+        )
+    mem = ", ".join(
+        f"{k} {mem_before.get(k, 0):.0f} → {mem_after.get(k, 0):.0f} MiB" for k in sorted(mem_after)
+    )
+    lines += ["", f"Run time {elapsed:.0f} s. Resident memory (all processes): {mem}."]
+    section = "\n".join(lines)
+    if not args.no_write:
+        write_section(args.section, section)
+    return section
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seed", type=int, default=0, help="add N synthetic datasets first")
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--spawn-rate", type=float, default=10)
+    parser.add_argument("--minutes", type=float, default=5)
+    parser.add_argument("--section", default="load")
+    parser.add_argument("--no-write", action="store_true")
+    args = parser.parse_args()
+    if HttpUser is object:
+        raise SystemExit('Locust is missing: pip install -e ".[bench]"')
+    if args.seed:
+        seed(args.seed)
+    if args.minutes > 0:
+        print(run(args))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,414 @@
+#!/usr/bin/env python3
+"""PaNOSC API benchmark: the spec's example queries and a federated-portal mix, side by side
+with the catalogue search API's equivalent search, over HTTP, on Elasticsearch.
+
+    scripts/services.sh createdb portal_panosc_bench      # once: a database of its own
+    PORTAL_DATABASE_URL=postgres://portal:portal@127.0.0.1:55432/portal_panosc_bench \\
+        .venv/bin/python benchmarks/panosc.py              # 100,000 synthetic datasets
+    ... benchmarks/panosc.py --n 1000000                   # a million
+
+1. Generates N synthetic datasets with benchmarks/search.py's generator (the same records,
+   seed for seed) and bulk-indexes them into a fresh index; writes the same records into the
+   benchmark database (the PaNOSC API loads its page of hits from there, as in production),
+   grouped into proposals (~25 datasets each) and with every 50th dataset a supplement of a
+   paper, so Documents have something to show.
+2. Serves the portal with gunicorn on loopback and runs, interleaved, each PaNOSC request and
+   the equivalent ``GET /api/v1/search`` (where one exists): warm-up, a check that both
+   return the same datasets in the same order, then ``--rounds`` timed rounds.
+3. Writes p50/p95 per query and the PaNOSC/catalogue median ratio into docs/performance.md
+   between ``<!-- panosc:start -->`` and ``<!-- panosc:end -->`` (one block per N).
+
+The database named by PORTAL_DATABASE_URL is emptied first: its name must contain "bench".
+Loopback only; the benchmark index is deleted at the end (``--keep`` keeps it and the rows,
+``--reuse`` measures them again without loading).
+"""
+
+import argparse
+import datetime
+import http.client
+import json
+import os
+import random
+import re
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+import search as catalogue_bench  # benchmarks/search.py: generation, loading, serving
+from perfdoc import machine, read_section, write_section
+
+ROOT = Path(__file__).resolve().parent.parent
+PROPOSAL_SPAN = 400  # consecutive datasets per proposal group (~25 per facility)
+PUBLICATION_EVERY = 50
+SAXS = "small angle x-ray scattering"
+
+
+def _parameters(where):
+    return {"relation": "parameters", "scope": {"where": where}}
+
+
+def _technique(name):
+    return {"relation": "techniques", "scope": {"where": {"name": name}}}
+
+
+# (category, label, PaNOSC path, PaNOSC params, catalogue /api/v1/search params or None)
+QUERIES = [
+    ("spec example", "datasets by technique", "Datasets",
+     {"filter": {"include": [_technique(SAXS)]}}, {"technique": SAXS, "page_size": 100}),
+    ("spec example", "photon energy range in eV", "Datasets",
+     {"filter": {"include": [_parameters({"and": [
+         {"name": "energy"}, {"value": {"between": [12000, 12500]}}, {"unit": "eV"}]})]}},
+     {"cond": "energy:between:12000..12500:eV", "page_size": 100}),
+    ("spec example", "monochromator or edge element", "Datasets",
+     {"filter": {"include": [_parameters({"or": [
+         {"and": [{"name": "monochromator"}, {"value": "Si(311)"}]},
+         {"and": [{"name": "edge.element"}, {"value": "Cu"}]}]})]}}, None),
+    ("spec example", "temperature below 80 degC", "Datasets",
+     {"filter": {"include": [_parameters({"and": [
+         {"name": "sample.temperature"}, {"value": {"lt": 80}}, {"unit": "celsius"}]})]}},
+     {"cond": "sample.temperature:lt:80:degC", "page_size": 100}),
+    ("spec example", "proposals with PI, datasets", "Documents",
+     {"filter": {"where": {"type": "proposal"}, "limit": 20, "include": [
+         {"relation": "datasets", "scope": {"limit": 5}},
+         {"relation": "members", "scope": {"where": {"role": "principal investigator"},
+                                           "include": ["person"]}}]}}, None),
+    ("spec example", "documents with datasets in a wavelength range", "Documents",
+     {"filter": {"limit": 20, "include": [{"relation": "datasets", "scope": {"limit": 5,
+         "include": [_parameters({"and": [{"name": "wavelength"},
+                                          {"value": {"between": [1.0, 1.1]}},
+                                          {"unit": "angstrom"}]})]}}]}}, None),
+    ("spec example", "instruments by name", "Instruments",
+     {"filter": {"where": {"name": "ID02"}}}, None),
+    ("spec example", "instruments of a facility, paged", "Instruments",
+     {"filter": {"where": {"facility": "ESRF"}, "skip": 3, "limit": 3}}, None),
+    ("federated", "query + technique + energy range + include", "Datasets",
+     {"query": "scattering", "filter": {"limit": 25, "include": [
+         _technique(SAXS),
+         _parameters({"and": [{"name": "energy"}, {"value": {"between": [12, 12.5]}},
+                              {"unit": "keV"}]})]}},
+     {"q": "scattering", "technique": SAXS, "cond": "energy:between:12..12.5:keV",
+      "page_size": 25}),
+    ("federated", "query + temperature range", "Datasets",
+     {"query": "temperature", "filter": {"limit": 25, "include": [_parameters({"and": [
+         {"name": "sample.temperature"}, {"value": {"between": [250, 350]}}, {"unit": "K"}]})]}},
+     {"q": "temperature", "cond": "sample.temperature:between:250..350:K", "page_size": 25}),
+    ("federated", "query + includes", "Datasets",
+     {"query": "protein crystallography",
+      "filter": {"limit": 50, "include": ["techniques", "instrument", "samples"]}},
+     {"q": "protein crystallography", "page_size": 50}),
+    ("federated", "broader technique (narrower ones match)", "Datasets",
+     {"filter": {"limit": 25, "include": [_technique("x-ray absorption")]}},
+     {"technique": "x-ray absorption", "page_size": 25}),
+    ("federated", "count with query", "Datasets/count", {"query": "diffraction"},
+     {"q": "diffraction", "page_size": 1}),
+    ("federated", "list, page 3", "Datasets", {"filter": {"limit": 25, "skip": 50}},
+     {"page": 3, "page_size": 25}),
+]  # fmt: skip
+
+
+def _encode(params: dict) -> str:
+    return urlencode(
+        {k: v if isinstance(v, str) else json.dumps(v) for k, v in params.items()}, doseq=True
+    )
+
+
+# ---------------------------------------------------------------------- database --
+def load_database(n: int, chunk: int) -> dict:
+    """The same synthetic records as the index (search.py's generator), as rows."""
+    from django.db import connection
+    from tqdm import tqdm
+
+    from catalogue.models import (
+        Beamtime,
+        Dataset,
+        Facility,
+        Instrument,
+        Proposal,
+        RelatedIdentifier,
+        Technique,
+    )
+
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "TRUNCATE catalogue_dataset, catalogue_beamtime, catalogue_proposal, "
+            "catalogue_instrument, catalogue_facility RESTART IDENTITY CASCADE"
+        )
+    _, instruments, _, _ = catalogue_bench._world()
+    facilities = {}
+    for fac, _name, _spec in instruments:
+        if fac.code not in facilities:
+            facilities[fac.code] = Facility.objects.create(
+                code=fac.code, name=fac.name, short_name=fac.short_name
+            )
+    by_name = {}
+    for fac, name, _spec in instruments:
+        if name not in by_name:
+            by_name[name] = Instrument.objects.create(
+                facility=facilities[fac.code], code=f"{fac.code}-{len(by_name)}", name=name
+            )
+    techniques = dict(Technique.objects.values_list("iri", "id"))
+    beamtimes: dict[tuple, int] = {}
+    through = Dataset.techniques.through
+    start_time = datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC)
+    with tqdm(total=n, unit="rows", desc="Database", mininterval=2) as bar:
+        for start in range(0, n, chunk):
+            rng = random.Random(start)  # bulk_body's seed: the same records as the index
+            rows, links, papers = [], [], []
+            for i in range(start, min(start + chunk, n)):
+                snap, _principals = catalogue_bench.snapshot(i, rng)
+                key = (snap.facility.code, i // PROPOSAL_SPAN)
+                if key not in beamtimes:
+                    proposal = Proposal.objects.create(
+                        facility=facilities[key[0]], proposal_id=f"{key[0]}-{key[1]:05d}",
+                        title=snap.proposal.title, principal_investigator=snap.creators[0].name,
+                    )  # fmt: skip
+                    beamtimes[key] = Beamtime.objects.create(
+                        proposal=proposal, beamtime_id="1", start=start_time, end=start_time
+                    ).pk
+                rows.append(
+                    Dataset(
+                        pk=i + 1, pid=snap.pid, doi=snap.doi, status=snap.status,
+                        title=snap.title, description=snap.description,
+                        publisher=snap.publisher, publication_year=snap.publication_year,
+                        keywords=list(snap.keywords), license=snap.licence.spdx,
+                        facility=facilities[snap.facility.code],
+                        instrument=by_name[snap.instrument.name], beamtime_id=beamtimes[key],
+                        sample_name=snap.sample_name,
+                        scientific_metadata=snap.scientific_metadata,
+                        file_count=snap.file_count, total_size=snap.total_size,
+                        published_at=snap.published_at,
+                        collection_start=snap.collection_start,
+                        collection_end=snap.collection_end,
+                    )
+                )  # fmt: skip
+                links += [  # a technique may come twice (the generator's extra one)
+                    through(dataset_id=i + 1, technique_id=techniques[iri])
+                    for iri in dict.fromkeys(t.iri for t in snap.techniques)
+                    if iri in techniques
+                ]
+                if i % PUBLICATION_EVERY == 0:
+                    papers.append(
+                        RelatedIdentifier(
+                            dataset_id=i + 1, identifier=f"10.9999/paper.{i // 200:05d}",
+                            identifier_type="DOI", relation_type="IsSupplementTo",
+                            citation=f"Paper {i // 200} on {snap.sample_name}",
+                        )
+                    )  # fmt: skip
+            Dataset.objects.bulk_create(rows, batch_size=chunk)
+            through.objects.bulk_create(links, batch_size=5000)
+            RelatedIdentifier.objects.bulk_create(papers)
+            bar.update(len(rows))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT setval(pg_get_serial_sequence('catalogue_dataset','id'), %s)", [n])
+        cursor.execute("ANALYZE")
+    return {"rows": n, "seconds": time.perf_counter() - started, "proposals": len(beamtimes)}
+
+
+# ----------------------------------------------------------------------- measure --
+def measure(port: int, rounds: int) -> dict:
+    from tqdm import tqdm
+
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+
+    def get(path: str) -> tuple[float, object]:
+        t = time.perf_counter()
+        conn.request("GET", path, headers={"Accept": "application/json"})
+        response = conn.getresponse()
+        data = json.loads(response.read())
+        elapsed = (time.perf_counter() - t) * 1000
+        if response.status != 200:
+            raise SystemExit(f"{path} answered {response.status}: {data}")
+        return elapsed, data
+
+    requests = []
+    for category, label, path, params, catalogue in QUERIES:
+        panosc = f"/panosc/api/{path}?{_encode(params)}"
+        other = f"/api/v1/search?{urlencode(catalogue, doseq=True)}" if catalogue else None
+        requests.append((category, label, panosc, other))
+    # Warm up (3 passes), and check both sides return the same datasets in the same order.
+    for _ in range(3):
+        for _category, label, panosc, other in requests:
+            _, a = get(panosc)
+            if other is None:
+                continue
+            _, b = get(other)
+            if isinstance(a, dict):  # count
+                if a["count"] != b["total"]:
+                    raise SystemExit(f"{label}: {a['count']} != {b['total']}")
+            elif [d["pid"] for d in a] != [h["doi"] or h["pid"] for h in b["results"]]:
+                raise SystemExit(f"{label}: PaNOSC and the catalogue search disagree")
+    store: dict = {label: {"panosc": [], "catalogue": [], "hits": 0}
+                   for _c, label, _p, _o in requests}  # fmt: skip
+    for _ in tqdm(range(rounds), desc="Queries", unit="round"):
+        for _category, label, panosc, other in requests:
+            a, body = get(panosc)
+            store[label]["panosc"].append(a)
+            store[label]["hits"] = body["count"] if isinstance(body, dict) else len(body)
+            if other:
+                b, _ = get(other)
+                store[label]["catalogue"].append(b)
+    conn.close()
+    return store
+
+
+def _p(values: list[float], p: float) -> str:
+    return f"{catalogue_bench.percentile(values, p):.0f}" if values else "-"
+
+
+def table(n: int, store: dict, args, db: dict, load_stats: dict, es_info: dict) -> str:
+    import statistics
+
+    lines = [
+        f"<!-- panosc:n={n} -->",
+        f"### {n:,} datasets",
+        "",
+        f"Run {datetime.date.today().isoformat()} on {machine()}; Elasticsearch "
+        f"{es_info['version']} (heap {es_info['heap']}) on the same machine; load average "
+        f"{args.load_before:.2f} before, {os.getloadavg()[0]:.2f} after (the machine was shared "
+        f"with other work). gunicorn {args.workers} worker x {args.server_threads} threads; "
+        f"{args.rounds} rounds, interleaved; milliseconds over HTTP on loopback. PostgreSQL "
+        f"connections kept (CONN_MAX_AGE {os.environ['PORTAL_DB_CONN_MAX_AGE']} s). Database: "
+        f"{db.get('proposals', '?')} proposals; Documents are computed from it.",
+        "",
+        "| kind | query | hits | PaNOSC p50 | p95 | catalogue API p50 | p95 | ratio (p50) |",
+        "|---|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for category, label, _path, _params, _catalogue in QUERIES:
+        slot = store[label]
+        a, b = slot["panosc"], slot["catalogue"]
+        ratio = f"{statistics.median(a) / statistics.median(b):.2f}x" if b else "-"
+        lines.append(
+            f"| {category} | {label} | {slot['hits']:,} | {_p(a, 50)} | {_p(a, 95)} | "
+            f"{_p(b, 50)} | {_p(b, 95)} | {ratio} |"
+        )
+    every = [v for s in store.values() for v in s["panosc"]]
+    paired_a = [v for s in store.values() if s["catalogue"] for v in s["panosc"]]
+    paired_b = [v for s in store.values() for v in s["catalogue"]]
+    lines += [
+        f"| all | every PaNOSC query | | {_p(every, 50)} | {_p(every, 95)} | | | |",
+        f"| all | the paired queries | | {_p(paired_a, 50)} | {_p(paired_a, 95)} | "
+        f"{_p(paired_b, 50)} | {_p(paired_b, 95)} | "
+        f"{statistics.median(paired_a) / statistics.median(paired_b):.2f}x |",
+        "",
+        (
+            f"Loaded: {load_stats['docs']:,} documents indexed in {load_stats['seconds']:.0f} s"
+            if load_stats
+            else "Loaded: the index of an earlier run (same generator, same seeds)"
+        )
+        + (f", {db['rows']:,} rows in {db['seconds']:.0f} s" if "rows" in db else "")
+        + f". Reproduce: `benchmarks/panosc.py --n {n}`.",
+        f"<!-- panosc:n={n}:end -->",
+    ]
+    return "\n".join(lines)
+
+
+INTRO = """## PaNOSC federated search API (`benchmarks/panosc.py`)
+
+Each PaNOSC request (the spec's example queries adapted to the synthetic catalogue's keys,
+and a federated-portal mix of `query` + technique + parameter range + includes) next to the
+catalogue search API's equivalent `GET /api/v1/search`, when there is one, measured in the
+same run, interleaved. Both go through the same query model and Elasticsearch; PaNOSC adds
+the translation, loading its page of datasets from PostgreSQL and the embedded objects, and
+skips the facet counts. Documents and instruments have no catalogue equivalent (Documents are
+computed from proposals and related identifiers in the database).
+
+Against the issue's targets (p95 < 150 ms and within 1.5x of the catalogue API, at
+1,000,000 datasets): **not measured at 1,000,000** (this session's time ran out; the
+machine was shared with seven other sessions, load average ~12 on 2 cores). At 100,000: the
+federated mix is at p95 <= 115 ms and 1.1-1.7x the catalogue API (whose answer is
+Elasticsearch's `_source`, while PaNOSC loads and embeds its page from PostgreSQL); the spec's
+dataset examples ask for 100 datasets with their parameters or techniques each and are
+2.2-3.4x. **Documents are the weak part**: a page of proposals with their PIs takes ~0.7 s
+and a `datasets` scope matching ~8,000 datasets ~6.6 s, because a document scope is resolved
+to dataset ids through a search of up to 10,000 hits and then mapped to proposals in the
+database; indexing each dataset's proposal and publication ids (an aggregation instead of
+hits) is the next step."""
+
+
+def write(n: int, block: str) -> Path:
+    section = read_section("panosc")
+    blocks = dict(
+        (int(m.group(1)), m.group(0))
+        for m in re.finditer(r"<!-- panosc:n=(\d+) -->.*?<!-- panosc:n=\1:end -->", section, re.S)
+    )
+    blocks[n] = block
+    return write_section("panosc", INTRO + "\n\n" + "\n\n".join(blocks[k] for k in sorted(blocks)))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--n", type=int, default=100_000, help="datasets (100,000)")
+    parser.add_argument(
+        "--es-url", default=os.environ.get("PORTAL_ELASTICSEARCH_URL", "http://127.0.0.1:59200")
+    )
+    parser.add_argument("--prefix", default="bench-panosc", help="index prefix")
+    parser.add_argument("--rounds", type=int, default=15, help="timed rounds (15)")
+    parser.add_argument("--processes", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--chunk", type=int, default=1000)
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--server-threads", type=int, default=2)
+    parser.add_argument("--keep", action="store_true", help="keep the index and the rows")
+    parser.add_argument("--reuse", action="store_true", help="measure what is loaded")
+    parser.add_argument(
+        "--reuse-index", action="store_true", help="keep the loaded index, reload the rows"
+    )
+    parser.add_argument("--no-write", action="store_true", help="do not touch the docs")
+    args = parser.parse_args()
+    database = os.environ.get("PORTAL_DATABASE_URL", "")
+    if "bench" not in database.rsplit("/", 1)[-1]:
+        raise SystemExit("Set PORTAL_DATABASE_URL to a database of its own (name with 'bench').")
+    host = re.match(r"https?://([^:/]+)", args.es_url)
+    if not host or host.group(1) not in ("127.0.0.1", "localhost", "::1", "[::1]"):
+        raise SystemExit("The benchmark only talks to a loopback Elasticsearch.")
+    args.load_before = os.getloadavg()[0]
+    # As in production (portal/settings/database.py): persistent connections. The catalogue
+    # search API never touches the database; the PaNOSC one loads its page of rows.
+    os.environ.setdefault("PORTAL_DB_CONN_MAX_AGE", "60")
+    catalogue_bench.setup_django(args.es_url, args.prefix)
+    sys.path.insert(0, str(ROOT))
+    from django.core.management import call_command
+
+    from catalogue.search.connection import get_client
+    from catalogue.search.indexing import drop_index
+
+    call_command("migrate", verbosity=0)
+    client = get_client()
+    node = next(iter(client.nodes.info(metric="jvm")["nodes"].values()))
+    heap = node["jvm"]["mem"]["heap_max_in_bytes"]
+    es_info = {"version": node["version"], "heap": f"{heap / 2**30:.0f} GiB"}
+    db: dict = {}
+    load_stats: dict = {}
+    if not args.reuse and not args.reuse_index:
+        drop_index()
+        load_stats = catalogue_bench.load(
+            args.n, processes=args.processes, threads=args.threads, chunk=args.chunk,
+            es_url=args.es_url, prefix=args.prefix,
+        )  # fmt: skip
+    if not args.reuse:
+        db = load_database(args.n, args.chunk)
+    else:
+        from catalogue.models import Proposal
+
+        db = {"proposals": Proposal.objects.count()}
+    port = catalogue_bench.free_port()
+    server = catalogue_bench.start_server(
+        port, args.es_url, args.prefix, args.workers, args.server_threads
+    )
+    try:
+        store = measure(port, args.rounds)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    block = table(args.n, store, args, db, load_stats, es_info)
+    print(block)
+    if not args.no_write:
+        print(f"Wrote {write(args.n, block).relative_to(ROOT)}")
+    if not args.keep:
+        drop_index()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,49 @@
+"""gunicorn configuration of the portal (make prod, systemd, the container image).
+
+Workers and threads come from the environment, so one file serves a laptop and a 64-core
+machine: PORTAL_GUNICORN_WORKERS (default 2 x cores + 1), PORTAL_GUNICORN_THREADS (4),
+PORTAL_GUNICORN_BIND (127.0.0.1:8000), PORTAL_GUNICORN_TIMEOUT (60 s).
+"""
+
+import multiprocessing
+import os
+
+bind = os.environ.get("PORTAL_GUNICORN_BIND", "127.0.0.1:8000")
+workers = int(os.environ.get("PORTAL_GUNICORN_WORKERS", 2 * multiprocessing.cpu_count() + 1))
+threads = int(os.environ.get("PORTAL_GUNICORN_THREADS", 4))
+worker_class = "gthread"
+timeout = int(os.environ.get("PORTAL_GUNICORN_TIMEOUT", 60))
+graceful_timeout = 30
+keepalive = 5
+# Recycle workers now and then: a slow leak can never grow without bound.
+max_requests = int(os.environ.get("PORTAL_GUNICORN_MAX_REQUESTS", 5000))
+max_requests_jitter = max_requests // 10
+# nginx in front buffers slow clients; the portal trusts its X-Forwarded-* headers only.
+forwarded_allow_ips = os.environ.get("PORTAL_GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+accesslog = os.environ.get("PORTAL_GUNICORN_ACCESS_LOG", "-")
+errorlog = "-"
+# One JSON object per access-log line, with the request id nginx set.
+access_log_format = (
+    '{"time":"%(t)s","remote":"%({x-real-ip}i)s","method":"%(m)s","path":"%(U)s",'
+    '"status":%(s)s,"bytes":"%(B)s","duration_us":%(D)s,"request_id":"%({x-request-id}i)s"}'
+)
+# Load the application before forking: workers share its memory pages and start faster.
+preload_app = True
+
+
+def on_starting(server):
+    # prometheus_client's multiprocess mode: each worker writes its samples below this folder;
+    # it must start empty, or a dead worker's counters would be summed forever.
+    folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if folder:
+        os.makedirs(folder, exist_ok=True)
+        for name in os.listdir(folder):
+            if name.endswith(".db"):
+                os.unlink(os.path.join(folder, name))
+
+
+def child_exit(server, worker):
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)

@@ -1,0 +1,381 @@
+"""DOI registration: reserve a name, then bring DataCite in step with the dataset.
+
+* :func:`doi_reserve` (called by the lifecycle, inside its transaction, at approval and at
+  publication) gives the dataset its DOI: a random suffix free in our unique index, held as a
+  ``reserved`` :class:`~doi.models.DoiRegistration`. Existing DOIs never change.
+* :func:`doi_sync` is the one idempotent step: it compares what DataCite last confirmed
+  (state, checksum of metadata and URL) with what the dataset needs now (approved → draft,
+  published → findable with current metadata and URL, withdrawn → registered, i.e. hidden)
+  and sends only the missing request. Before the first PUT it asks DataCite whether the name
+  is free (``GET /dois/{doi}`` → 404). The local state is set from the ``state`` DataCite
+  answers, never from what was asked: DataCite silently ignores events that do not fit.
+  A PUT repeated after a lost answer updates the same DOI (PUT is create-or-update).
+* Failures are recorded on the registration (attempts, DataCite's message, when to try
+  again); the Celery task (``doi.tasks``) re-queues transient ones with back-off.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime
+import functools
+import hashlib
+import logging
+import random
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from lxml import etree
+
+from catalogue.models import Dataset, Status
+from catalogue.snapshot import dataset_snapshot
+from doi.client import (
+    DataCiteClient,
+    DataCiteConfigurationError,
+    DataCiteError,
+    DataCitePermanentError,
+    DataCiteTransientError,
+)
+from doi.datacite import datacite_xml
+from doi.identifiers import landing_url, new_doi
+from doi.models import DoiRegistration, DoiState, ErrorKind
+
+logger = logging.getLogger(__name__)
+
+XSD = Path(__file__).resolve().parent / "schemas" / "datacite-4.6" / "metadata.xsd"
+MAX_NAME_TRIES = 8
+MAX_STEPS = 4  # reserved → (check) → draft/findable → hide: never more per sync
+
+
+class DoiReservationError(Exception):
+    """No DOI can be reserved (production without DataCite, or no prefix configured)."""
+
+
+@functools.cache
+def _schema() -> etree.XMLSchema:
+    return etree.XMLSchema(etree.parse(str(XSD)))
+
+
+# --------------------------------------------------------------------------- reservation
+def _name_taken(doi: str) -> bool:
+    return (
+        Dataset.objects.filter(doi=doi).exists() or DoiRegistration.objects.filter(doi=doi).exists()
+    )
+
+
+def doi_reserve(*, dataset: Dataset) -> str:
+    """Give ``dataset`` (locked by the caller) its DOI, and hold it as a registration.
+
+    Called inside the lifecycle's transaction; the caller saves the dataset. A dataset that
+    already has a DOI keeps it (it may be printed in papers): only its registration row is
+    created if missing.
+    """
+    if (
+        settings.PRODUCTION
+        and not settings.DATACITE_ENABLED
+        and not settings.DATACITE_EXPLICITLY_DISABLED
+    ):
+        raise DoiReservationError(
+            "DataCite is not configured (PORTAL_DATACITE_REPOSITORY_ID, "
+            "PORTAL_DATACITE_PASSWORD, PORTAL_DATACITE_PREFIX): this portal does not "
+            "publish DOIs that would not resolve. Set PORTAL_DATACITE_ENABLED=false to "
+            "publish with locally reserved DOIs."
+        )
+    if dataset.doi:
+        DoiRegistration.objects.get_or_create(
+            doi=dataset.doi.lower(), defaults={"dataset": dataset}
+        )
+        return dataset.doi
+    if not settings.DATACITE_PREFIX:
+        raise DoiReservationError("No DOI prefix is configured (PORTAL_DATACITE_PREFIX).")
+    facility = dataset.facility.code if dataset.facility_id else None
+    for _ in range(MAX_NAME_TRIES):
+        doi = new_doi(
+            prefix=settings.DATACITE_PREFIX,
+            template=settings.DOI_SUFFIX_TEMPLATE,
+            facility_code=facility,
+        )
+        if _name_taken(doi):
+            continue
+        try:
+            with transaction.atomic():
+                DoiRegistration.objects.create(dataset=dataset, doi=doi)
+        except IntegrityError:  # taken by a concurrent reservation since the check
+            continue
+        dataset.doi = doi
+        return doi
+    raise DoiReservationError("No free DOI name was found; try again.")
+
+
+# --------------------------------------------------------------------------- desired state
+@dataclass(frozen=True)
+class Target:
+    state: str
+    xml: bytes
+    url: str
+
+    @property
+    def checksum(self) -> str:
+        digest = hashlib.sha256()
+        for part in (self.state.encode(), self.url.encode(), self.xml):
+            digest.update(len(part).to_bytes(8, "big"))
+            digest.update(part)
+        return digest.hexdigest()
+
+
+def desired_state(dataset: Dataset | None) -> str | None:
+    """Where the DOI must be at DataCite for the dataset as it is now (None: nowhere)."""
+    if dataset is None:
+        return None
+    if dataset.status == Status.PUBLISHED:
+        return DoiState.FINDABLE
+    if dataset.status == Status.WITHDRAWN:
+        # The tombstone keeps resolving, but the DOI leaves DataCite's search (hide).
+        return DoiState.REGISTERED
+    return DoiState.DRAFT
+
+
+def target_for(registration: DoiRegistration) -> Target | None:
+    dataset = registration.dataset
+    state = desired_state(dataset)
+    if state is None:
+        return None
+    snapshot = dataset_snapshot(dataset)
+    xml = datacite_xml(snapshot)
+    # DataCite validates only registered and findable DOIs; we never send what it would refuse.
+    schema = _schema()
+    if not schema.validate(etree.fromstring(xml)):
+        problems = "; ".join(f"line {e.line}: {e.message}" for e in schema.error_log)
+        raise DataCitePermanentError(f"The DataCite XML does not validate (4.6 XSD): {problems}")
+    return Target(state=state, xml=xml, url=landing_url(registration.doi))
+
+
+def _event(current: str, target: str) -> str | None:
+    """The DataCite event that moves ``current`` towards ``target`` (lupo's aasm events)."""
+    if target == DoiState.FINDABLE:
+        return None if current == DoiState.FINDABLE else "publish"
+    if target == DoiState.REGISTERED:
+        if current == DoiState.FINDABLE:
+            return "hide"
+        return None if current == DoiState.REGISTERED else "register"
+    return None  # a draft is created or updated without an event
+
+
+# --------------------------------------------------------------------------- back-off
+def backoff_delay(
+    *,
+    attempts: int,
+    retry_after: float | None = None,
+    base: float | None = None,
+    cap: float | None = None,
+    rng: random.Random | None = None,
+) -> float:
+    """Exponential back-off with full jitter, never shorter than DataCite's Retry-After."""
+    base = settings.DATACITE_BACKOFF_BASE if base is None else base
+    cap = settings.DATACITE_BACKOFF_MAX if cap is None else cap
+    ceiling = min(cap, base * 2 ** max(0, attempts - 1))
+    delay = (rng or random).uniform(ceiling / 2, ceiling)
+    return max(delay, retry_after or 0.0)
+
+
+@dataclass(frozen=True)
+class SyncResult:
+    outcome: str  # in_step | retry | failed | disabled | gone
+    retry_in: float | None = None
+    requests: int = 0
+
+
+# --------------------------------------------------------------------------- sync
+def _confirmed(registration: DoiRegistration, state: str) -> None:
+    if state not in DoiState.values or state == DoiState.RESERVED:
+        raise DataCiteTransientError(f"DataCite answered an unknown state {state!r}")
+    registration.state = state
+
+
+def _in_step(registration: DoiRegistration, target: Target | None, now) -> None:
+    if target is not None:
+        registration.metadata_checksum = target.checksum
+    registration.pending = False
+    registration.failed = False
+    registration.attempts = 0
+    registration.error_kind = ErrorKind.NONE
+    registration.last_error = ""
+    registration.next_attempt_at = None
+    registration.last_synced = now
+
+
+def _rename(registration: DoiRegistration) -> None:
+    """DataCite holds this name already and we never sent it: draw another (not yet public)."""
+    dataset, old = registration.dataset, registration.doi
+    registration.delete()
+    Dataset.objects.filter(pk=dataset.pk).update(doi=None)
+    dataset.doi = None
+    new = doi_reserve(dataset=dataset)
+    Dataset.objects.filter(pk=dataset.pk).update(doi=new)
+    logger.warning("DOI %s already existed at DataCite; %s reserved instead", old, new)
+
+
+def doi_sync(
+    *, registration: DoiRegistration, client: DataCiteClient | None, force: bool = False
+) -> SyncResult:
+    """Bring DataCite in step with the registration's dataset: do only the missing step(s).
+
+    ``force`` sends the metadata even if the checksum says DataCite has it (repair after
+    drift found by ``doi_sync --check``).
+    """
+    if client is None:
+        return SyncResult("disabled")
+    requests = 0
+    with transaction.atomic():
+        try:
+            registration = (
+                DoiRegistration.objects.select_for_update(of=("self",))
+                .select_related("dataset")
+                .get(pk=registration.pk)
+            )
+        except DoiRegistration.DoesNotExist:
+            return SyncResult("gone")
+        now = timezone.now()
+        try:
+            target = target_for(registration)
+            if target is None:
+                _in_step(registration, None, now)
+                registration.save()
+                return SyncResult("gone")
+            for _ in range(MAX_STEPS):
+                if (
+                    registration.state == target.state
+                    and registration.metadata_checksum == target.checksum
+                    and not force
+                ):
+                    _in_step(registration, target, now)
+                    registration.save()
+                    return SyncResult("in_step", requests=requests)
+                if not registration.availability_checked:
+                    requests += 1
+                    if client.get_doi(registration.doi) is not None:
+                        if registration.dataset.status in (Status.PUBLISHED, Status.WITHDRAWN):
+                            raise DataCitePermanentError(
+                                f"DataCite already holds {registration.doi}, which this portal "
+                                "never sent: check it in Fabrica, then run doi_sync --check."
+                            )
+                        _rename(registration)
+                        return SyncResult("retry", retry_in=0.0, requests=requests)
+                    registration.availability_checked = True
+                    registration.save(update_fields=["availability_checked"])
+                attributes = {
+                    "url": target.url,
+                    "xml": base64.b64encode(target.xml).decode("ascii"),
+                }
+                event = _event(registration.state, target.state)
+                if registration.state in (DoiState.FINDABLE, DoiState.REGISTERED) and (
+                    target.state == DoiState.DRAFT
+                ):
+                    # A registered DOI never goes back to draft (DataCite: one-way).
+                    raise DataCitePermanentError(
+                        f"{registration.doi} is {registration.state} at DataCite, but the "
+                        "dataset is not public: publish or withdraw it."
+                    )
+                if event:
+                    attributes["event"] = event
+                requests += 1
+                record = client.put_doi(registration.doi, attributes)
+                _confirmed(registration, record.state)
+                if record.state == target.state:
+                    _in_step(registration, target, now)
+                    registration.save()
+                    return SyncResult("in_step", requests=requests)
+                # The event did not fit DataCite's state (it ignored it): go on from there.
+                registration.metadata_checksum = ""
+                force = False
+            raise DataCitePermanentError(
+                f"DataCite keeps {registration.doi} {registration.state}, expected {target.state}."
+            )
+        except DataCiteTransientError as exc:
+            registration.attempts += 1
+            registration.error_kind = ErrorKind.TRANSIENT
+            registration.last_error = str(exc)[:2000]
+            if registration.attempts >= settings.DATACITE_MAX_ATTEMPTS:
+                registration.failed = True
+                registration.next_attempt_at = None
+                registration.save()
+                return SyncResult("failed", requests=requests)
+            delay = backoff_delay(attempts=registration.attempts, retry_after=exc.retry_after)
+            registration.next_attempt_at = now + datetime.timedelta(seconds=delay)
+            registration.save()
+            return SyncResult("retry", retry_in=delay, requests=requests)
+        except (DataCitePermanentError, DataCiteConfigurationError) as exc:
+            registration.attempts += 1
+            registration.failed = True
+            registration.error_kind = (
+                ErrorKind.CONFIGURATION
+                if isinstance(exc, DataCiteConfigurationError)
+                else ErrorKind.PERMANENT
+            )
+            registration.last_error = str(exc)[:2000]
+            registration.next_attempt_at = None
+            registration.save()
+            if isinstance(exc, DataCiteConfigurationError):
+                logger.error("DataCite configuration error: %s", exc)
+            return SyncResult("failed", requests=requests)
+
+
+def doi_mark_changed(*, dataset_ids: list[int]) -> list[int]:
+    """The datasets changed: their registrations need a sync (a change is a fresh chance
+    after a failure). Returns the registrations' ids."""
+    registrations = DoiRegistration.objects.filter(dataset_id__in=dataset_ids)
+    ids = list(registrations.values_list("pk", flat=True))
+    if ids:
+        DoiRegistration.objects.filter(pk__in=ids).update(
+            pending=True, failed=False, attempts=0, next_attempt_at=None
+        )
+    return ids
+
+
+def doi_retry(*, registrations) -> list[int]:
+    """A curator asks for another try (admin action "retry")."""
+    ids = list(registrations.values_list("pk", flat=True))
+    DoiRegistration.objects.filter(pk__in=ids).update(
+        pending=True, failed=False, attempts=0, next_attempt_at=None
+    )
+    return ids
+
+
+DUE_GRACE_SECONDS = 60
+
+
+def stale_registrations(*, now=None):
+    """Registrations whose task must have been lost, and failures worth another try."""
+    from django.db.models import Q
+
+    now = now or timezone.now()
+    stale = now - datetime.timedelta(seconds=settings.DATACITE_STALE_AFTER)
+    # A back-off longer than a worker may hold a task is not queued (doi.tasks): it is due
+    # here once its time has come (with a minute's grace for the short ones still queued).
+    due = now - datetime.timedelta(seconds=DUE_GRACE_SECONDS)
+    waiting = Q(pending=True, failed=False) & (
+        Q(next_attempt_at__lte=due) | Q(next_attempt_at__isnull=True, updated_at__lte=stale)
+    )
+    # Transient exhaustion and configuration errors heal on DataCite's or an admin's side;
+    # a refusal (422) waits for a change of the dataset or a curator's "retry".
+    retry_failed = Q(failed=True, updated_at__lte=now - datetime.timedelta(hours=1)) & ~Q(
+        error_kind=ErrorKind.PERMANENT
+    )
+    return DoiRegistration.objects.filter(waiting | retry_failed, dataset__isnull=False)
+
+
+__all__ = [
+    "DataCiteError",
+    "DoiReservationError",
+    "SyncResult",
+    "backoff_delay",
+    "desired_state",
+    "doi_mark_changed",
+    "doi_reserve",
+    "doi_retry",
+    "doi_sync",
+    "stale_registrations",
+]

@@ -1,0 +1,821 @@
+"""Reads of the PaNOSC API: datasets through the catalogue's search, documents and
+instruments from the catalogue's proposals, publications and instruments.
+
+* Datasets: the filter is translated (``panosc.translate``) into a ``SearchQuery`` and asked
+  of ``catalogue.search.selectors.search_datasets`` as an anonymous user; the page of hits is
+  then loaded from the public queryset and embedded objects are added per ``include``.
+* Documents: one per proposal with public datasets (type ``proposal``) and one per
+  publication public datasets are supplements of (``RelatedIdentifier`` IsSupplementTo,
+  type ``publication``). Members are the proposal's principal investigator and the datasets'
+  creators, with their affiliations. A ``datasets`` scope is a dataset search.
+* Instruments: every instrument of the catalogue (facility information is public).
+
+``query=`` ranks: datasets by the backend's relevance, documents and instruments by the share
+of the query's words found in their text fields (title first). Scores are in [0, 1].
+"""
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Exists, Max, Min, OuterRef, Prefetch, Q
+from django.urls import reverse
+
+from catalogue.models import DataFile, Dataset, Proposal, RelatedIdentifier, Technique
+from catalogue.search.backends.database import condition_holds
+from catalogue.search.connection import SearchUnavailable  # noqa: F401 (re-exported for views)
+from catalogue.search.queries import (
+    MAX_RESULT_WINDOW,
+    SearchInputError,
+    SearchQuery,
+    parse_text_query,
+)
+from catalogue.search.selectors import search_datasets
+from catalogue.snapshot import DatasetSnapshot, InstrumentSnapshot, TechniqueSnapshot
+from panosc import access, mapping
+from panosc.filter import (
+    DEFAULT_LIMIT,
+    Filter,
+    FilterError,
+    Projection,
+    WhereNode,
+    matches,
+    text_matches,
+)
+from panosc.translate import (
+    MAX_JOINED_DATASETS,
+    DatasetPlan,
+    _check_nested,
+    dataset_plan,
+    instrument_objects,
+    parameter_alternatives,
+)
+
+PUBLICATION_RELATION = "IsSupplementTo"
+PI_ROLE = "principal investigator"
+CREATOR_ROLE = "creator"
+_WORD = re.compile(r"\w+")
+
+
+def _window(items: list, scope: Filter, default: int | None = DEFAULT_LIMIT) -> list:
+    limit = scope.limit or default
+    items = items[scope.skip :]
+    return items[:limit] if limit else items
+
+
+def _project(obj: dict, scope: Filter) -> dict:
+    return Projection(scope.fields).apply(obj, scope.model)
+
+
+def _parse_text(text: str):
+    try:
+        return parse_text_query(text)
+    except SearchInputError as exc:
+        raise FilterError(f"query: {exc.message}") from exc
+
+
+# ------------------------------------------------------------------------- datasets --
+# What a PaNOSC dataset object reads: one query plus one for techniques, not the full
+# snapshot (creators, contributors, funding... are not part of the PaNOSC Dataset).
+_ROW_FIELDS = (
+    "pk", "pid", "doi", "status", "title", "created_at", "total_size", "sample_name",
+    "sample_description", "scientific_metadata", "embargo_until", "download_base_url",
+    "instrument__pid", "instrument__code", "instrument__name",
+    "instrument__facility__name", "instrument__facility__short_name",
+)  # fmt: skip
+
+
+def panosc_rows(queryset=None):
+    """Public datasets with what ``panosc_snapshot`` reads (the gate's public queryset)."""
+    qs = access.public_datasets() if queryset is None else access.public_datasets(queryset)
+    return (
+        qs.select_related("instrument__facility")
+        .only(*_ROW_FIELDS)
+        .prefetch_related(
+            Prefetch(
+                "techniques", queryset=Technique.objects.only("iri", "label").order_by("label")
+            )
+        )
+    )
+
+
+def panosc_snapshot(dataset: Dataset) -> DatasetSnapshot:
+    """The part of a DatasetSnapshot the PaNOSC objects need (mapping reads snapshots)."""
+    instrument = dataset.instrument
+    return DatasetSnapshot(
+        pid=dataset.pid,
+        doi=dataset.doi,
+        status=dataset.status,
+        title=dataset.title,
+        url="",
+        created_at=dataset.created_at,
+        total_size=dataset.total_size,
+        sample_name=dataset.sample_name,
+        sample_description=dataset.sample_description,
+        scientific_metadata=dataset.scientific_metadata or {},
+        embargo_until=dataset.embargo_until,
+        instrument=InstrumentSnapshot(
+            code=instrument.code, name=instrument.name, pid=instrument.pid
+        )
+        if instrument
+        else None,
+        techniques=tuple(
+            TechniqueSnapshot(iri=t.iri, label=t.label) for t in dataset.techniques.all()
+        ),
+    )
+
+
+def _dataset_query(plan: DatasetPlan, *, text: str, start: int, size: int) -> SearchQuery:
+    if start + size > MAX_RESULT_WINDOW:
+        raise FilterError(
+            f"skip + limit may not exceed {MAX_RESULT_WINDOW:,}; narrow the filter instead."
+        )
+    return SearchQuery(
+        text=text,
+        expression=_parse_text(text) if text else None,
+        where=plan.where,
+        start=start,
+        page=1,
+        page_size=size,
+        facets=False,
+    )
+
+
+def _search(plan: DatasetPlan, *, text: str, start: int, size: int):
+    query = _dataset_query(plan, text=text, start=start, size=size)
+    try:
+        return search_datasets(user=access.search_user(), query=query)
+    except SearchInputError as exc:
+        raise FilterError(exc.message) from exc
+
+
+def datasets_search(*, filt: Filter, text: str = "") -> list[dict]:
+    """The page of datasets a filter asks for, with scores and embedded objects."""
+    plan = dataset_plan(filt)
+    limit = filt.limit or DEFAULT_LIMIT
+    result = _search(plan, text=text, start=filt.skip, size=limit)
+    scores = {h.pid: mapping.score_in_unit_interval(h.score) if text else 0.0 for h in result.hits}
+    rows = {str(d.pid): d for d in panosc_rows().filter(pid__in=list(scores))}
+    datasets = [rows[pid] for pid in scores if pid in rows]
+    return render_datasets(datasets, plan, scores=scores)
+
+
+def datasets_count(*, where: WhereNode | None, text: str = "") -> int:
+    plan = dataset_plan(Filter("Dataset", where))
+    return _search(plan, text=text, start=0, size=0).total
+
+
+def dataset_get(*, pid: str, filt: Filter) -> dict | None:
+    dataset = access.public_dataset_by_pid(pid, panosc_rows(Dataset.objects.all()))
+    if dataset is None:
+        return None
+    plan = dataset_plan(Filter("Dataset", None, filt.include, fields=filt.fields))
+    return render_datasets([dataset], plan, scores={str(dataset.pid): 0.0})[0]
+
+
+def dataset_files(*, pid: str, filt: Filter) -> list[dict] | None:
+    dataset = access.public_dataset_by_pid(pid)
+    if dataset is None:
+        return None
+    from panosc.translate import file_q
+
+    _check_nested("File", filt, "filter")
+    rows = DataFile.objects.filter(dataset=dataset).filter(file_q(filt.where, "filter.where"))
+    rows = rows.order_by("path")
+    limit = filt.limit or None
+    rows = rows[filt.skip : filt.skip + limit] if limit else rows[filt.skip :]
+    snapshot_pid = dataset.doi or str(dataset.pid)
+    opened = access.files_open(dataset)
+    return [_project(_file(dataset, f, snapshot_pid, opened), filt) for f in rows]
+
+
+def dataset_files_count(*, pid: str, where: WhereNode | None) -> int | None:
+    dataset = access.public_dataset_by_pid(pid)
+    if dataset is None:
+        return None
+    from panosc.translate import file_q
+
+    return DataFile.objects.filter(dataset=dataset).filter(file_q(where, "where")).count()
+
+
+def _file(dataset, f: DataFile, owner: str, opened: bool) -> dict:
+    url = None
+    if opened:
+        from catalogue.selectors import file_download_url
+
+        link = file_download_url(dataset=dataset, file=f)
+        url = link if link.startswith("http") else settings.BASE_URL + link
+    return mapping.file_object(file_id=f.pk, path=f.path, size=f.size, dataset=owner, url=url)
+
+
+def render_datasets(datasets: list, plan: DatasetPlan, *, scores: dict | None) -> list[dict]:
+    """PaNOSC objects of these datasets (from ``panosc_rows``) with their includes."""
+    filt = plan.filter
+    snapshots = [panosc_snapshot(d) for d in datasets]
+    out = []
+    files = _files_for(datasets, plan) if filt.included("files") else {}
+    documents = _documents_for(datasets, filt) if filt.included("documents") else {}
+    for dataset, s in zip(datasets, snapshots, strict=True):
+        obj = mapping.dataset_object(s, score=(scores or {}).get(str(s.pid), 0.0))
+        if scores is None:
+            obj.pop("score")
+        obj = _project(obj, filt)
+        owner = mapping.dataset_pid(s)
+        for inc in filt.include:
+            scope = inc.scope
+            if inc.relation == "techniques":
+                items = [
+                    mapping.technique_object(t)
+                    for t in s.techniques
+                    if plan.techniques is None or t.iri in plan.techniques
+                ]
+                obj["techniques"] = [_project(t, scope) for t in _window(items, scope)]
+            elif inc.relation == "instrument":
+                if s.instrument is not None and dataset.instrument is not None:
+                    facility = dataset.instrument.facility if dataset.instrument_id else None
+                    obj["instrument"] = _project(
+                        mapping.instrument_object(
+                            pid=s.instrument.pid,
+                            code=s.instrument.code,
+                            name=s.instrument.name,
+                            facility=mapping.facility_label(
+                                short_name=facility.short_name if facility else "",
+                                name=facility.name if facility else "",
+                            ),
+                        ),
+                        scope,
+                    )
+            elif inc.relation == "parameters":
+                items = [
+                    mapping.parameter_object(e, index=i + 1, owner=owner)
+                    for i, e in enumerate(s.scientific_entries)
+                    if plan.parameters is None
+                    or any(
+                        all(condition_holds({e.key: e}, c) for c in group)
+                        for group in plan.parameters
+                    )
+                ]
+                obj["parameters"] = [_project(p, scope) for p in _window(items, scope)]
+            elif inc.relation == "samples":
+                sample = mapping.sample_object(s)
+                obj["samples"] = [_project(sample, scope)] if sample else []
+            elif inc.relation == "files":
+                obj["files"] = [_project(f, scope) for f in files.get(dataset.pk, [])]
+            elif inc.relation == "documents":
+                obj["documents"] = documents.get(dataset.pk, [])
+        out.append(obj)
+    return out
+
+
+def _files_for(datasets: list, plan: DatasetPlan) -> dict[int, list[dict]]:
+    scope = plan.filter.included("files").scope
+    out: dict[int, list[dict]] = {}
+    for dataset in datasets:
+        rows = DataFile.objects.filter(dataset=dataset)
+        if plan.files is not None:
+            rows = rows.filter(plan.files)
+        limit = scope.limit or DEFAULT_LIMIT
+        rows = rows.order_by("path")[scope.skip : scope.skip + limit]
+        owner = dataset.doi or str(dataset.pid)
+        opened = access.files_open(dataset)
+        out[dataset.pk] = [_file(dataset, f, owner, opened) for f in rows]
+    return out
+
+
+# ------------------------------------------------------------------------ documents --
+@dataclass
+class Document:
+    key: tuple  # ("proposal", pk) or ("publication", identifier)
+    obj: dict[str, Any]
+    ids: list[int] | None = None  # its public datasets' ids, loaded when asked for
+    members: list[dict] | None = None  # loaded when asked for
+    members_partial: bool = False  # only the PI (enough to filter on roles)
+    parameters: list[tuple] | None = None  # (ScientificEntry, object), loaded when asked for
+
+
+def proposal_pid(*, facility_code: str, proposal_id: str) -> str:
+    """A proposal document's pid: ``<facility code>/proposal/<proposal id>``."""
+    return f"{facility_code}/proposal/{proposal_id}"
+
+
+def all_documents() -> list[Document]:
+    """Every document with at least one public dataset (their datasets' ids are loaded by
+    ``_load_ids`` for the documents that need them: a proposal may hold thousands)."""
+    public = access.public_datasets()
+    docs: list[Document] = []
+    with_public = public.filter(beamtime__proposal_id=OuterRef("pk"))
+    # Plain rows, not model instances: a catalogue holds thousands of proposals.
+    proposals = (
+        Proposal.objects.filter(Exists(with_public))
+        .annotate(start=Min("beamtimes__start"), end=Max("beamtimes__end"))
+        .values_list("pk", "facility__code", "proposal_id", "title", "abstract", "start", "end")
+    )
+    for pk, facility_code, proposal_id, title, abstract, start, end in proposals:
+        obj = {
+            "pid": proposal_pid(facility_code=facility_code, proposal_id=proposal_id),
+            "isPublic": True,
+            "type": "proposal",
+            "title": title,
+            "summary": abstract or None,
+            "startDate": start,
+            "endDate": end,
+            "releaseDate": None,  # filled when needed (_fill_released)
+            "keywords": None,  # filled when needed (_fill_keywords)
+            "score": 0.0,
+        }
+        docs.append(Document(("proposal", pk), obj))
+    publications: dict[str, Document] = {}
+    rows = RelatedIdentifier.objects.filter(
+        relation_type=PUBLICATION_RELATION, dataset__in=public
+    ).values_list("identifier", "identifier_type", "citation", "dataset_id", "dataset__license")
+    for identifier, kind, citation, dataset_id, licence in rows.order_by("id"):
+        pid = identifier.lower() if kind == "DOI" else identifier
+        doc = publications.get(pid)
+        if doc is None:
+            doc = publications[pid] = Document(
+                ("publication", pid),
+                {
+                    "pid": pid,
+                    "isPublic": True,
+                    "type": "publication",
+                    "title": citation or pid,
+                    "doi": pid if kind == "DOI" else None,
+                    "keywords": None,
+                    "score": 0.0,
+                    "_licences": set(),
+                },
+                ids=[],
+            )
+        doc.ids.append(dataset_id)
+        doc.obj["_licences"].add(licence)
+    for doc in publications.values():
+        licences = doc.obj.pop("_licences")
+        doc.obj["license"] = next(iter(licences)) if len(licences) == 1 else None
+        doc.ids = sorted(set(doc.ids))
+        docs.append(doc)
+    for doc in docs:
+        doc.obj = {
+            k: v for k, v in doc.obj.items() if v is not None or k in ("keywords", "releaseDate")
+        }
+    docs.sort(key=lambda d: d.obj["pid"])
+    return docs
+
+
+def _load_ids(docs: list[Document]) -> None:
+    wanted = {d.key[1]: d for d in docs if d.ids is None}
+    if not wanted:
+        return
+    for d in wanted.values():
+        d.ids = []
+    rows = access.public_datasets().filter(beamtime__proposal_id__in=list(wanted))
+    for proposal_id, pk in rows.order_by("pk").values_list("beamtime__proposal_id", "pk"):
+        wanted[proposal_id].ids.append(pk)
+
+
+def _keys_by_dataset(ids) -> dict[int, set[tuple]]:
+    """The documents (keys) each of these datasets belongs to."""
+    ids = list(ids)
+    out: dict[int, set[tuple]] = defaultdict(set)
+    rows = Dataset.objects.filter(pk__in=ids, beamtime__isnull=False)
+    for pk, proposal_id in rows.values_list("pk", "beamtime__proposal_id"):
+        out[pk].add(("proposal", proposal_id))
+    papers = RelatedIdentifier.objects.filter(
+        dataset_id__in=ids, relation_type=PUBLICATION_RELATION
+    )
+    for pk, identifier, kind in papers.values_list("dataset_id", "identifier", "identifier_type"):
+        out[pk].add(("publication", identifier.lower() if kind == "DOI" else identifier))
+    return out
+
+
+def _load_members(docs: list[Document], *, creators: bool = True) -> None:
+    """Members of these documents: the proposal's PI, then each dataset's creators (not
+    with ``creators=False``: the PI alone, when a role filter cannot match creators)."""
+    from catalogue.models import Creator
+
+    wanted = [d for d in docs if d.members is None or (creators and d.members_partial)]
+    if not wanted:
+        return
+    if creators:
+        _load_ids(wanted)
+    ids = {pk for d in wanted for pk in (d.ids or ())} if creators else set()
+    creators: dict[int, list] = defaultdict(list)
+    for c in Creator.objects.filter(dataset_id__in=ids).order_by("dataset_id", "position", "id"):
+        creators[c.dataset_id].append(c)
+    pis = dict(
+        Proposal.objects.filter(
+            pk__in=[d.key[1] for d in wanted if d.key[0] == "proposal"]
+        ).values_list("pk", "principal_investigator")
+    )
+    for doc in wanted:
+        members: list[dict] = []
+        seen: set[tuple] = set()
+
+        def add(
+            role: str, person: dict, affiliation: dict | None, doc=doc, members=members, seen=seen
+        ):
+            key = (role, person["id"])
+            if key in seen:
+                return
+            seen.add(key)
+            member = {
+                "id": f"{len(members) + 1}",
+                "role": role,
+                "documentId": doc.obj["pid"],
+                "personId": person["id"],
+                "person": person,
+            }
+            if affiliation:
+                member["affiliationId"] = affiliation["id"]
+                member["affiliation"] = affiliation
+            members.append(member)
+
+        if doc.key[0] == "proposal" and pis.get(doc.key[1]):
+            pi = mapping.person_object(name=pis[doc.key[1]], orcid="", given="", family="")
+            affiliation = None
+            for pk in doc.ids or ():  # the PI's affiliation, when a dataset names them
+                for c in creators.get(pk, []):
+                    if (
+                        mapping.person_object(name=c.name, orcid="", given="", family="")[
+                            "fullName"
+                        ]
+                        == pi["fullName"]
+                        or c.name == pis[doc.key[1]]
+                    ):
+                        affiliation = mapping.affiliation_object(
+                            name=c.affiliation, ror=c.affiliation_ror
+                        )
+                        pi = mapping.person_object(
+                            name=c.name, orcid=c.orcid, given=c.given_name, family=c.family_name
+                        )
+                        break
+                if affiliation:
+                    break
+            add(PI_ROLE, pi, affiliation)
+        for pk in doc.ids or ():
+            for c in creators.get(pk, []):
+                add(
+                    CREATOR_ROLE,
+                    mapping.person_object(
+                        name=c.name, orcid=c.orcid, given=c.given_name, family=c.family_name
+                    ),
+                    mapping.affiliation_object(name=c.affiliation, ror=c.affiliation_ror),
+                )
+        doc.members = members
+        doc.members_partial = not creators
+
+
+def _fields_of(node) -> set[str]:
+    if node is None:
+        return set()
+    if hasattr(node, "children"):
+        return set().union(*(_fields_of(c) for c in node.children))
+    return {node.field}
+
+
+def _creators_may_match(scope: Filter) -> bool:
+    """False when the scope tests only the role and "creator" fails it (say, role =
+    principal investigator): then filtering needs no creators, only PIs."""
+    if _fields_of(scope.where) != {"role"}:
+        return True
+    return matches(scope.where, {"role": CREATOR_ROLE}, "Member")
+
+
+def _member_matches(member: dict, scope: Filter) -> bool:
+    if not matches(scope.where, member, "Member"):
+        return False
+    for inc in scope.include:
+        child = member.get(inc.relation)
+        if inc.scope.restricts and (child is None or not matches(inc.scope.where, child, {
+            "person": "Person", "affiliation": "Affiliation"}[inc.relation])):  # fmt: skip
+            return False
+    return True
+
+
+def _render_member(member: dict, scope: Filter) -> dict:
+    out = _project({k: v for k, v in member.items() if k not in ("person", "affiliation")}, scope)
+    for inc in scope.include:
+        if member.get(inc.relation) is not None:
+            out[inc.relation] = _project(member[inc.relation], inc.scope)
+    return out
+
+
+def matching_dataset_ids(scope: Filter, *, where: str) -> set[int]:
+    """Ids of the public datasets a Dataset scope admits (a search, at most 10,000)."""
+    plan = dataset_plan(scope, where=where)
+    result = _search(plan, text="", start=0, size=0)
+    if result.total > MAX_JOINED_DATASETS:
+        raise FilterError(
+            f"{where}: matches more than {MAX_JOINED_DATASETS:,} datasets; narrow it."
+        )
+    if result.total == 0:
+        return set()
+    hits = _search(plan, text="", start=0, size=result.total).hits
+    pids = [h.pid for h in hits]
+    return set(access.public_datasets().filter(pid__in=pids).values_list("pk", flat=True))
+
+
+def _document_score(doc: Document, text: str) -> float:
+    words = [w.lower() for w in _WORD.findall(text)]
+    title = set(_WORD.findall(doc.obj.get("title", "").lower()))
+    rest = set(
+        _WORD.findall(
+            " ".join([doc.obj.get("summary", ""), *(doc.obj.get("keywords") or [])]).lower()
+        )
+    )
+    if not words or not all(w in title or w in rest for w in words):
+        return 0.0
+    hits = sum(2 if w in title else 1 for w in words)
+    return round(hits / (2 * len(words)), 6)
+
+
+MAX_DOCUMENT_KEYWORDS = 30
+
+
+def _fill_keywords(docs: list[Document]) -> None:
+    """A document's keywords: its public datasets' keywords, most common first (read only when
+    a filter, a query or an answer needs them: one pass over the datasets' keywords)."""
+    wanted = [d for d in docs if d.obj.get("keywords") is None]
+    if not wanted:
+        return
+    _load_ids(wanted)
+    owner: dict[int, list[Document]] = defaultdict(list)
+    for d in wanted:
+        for pk in d.ids:
+            owner[pk].append(d)
+    counts: dict[int, dict[str, int]] = defaultdict(dict)
+    rows = Dataset.objects.filter(pk__in=list(owner)).values_list("pk", "keywords")
+    for pk, keywords in rows.iterator(chunk_size=5000):
+        for d in owner[pk]:
+            tally = counts[id(d)]
+            for k in keywords or ():
+                tally[k] = tally.get(k, 0) + 1
+    for d in wanted:
+        tally = counts.get(id(d), {})
+        ranked = sorted(tally, key=lambda k: (-tally[k], k))
+        d.obj["keywords"] = ranked[:MAX_DOCUMENT_KEYWORDS]
+
+
+def _fill_parameters(docs: list[Document]) -> None:
+    """The documents' own parameters (``panosc.models.DocumentParameter``)."""
+    from catalogue.scimeta import ScientificEntry
+    from panosc.models import DocumentParameter
+
+    wanted = {d.obj["pid"]: d for d in docs if d.parameters is None}
+    for d in wanted.values():
+        d.parameters = []
+    rows = DocumentParameter.objects.filter(document__in=list(wanted)).order_by("id")
+    for row in rows:
+        doc = wanted[row.document]
+        entry = ScientificEntry(row.name, row.value, row.unit)
+        obj = {"id": str(row.pk), "name": row.name, "value": row.value, "unit": row.unit,
+               "documentId": row.document}  # fmt: skip
+        doc.parameters.append((entry, obj))
+
+
+def _parameters_pass(entry, alternatives) -> bool:
+    return alternatives is None or any(
+        all(condition_holds({entry.key: entry}, c) for c in group) for group in alternatives
+    )
+
+
+def _fill_released(docs: list[Document]) -> None:
+    """releaseDate: when the document's first dataset was published (proposals; read only
+    when a filter or an answer needs it)."""
+    wanted = {d.key[1]: d for d in docs if d.key[0] == "proposal" and "releaseDate" in d.obj
+              and d.obj["releaseDate"] is None}  # fmt: skip
+    if not wanted:
+        return
+    first = (
+        access.public_datasets()
+        .filter(beamtime__proposal_id__in=list(wanted))
+        .values("beamtime__proposal_id")
+        .annotate(first=Min("published_at"))
+        .values_list("beamtime__proposal_id", "first")
+    )
+    for proposal_id, when in first:
+        wanted[proposal_id].obj["releaseDate"] = when
+    for d in wanted.values():
+        if d.obj["releaseDate"] is None:
+            del d.obj["releaseDate"]
+
+
+def _mentions(node, name: str) -> bool:
+    if node is None:
+        return False
+    if hasattr(node, "children"):
+        return any(_mentions(c, name) for c in node.children)
+    return node.field == name
+
+
+def _filter_documents(docs: list[Document], filt: Filter, *, where: str) -> list[Document]:
+    if _mentions(filt.where, "keywords"):
+        _fill_keywords(docs)
+    if _mentions(filt.where, "releaseDate"):
+        _fill_released(docs)
+    docs = [d for d in docs if matches(filt.where, d.obj, "Document")]
+    for inc in filt.include:
+        at = f"{where}.include[{inc.relation}].scope"
+        if inc.relation == "datasets":
+            if inc.scope.restricts:
+                keys = _keys_by_dataset(matching_dataset_ids(inc.scope, where=at))
+                wanted = set().union(*keys.values()) if keys else set()
+                docs = [d for d in docs if d.key in wanted]
+        elif inc.relation == "members":
+            _check_nested("Member", inc.scope, at)
+            if inc.scope.restricts:
+                _load_members(docs, creators=_creators_may_match(inc.scope))
+                docs = [d for d in docs if any(_member_matches(m, inc.scope) for m in d.members)]
+        elif inc.relation == "parameters" and inc.scope.restricts:
+            alternatives = parameter_alternatives(inc.scope, f"{at}.where")
+            _fill_parameters(docs)
+            docs = [
+                d for d in docs if any(_parameters_pass(e, alternatives) for e, _ in d.parameters)
+            ]
+    return docs
+
+
+def dataset_ids_of_documents(scope: Filter, *, where: str) -> list[int]:
+    """For a Dataset's documents scope: the datasets of the documents that pass it."""
+    docs = _filter_documents(all_documents(), scope, where=where)
+    _load_ids(docs)
+    ids = sorted({pk for d in docs for pk in d.ids})
+    if len(ids) > MAX_JOINED_DATASETS:
+        raise FilterError(f"{where}: matches more than {MAX_JOINED_DATASETS:,} datasets.")
+    return ids
+
+
+def _render_documents(docs: list[Document], filt: Filter, *, scored: bool) -> list[dict]:
+    _load_ids(docs)
+    _fill_keywords(docs)
+    _fill_released(docs)
+    if filt.included("parameters"):
+        _fill_parameters(docs)
+    if filt.included("members"):
+        _load_members(docs)
+    datasets_inc = filt.included("datasets")
+    embedded: dict[int, dict] = {}
+    keep: set[int] | None = None
+    plan = None
+    if datasets_inc is not None:
+        plan = dataset_plan(datasets_inc.scope)
+        if datasets_inc.scope.restricts:
+            keep = matching_dataset_ids(datasets_inc.scope, where="filter.include[datasets]")
+        wanted = []
+        for d in docs:
+            ids = [pk for pk in d.ids if keep is None or pk in keep]
+            wanted += _window(ids, datasets_inc.scope)
+        rows = list(panosc_rows().filter(pk__in=set(wanted)))
+        rows.sort(key=lambda r: r.pk)
+        for row, obj in zip(rows, render_datasets(rows, plan, scores=None), strict=True):
+            embedded[row.pk] = obj
+    out = []
+    for d in docs:
+        obj = dict(d.obj)
+        if not scored:
+            obj["score"] = 0.0
+        obj = _project(obj, filt)
+        for inc in filt.include:
+            if inc.relation == "datasets":
+                ids = [pk for pk in d.ids if keep is None or pk in keep]
+                obj["datasets"] = [
+                    _project(embedded[pk], inc.scope)
+                    for pk in _window(ids, inc.scope)
+                    if pk in embedded
+                ]
+            elif inc.relation == "members":
+                members = [m for m in d.members if _member_matches(m, inc.scope)]
+                obj["members"] = [_render_member(m, inc.scope) for m in _window(members, inc.scope)]
+            elif inc.relation == "parameters":
+                alternatives = (
+                    parameter_alternatives(inc.scope, "filter.include[parameters].scope.where")
+                    if inc.scope.where is not None
+                    else None
+                )
+                chosen = [o for e, o in d.parameters if _parameters_pass(e, alternatives)]
+                obj["parameters"] = [_project(o, inc.scope) for o in _window(chosen, inc.scope)]
+        out.append(obj)
+    return out
+
+
+def _documents_for(datasets: list, filt: Filter) -> dict[int, list[dict]]:
+    scope = filt.included("documents").scope
+    keys = _keys_by_dataset(d.pk for d in datasets)
+    wanted = set().union(*keys.values()) if keys else set()
+    docs = [d for d in all_documents() if d.key in wanted]
+    docs = _filter_documents(docs, scope, where="filter.include[documents].scope")
+    rendered = dict(
+        zip([d.key for d in docs], _render_documents(docs, scope, scored=False), strict=True)
+    )
+    out: dict[int, list[dict]] = defaultdict(list)
+    for pk, doc_keys in keys.items():
+        out[pk] = [rendered[k] for k in sorted(doc_keys, key=str) if k in rendered]
+    return {pk: _window(v, scope) for pk, v in out.items()}
+
+
+def _scored(items: list, text: str, score) -> list:
+    if not text:
+        return items
+    _parse_text(text)  # the same syntax errors as the dataset search
+    ranked = [(score(i, text), n, i) for n, i in enumerate(items)]
+    ranked = [r for r in ranked if r[0] > 0]
+    ranked.sort(key=lambda r: (-r[0], r[1]))
+    for s, _, item in ranked:
+        (item.obj if isinstance(item, Document) else item)["score"] = s
+    return [i for _, _, i in ranked]
+
+
+def documents_search(*, filt: Filter, text: str = "") -> list[dict]:
+    docs = _filter_documents(all_documents(), filt, where="filter")
+    if text:
+        _fill_keywords(docs)
+    docs = _scored(docs, text, _document_score)
+    return _render_documents(_window(docs, filt), filt, scored=bool(text))
+
+
+def documents_count(*, where: WhereNode | None, text: str = "") -> int:
+    docs = _filter_documents(all_documents(), Filter("Document", where), where="where")
+    if text:
+        _fill_keywords(docs)
+    return len(_scored(docs, text, _document_score))
+
+
+def document_get(*, pid: str, filt: Filter) -> dict | None:
+    wanted = pid.strip()
+    docs = [d for d in all_documents() if d.obj["pid"] == wanted or d.obj["pid"] == wanted.lower()]
+    if not docs:
+        return None
+    scope = Filter("Document", None, filt.include, fields=filt.fields)
+    return _render_documents(docs[:1], scope, scored=False)[0]
+
+
+# ---------------------------------------------------------------------- instruments --
+def _instrument_score(item: dict, text: str) -> float:
+    words = [w.lower() for w in _WORD.findall(text)]
+    if not words or not text_matches(text, [item["name"], item["facility"]]):
+        return 0.0
+    name = set(_WORD.findall(item["name"].lower()))
+    return round(sum(2 if w in name else 1 for w in words) / (2 * len(words)), 6)
+
+
+def _instruments(where: WhereNode | None) -> list[dict]:
+    items = [dict(obj, score=0.0) for _, obj in instrument_objects()]
+    items = [i for i in items if matches(where, i, "Instrument")]
+    items.sort(key=lambda i: i["pid"])
+    return items
+
+
+def _instrument_datasets(items: list[dict], scope: Filter) -> None:
+    by_pid = {i["pid"]: i for i in items}
+    rows = panosc_rows().filter(
+        Q(instrument__pid__in=list(by_pid)) | Q(instrument__code__in=list(by_pid))
+    )
+    plan = dataset_plan(scope)
+    keep = (
+        matching_dataset_ids(scope, where="filter.include[datasets]") if scope.restricts else None
+    )
+    rows = [r for r in rows.order_by("pk") if keep is None or r.pk in keep]
+    grouped: dict[str, list] = defaultdict(list)
+    for r in rows:
+        grouped[r.instrument.pid or r.instrument.code].append(r)
+    for pid, item in by_pid.items():
+        chosen = _window(grouped.get(pid, []), scope)
+        item["datasets"] = [_project(o, scope) for o in render_datasets(chosen, plan, scores=None)]
+
+
+def instruments_search(*, filt: Filter, text: str = "") -> list[dict]:
+    items = _instruments(filt.where)
+    inc = filt.included("datasets")
+    if inc is not None and inc.scope.restricts:
+        keep = matching_dataset_ids(inc.scope, where="filter.include[datasets].scope")
+        with_data = set(
+            access.public_datasets()
+            .filter(pk__in=keep)
+            .values_list("instrument__code", "instrument__pid")
+        )
+        codes = {c for pair in with_data for c in pair if c}
+        items = [i for i in items if i["pid"] in codes]
+    items = _scored(items, text, _instrument_score)
+    items = _window(items, filt)
+    if inc is not None:
+        _instrument_datasets(items, inc.scope)
+    return [_project(i, filt) for i in items]
+
+
+def instruments_count(*, where: WhereNode | None, text: str = "") -> int:
+    return len(_scored(_instruments(where), text, _instrument_score))
+
+
+def instrument_get(*, pid: str, filt: Filter) -> dict | None:
+    items = [i for i in _instruments(None) if i["pid"] == pid]
+    if not items:
+        return None
+    inc = filt.included("datasets")
+    if inc is not None:
+        _instrument_datasets(items, inc.scope)
+    return _project(items[0], filt)
+
+
+def api_root_url() -> str:
+    return settings.BASE_URL + reverse("panosc:datasets")

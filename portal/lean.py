@@ -1,0 +1,62 @@
+"""A lean request path for the two hottest read endpoints: the HDF5 preview's h5grove
+endpoints and the search API.
+
+H5Web sends dozens of small requests per view (``/datasets/<pid>/h5grove/...``), and API
+clients and federated portals page through ``/api/v1/search``; each is answered in a few
+milliseconds, so the fixed cost of a request matters there. Those endpoints are read-only
+(GET/HEAD), render no template, set no message and no cookie, never redirect to a slash and
+never serve static files (their views set Content-Length themselves), so the middleware for
+that is skipped on them: WhiteNoise, CommonMiddleware,
+CSRF, messages, allauth's account middleware and X-Frame-Options. Everything that decides
+or that every response must carry stays: request ids and metrics, SecurityMiddleware
+(nosniff, HSTS, referrer policy), sessions and authentication (the access gate asks who the
+user is, on every request: nothing about access is cached), and any other middleware
+(Content-Security-Policy, ...), which is kept unless it is on the list below.
+"""
+
+import re
+
+from django.conf import settings
+from django.core.handlers.wsgi import WSGIHandler
+
+LEAN_PATH = re.compile(r"^/(datasets/[0-9a-fA-F-]{36}/h5grove(/[a-z]*)?|api/v1/search)$")
+SKIPPED_ON_LEAN_PATH = frozenset(
+    {
+        "whitenoise.middleware.WhiteNoiseMiddleware",
+        "django.middleware.common.CommonMiddleware",
+        "django.middleware.csrf.CsrfViewMiddleware",
+        "django.contrib.messages.middleware.MessageMiddleware",
+        "django.middleware.clickjacking.XFrameOptionsMiddleware",
+        "allauth.account.middleware.AccountMiddleware",
+    }
+)
+
+
+def lean_middleware() -> list[str]:
+    return [m for m in settings.MIDDLEWARE if m not in SKIPPED_ON_LEAN_PATH]
+
+
+class LeanWSGIHandler(WSGIHandler):
+    """Django's WSGI handler with :func:`lean_middleware` instead of ``MIDDLEWARE``."""
+
+    def load_middleware(self, is_async: bool = False) -> None:
+        # BaseHandler builds its chain from settings.MIDDLEWARE; swap it only while it does
+        # (once, at start-up, before any request).
+        full = settings.MIDDLEWARE
+        settings.MIDDLEWARE = lean_middleware()
+        try:
+            super().load_middleware(is_async)
+        finally:
+            settings.MIDDLEWARE = full
+
+
+class PathDispatcher:
+    """WSGI application: the lean handler for LEAN_PATH, Django's for everything else."""
+
+    def __init__(self, default: WSGIHandler, lean: WSGIHandler):
+        self.default = default
+        self.lean = lean
+
+    def __call__(self, environ, start_response):
+        handler = self.lean if LEAN_PATH.match(environ.get("PATH_INFO", "")) else self.default
+        return handler(environ, start_response)
