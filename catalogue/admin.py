@@ -1,6 +1,8 @@
 """Curation in the Django admin. Status never changes by editing: only the lifecycle services
 move a dataset, from actions on the list or the buttons on a dataset's page."""
 
+import contextvars
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -30,7 +32,6 @@ from catalogue.models import (
     Status,
     Technique,
 )
-from catalogue.models.dataset import TRANSITIONS
 from catalogue.roles import Action, user_may
 from catalogue.services import lifecycle
 from catalogue.services.context import context_record_changed
@@ -146,6 +147,19 @@ class DataFileInline(PortalTabularInline):
     formset = PagedInlineFormSet
     fields = ["path", "size", "checksum_algorithm", "checksum", "media_type"]
     template = "admin/catalogue/dataset/paged_tabular.html"
+
+    # Files of a published (or withdrawn) record are locked: a new version gets new files.
+    def _locked(self, obj) -> bool:
+        return obj is not None and obj.status in (Status.PUBLISHED, Status.WITHDRAWN)
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields if self._locked(obj) else super().get_readonly_fields(request, obj)
+
+    def has_add_permission(self, request, obj=None):
+        return not self._locked(obj) and super().has_add_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not self._locked(obj) and super().has_delete_permission(request, obj)
 
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
@@ -297,37 +311,29 @@ class CommentForm(forms.Form):
     )  # fmt: skip
 
 
-def _run(fn, request, dataset, comment: str) -> bool:
-    kwargs = {"dataset": dataset, "actor": request.user}
-    if fn is lifecycle.dataset_withdraw:
-        kwargs["reason"] = comment
-    else:
-        kwargs["comment"] = comment
+def _run(entry: lifecycle.Transition, request, dataset, comment: str) -> bool:
     try:
-        fn(**kwargs)
+        entry.run(dataset=dataset, actor=request.user, comment=comment)
     except lifecycle.TransitionError as exc:
         messages.error(request, f"“{dataset}”: {exc}")
         return False
     return True
 
 
-ACTIONS = {
-    Status.SUBMITTED: ("Submit for review", lifecycle.dataset_submit),
-    Status.DRAFT: ("Return to draft", lifecycle.dataset_retract),
-    Status.IN_REVIEW: ("Start review", lifecycle.dataset_start_review),
-    Status.CHANGES_REQUESTED: ("Request changes", lifecycle.dataset_request_changes),
-    Status.APPROVED: ("Approve", lifecycle.dataset_approve),
-    Status.PUBLISHED: ("Publish (mint DOI)", lifecycle.dataset_publish),
-    Status.WITHDRAWN: ("Withdraw", lifecycle.dataset_withdraw),
-}
-NEEDS_COMMENT = {Status.CHANGES_REQUESTED, Status.WITHDRAWN}
+_CURRENT_USER: contextvars.ContextVar = contextvars.ContextVar("admin_user")
+
+# Bulk actions: one per target status of lifecycle.TRANSITIONS (the one table); each dataset
+# takes the table's entry from its own status.
+_TARGETS = list(dict.fromkeys(t.to for t in lifecycle.TRANSITIONS))
 
 
 def _bulk_action(to: str):
-    label, fn = ACTIONS[to]
+    entries = [t for t in lifecycle.TRANSITIONS if t.to == to]
+    label = entries[0].label
+    needs_comment = any(t.comment_required for t in entries)
 
     def action(modeladmin, request, queryset):
-        if to in NEEDS_COMMENT and "apply" not in request.POST:
+        if needs_comment and "apply" not in request.POST:
             return TemplateResponse(
                 request,
                 "admin/catalogue/dataset/transition.html",
@@ -343,7 +349,13 @@ def _bulk_action(to: str):
                 },
             )
         comment = request.POST.get("comment", "")
-        done = sum(_run(fn, request, ds, comment) for ds in queryset)
+        done = 0
+        for ds in queryset:
+            entry = lifecycle.TRANSITION_TABLE.get((ds.status, to))
+            if entry is None:
+                messages.error(request, f"“{ds}”: cannot go from {ds.get_status_display()}.")
+                continue
+            done += _run(entry, request, ds, comment)
         if done:
             messages.success(request, f"{label}: {done} dataset(s) done.")
         return None
@@ -355,8 +367,8 @@ def _bulk_action(to: str):
 
 @admin.register(Dataset)
 class DatasetAdmin(PortalModelAdmin):
-    list_display = ["title", "status_badge", "facility", "instrument", "publication_year",
-                    "doi", "file_count", "updated_at"]  # fmt: skip
+    list_display = ["title", "status_badge", "assignee", "facility", "instrument",
+                    "publication_year", "doi", "file_count", "updated_at"]  # fmt: skip
     list_filter = ["status", "facility", "instrument", TechniqueInUseFilter, PublicationYearFilter,
                    "resource_type_general", "license", DatasetRegistrationFailedFilter]  # fmt: skip
     search_fields = ["title", "doi", "=pid", "creators__name", "sample_name",
@@ -368,7 +380,7 @@ class DatasetAdmin(PortalModelAdmin):
                        "created_at", "updated_at"]  # fmt: skip
     inlines = [CreatorInline, ContributorInline, RelatedIdentifierInline, FundingReferenceInline,
                DataFileInline, DatasetEventInline, DoiRegistrationInline]  # fmt: skip
-    actions = [*(_bulk_action(s) for s in ACTIONS), retry_dataset_registration]
+    actions = [*(_bulk_action(s) for s in _TARGETS), retry_dataset_registration]
     show_full_result_count = False
     fieldsets = [
         ("Lifecycle", {"fields": ["pid", "doi", "status", "lifecycle", "embargo_until",
@@ -389,6 +401,12 @@ class DatasetAdmin(PortalModelAdmin):
                                "updated_at"]}),
     ]  # fmt: skip
 
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and (obj.doi or obj.status in (Status.PUBLISHED, Status.WITHDRAWN)):
+            fields.append("doi")  # a registered DOI never changes (catalogue.services.datasets)
+        return fields
+
     @admin.display(description="status", ordering="status")
     def status_badge(self, obj: Dataset):
         colours = {"published": "#1b7f3b", "withdrawn": "#a32020", "draft": "#666"}
@@ -402,21 +420,22 @@ class DatasetAdmin(PortalModelAdmin):
     def lifecycle(self, obj: Dataset):
         if obj.pk is None:
             return "Save the dataset first."
-        moves = [to for (frm, to) in TRANSITIONS if frm == obj.status]
+        moves = lifecycle.transitions_for(dataset=obj, user=_CURRENT_USER.get(None))
         if not moves:
-            return "No further steps."
+            return "No further steps for you."
         links = [
             format_html(
                 '<a class="button" href="{}">{}</a>',
-                reverse("admin:catalogue_dataset_transition", args=[obj.pk, to]),
-                ACTIONS[to][0],
+                reverse("admin:catalogue_dataset_transition", args=[obj.pk, t.to]),
+                t.label,
             )
-            for to in moves
+            for t in moves
         ]
         return format_html(" ".join(["{}"] * len(links)), *links)
 
     # ---- writes go through catalogue.services (the one writer), never the ORM here ----
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        _CURRENT_USER.set(request.user)  # the "next steps" column shows this user's moves
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
         except _ServiceRejected as rejected:
@@ -536,16 +555,20 @@ class DatasetAdmin(PortalModelAdmin):
 
     def transition_view(self, request, object_id: int, to: str):
         dataset = get_object_or_404(Dataset, pk=object_id)
-        if to not in ACTIONS or not self.has_view_permission(request, dataset):
+        if not self.has_view_permission(request, dataset):
             raise Http404("No dataset here.")
-        action = TRANSITIONS.get((dataset.status, to))
-        if action is not None and not user_may(request.user, action, dataset):
+        # The status the form was shown for travels with the POST: a second curator acting on
+        # the same page gets the conflict message instead of a second move.
+        seen = request.POST.get("from_status") or dataset.status
+        entry = lifecycle.TRANSITION_TABLE.get((seen, to))
+        if entry is None:
+            raise Http404("No such step from this status.")
+        if not user_may(request.user, entry.action, dataset):
             raise PermissionDenied
-        label, fn = ACTIONS[to]
         form = CommentForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
-            if _run(fn, request, dataset, form.cleaned_data["comment"]):
-                messages.success(request, f"{label}: done.")
+            if _run(entry, request, dataset, form.cleaned_data["comment"]):
+                messages.success(request, f"{entry.label}: done.")
             return HttpResponseRedirect(
                 reverse("admin:catalogue_dataset_change", args=[dataset.pk])
             )
@@ -554,13 +577,14 @@ class DatasetAdmin(PortalModelAdmin):
             "admin/catalogue/dataset/transition.html",
             {
                 **self.admin_site.each_context(request),
-                "title": f"{label}: {dataset}",
+                "title": f"{entry.label}: {dataset}",
                 "datasets": [dataset],
                 "form": form,
                 "opts": self.model._meta,
                 "original": dataset,
-                "label": label,
-                "needs_comment": to in NEEDS_COMMENT,
+                "label": entry.label,
+                "needs_comment": entry.comment_required,
+                "from_status": seen,
             },
         )
 

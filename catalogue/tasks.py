@@ -45,6 +45,22 @@ def index_dataset_batch(self, dataset_ids: list[int]) -> dict:
     return _index(self, dataset_ids)
 
 
+@shared_task(name="mail.dataset_event")
+def mail_dataset_event(event_id: int) -> int:
+    """The e-mails of one review-loop event (catalogue.services.notifications)."""
+    from catalogue.services.notifications import event_mail_send
+
+    return event_mail_send(event_id=event_id)
+
+
+@shared_task(name="mail.review_reminder")
+def mail_review_reminder() -> int:
+    """Daily (Celery beat): the curators hear of submissions waiting too long."""
+    from catalogue.services.notifications import review_reminder_send
+
+    return review_reminder_send()
+
+
 @shared_task(name="catalogue.release_embargoes")
 def release_embargoes() -> int:
     """Daily (celery beat): announce the datasets whose embargo ended. Idempotent."""

@@ -34,6 +34,7 @@ from catalogue.access import (
     user_is_dataset_member,
 )
 from catalogue.browse import file_browser
+from catalogue.curation.views import curation_panel_context
 from catalogue.models import Status
 from catalogue.snapshot import DatasetSnapshot, dataset_snapshot
 from doi.datacite import datacite_attributes, datacite_xml
@@ -396,6 +397,8 @@ def _record_context(request, *, dataset, access, snapshot, has_landing: bool) ->
         "can_manage": user_is_curator(request.user)
         or user_is_dataset_member(request.user, dataset),
     }
+    # Status, checklist, conversation and the moves the user may make (the curation panel).
+    context["curation"] = curation_panel_context(request, dataset)
     if has_landing:
         context["citation_html"] = selectors.cached_citation(
             snapshot, style=style, locale=citations.DEFAULT_LOCALE, html=True

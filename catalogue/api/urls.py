@@ -1,7 +1,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from catalogue.api import context, docs, search, views  # noqa: F401  (docs: OpenAPI)
+from catalogue.api import context, curation, docs, search, views  # noqa: F401  (docs: OpenAPI)
 from doi import views as doi_views
 from portal.api import MeView
 
@@ -24,6 +24,17 @@ urlpatterns = [
         doi_views.DatasetDataciteJson.as_view(),
         name="dataset-datacite-json",
     ),
+    path(
+        "datasets/<uuid:pid>/checklist",
+        curation.DatasetChecklist.as_view(),
+        name="dataset-checklist",
+    ),
+    path(
+        "datasets/<uuid:pid>/transitions",
+        curation.DatasetTransitions.as_view(),
+        name="dataset-transitions",
+    ),
+    path("datasets/<uuid:pid>/events", curation.DatasetEvents.as_view(), name="dataset-events"),
     path("search", search.SearchView.as_view(), name="search"),
     path("search/keys", search.SearchKeysView.as_view(), name="search-keys"),
     path("facilities", context.FacilityList.as_view(), name="facility-list"),

@@ -43,7 +43,7 @@ SEED = 20261121
 SAMPLE_FILES = Path(__file__).parent / "files"
 N_ROUNDS_PUBLISHED = 4  # every instrument gets this many published datasets
 UNPUBLISHED = (
-    [Status.WITHDRAWN] * 2 + [Status.DRAFT] * 7 + [Status.SUBMITTED] * 4
+    [Status.WITHDRAWN] * 2 + [Status.DRAFT] * 6 + [Status.DECLINED] + [Status.SUBMITTED] * 4
     + [Status.IN_REVIEW] * 3 + [Status.CHANGES_REQUESTED] * 2 + [Status.APPROVED] * 2
 )  # fmt: skip
 EMBARGOED_ROUND = 3  # in the last published round, every other dataset is under embargo
@@ -437,6 +437,7 @@ class DemoBuilder:
             Status.IN_REVIEW: ["submit", "review"],
             Status.CHANGES_REQUESTED: ["submit", "review", "changes"],
             Status.APPROVED: ["submit", "review", "approve"],
+            Status.DECLINED: ["submit", "review", "decline"],
             Status.PUBLISHED: ["submit", "review", "approve", "publish"],
             Status.WITHDRAWN: ["submit", "review", "approve", "publish", "withdraw"],
         }[target]
@@ -446,6 +447,8 @@ class DemoBuilder:
             "changes": lambda d: lifecycle.dataset_request_changes(
                 dataset=d, actor=None, comment="Please add the sample preparation to Methods."),
             "approve": lambda d: lifecycle.dataset_approve(dataset=d, actor=None),
+            "decline": lambda d: lifecycle.dataset_decline(
+                dataset=d, actor=None, comment="Calibration runs belong in the facility archive."),
             "publish": lambda d: lifecycle.dataset_publish(dataset=d, actor=None),
             "withdraw": lambda d: lifecycle.dataset_withdraw(
                 dataset=d, actor=None,

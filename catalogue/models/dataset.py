@@ -19,7 +19,6 @@ from catalogue.identifiers import (
     validate_orcid,
     validate_ror,
 )
-from catalogue.roles import Action
 from catalogue.scimeta import validate_scientific_metadata
 
 from .context import Beamtime, Facility, Instrument, Technique
@@ -33,22 +32,11 @@ class Status(models.TextChoices):
     APPROVED = "approved", "Approved"
     PUBLISHED = "published", "Published"
     WITHDRAWN = "withdrawn", "Withdrawn"
+    DECLINED = "declined", "Declined"  # closed by a curator with a reason; owners may reopen
 
 
-# The lifecycle: every allowed move, and the action (catalogue.roles.ROLE_ACTIONS, the one
-# table of who may do what) it needs. catalogue.services.lifecycle is the only code that moves.
-TRANSITIONS: dict[tuple[str, str], Action] = {
-    (Status.DRAFT, Status.SUBMITTED): Action.SUBMIT,
-    (Status.SUBMITTED, Status.DRAFT): Action.SUBMIT,
-    (Status.SUBMITTED, Status.IN_REVIEW): Action.REVIEW,
-    (Status.IN_REVIEW, Status.CHANGES_REQUESTED): Action.REVIEW,
-    (Status.IN_REVIEW, Status.APPROVED): Action.REVIEW,
-    (Status.CHANGES_REQUESTED, Status.SUBMITTED): Action.SUBMIT,
-    (Status.CHANGES_REQUESTED, Status.DRAFT): Action.SUBMIT,
-    (Status.APPROVED, Status.IN_REVIEW): Action.REVIEW,
-    (Status.APPROVED, Status.PUBLISHED): Action.PUBLISH,
-    (Status.PUBLISHED, Status.WITHDRAWN): Action.WITHDRAW,
-}
+# The lifecycle's moves, who may make them and their labels are ONE table next to the functions
+# that make them: catalogue.services.lifecycle.TRANSITIONS (admin, pages and API iterate it).
 
 
 # When the public record last changed: its withdrawal for a withdrawn dataset, its last save
@@ -175,6 +163,11 @@ class Dataset(models.Model):
         Group, on_delete=models.PROTECT, related_name="owned_datasets", null=True, blank=True
     )
     access_groups = models.ManyToManyField(Group, related_name="shared_datasets", blank=True)
+    # The curator who handles the review (review queue: claim or assign).
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", editable=False,
+    )  # fmt: skip
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
         related_name="+", editable=False,

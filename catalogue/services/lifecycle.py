@@ -1,16 +1,29 @@
-"""Lifecycle transitions of a dataset: draft → submitted → in review → approved → published.
+"""Lifecycle of a dataset: the one transition table, and one function per move.
 
-One function per transition. Each locks the row, checks the move against
-``catalogue.models.dataset.TRANSITIONS`` and the actor's role (``catalogue.roles.user_may``),
-writes a DatasetEvent, and raises TransitionError (shown to people and API clients as a 4xx)
-for anything not allowed.
+:data:`TRANSITIONS` is **the** table: each entry says from which status to which, the action
+it needs (:mod:`catalogue.roles`, the one table of who may do what), its label, whether a
+comment is required, and the service function that makes it. The admin's buttons and bulk
+actions, the on-site curation panel and review queue, and ``/api/v1/datasets/<pid>/transitions``
+iterate it (:func:`transitions_for`); nothing else lists moves, labels or roles.
+
+Every function locks the row, checks the move against the table and the actor's role, writes
+one ``DatasetEvent(kind="transition")`` and announces ``datasets_changed`` after commit. When
+the status changed since the caller read it (two curators at once), the second caller gets
+:class:`TransitionConflict` and nothing is written: one wins, no double event. Errors:
+
+* :class:`TransitionError` (answer 400): the move is not allowed now, a comment is missing;
+* :class:`ChecklistBlocked` (400): blocking checklist items are open (``.items``);
+* :class:`TransitionRefused` (403): the actor's role does not allow it;
+* :class:`TransitionConflict` (409): the status changed meanwhile (``.status`` is the current).
 """
+
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
 
 from catalogue.models import Dataset, DatasetEvent, Status
-from catalogue.models.dataset import TRANSITIONS
 from catalogue.roles import Action, user_may
 from catalogue.services.changes import datasets_changed
 from doi.services import DoiReservationError, doi_reserve
@@ -18,6 +31,29 @@ from doi.services import DoiReservationError, doi_reserve
 
 class TransitionError(Exception):
     """A lifecycle move that is not allowed; the message says why, for people."""
+
+
+class TransitionRefused(TransitionError):
+    """The actor's role does not allow this move (answer 403)."""
+
+
+class TransitionConflict(TransitionError):
+    """Somebody else moved the dataset since the caller read it (answer 409)."""
+
+    def __init__(self, message: str, *, status: str):
+        super().__init__(message)
+        self.status = status
+
+
+class ChecklistBlocked(TransitionError):
+    """Blocking checklist items are open; ``items`` lists them."""
+
+    def __init__(self, items):
+        super().__init__(
+            "Before submitting, close the blocking checklist items: "
+            + " ".join(i.message for i in items)
+        )
+        self.items = items
 
 
 # DataCite 4.6 mandatory properties (other than the identifier, which is minted on
@@ -46,24 +82,44 @@ _REFUSAL = {
 }
 
 
+def _label(status: str) -> str:
+    return Status(status).label.lower()
+
+
 @transaction.atomic
-def _transition(*, dataset: Dataset, to: str, actor, comment: str = "") -> Dataset:
+def _transition(
+    *, dataset: Dataset, to: str, actor, comment: str = "", expected_status: str | None = None
+) -> Dataset:
+    """Make the move from the status the caller saw (``expected_status``, else the status of
+    the ``dataset`` object it holds) to ``to``."""
+    expected = expected_status or dataset.status
     locked = Dataset.objects.select_for_update().get(pk=dataset.pk)
     current = locked.status
-    action = TRANSITIONS.get((current, to))
-    if action is None:
-        raise TransitionError(
-            f"A dataset cannot go from {Status(current).label.lower()} "
-            f"to {Status(to).label.lower()}."
+    if current != expected:
+        raise TransitionConflict(
+            f"Somebody else changed this dataset meanwhile: it is now {_label(current)} "
+            f"(you saw it {_label(expected)}). Nothing was done; reload and look again.",
+            status=current,
         )
-    if actor is not None and not user_may(actor, action, locked):
-        raise TransitionError(_REFUSAL.get(action, "You may not do this."))
-    if to not in (Status.DRAFT, Status.WITHDRAWN):
+    entry = TRANSITION_TABLE.get((current, to))
+    if entry is None:
+        raise TransitionError(f"A dataset cannot go from {_label(current)} to {_label(to)}.")
+    if actor is not None and not user_may(actor, entry.action, locked):
+        raise TransitionRefused(_REFUSAL.get(entry.action, "You may not do this."))
+    if entry.comment_required and not comment.strip():
+        raise TransitionError(entry.comment_prompt)
+    if to not in (Status.DRAFT, Status.WITHDRAWN, Status.DECLINED):
         missing = datacite_missing_properties(locked)
         if missing:
             raise TransitionError(
                 "The dataset lacks DataCite mandatory properties: " + ", ".join(missing) + "."
             )
+    if entry.checklist:
+        from catalogue.checklist import checklist_blocking, dataset_checklist
+
+        blocking = checklist_blocking(dataset_checklist(locked))
+        if blocking:
+            raise ChecklistBlocked(blocking)
     now = timezone.now()
     locked.status = to
     if to == Status.PUBLISHED:
@@ -80,58 +136,159 @@ def _transition(*, dataset: Dataset, to: str, actor, comment: str = "") -> Datas
         locked.withdrawn_at = now
         locked.withdrawal_reason = comment
     locked.save()
-    DatasetEvent.objects.create(
+    event = DatasetEvent.objects.create(
         dataset=locked,
         actor=actor if actor is not None and actor.is_authenticated else None,
         actor_name=actor.get_username() if actor is not None and actor.is_authenticated else "",
         from_status=current,
         to_status=to,
         comment=comment,
+        kind=DatasetEvent.Kind.TRANSITION,
     )
     # Search and OAI-PMH see the new status (and who may read it) once this commits.
     datasets_changed([locked.pk])
+    from catalogue.services.notifications import notify_event
+
+    notify_event(event=event)
     return locked
 
 
-def dataset_submit(*, dataset: Dataset, actor, comment: str = "") -> Dataset:
-    return _transition(dataset=dataset, to=Status.SUBMITTED, actor=actor, comment=comment)
+def dataset_submit(
+    *, dataset: Dataset, actor, comment: str = "", expected_status: str | None = None
+) -> Dataset:
+    """Submit for review (from draft, or again after changes were requested). Needs every
+    blocking checklist item closed (:mod:`catalogue.checklist`)."""
+    return _transition(dataset=dataset, to=Status.SUBMITTED, actor=actor, comment=comment,
+                       expected_status=expected_status)  # fmt: skip
 
 
-def dataset_retract(*, dataset: Dataset, actor, comment: str = "") -> Dataset:
+def dataset_retract(
+    *, dataset: Dataset, actor, comment: str = "", expected_status: str | None = None
+) -> Dataset:
     """The owners take a submission back to draft."""
-    return _transition(dataset=dataset, to=Status.DRAFT, actor=actor, comment=comment)
+    return _transition(dataset=dataset, to=Status.DRAFT, actor=actor, comment=comment,
+                       expected_status=expected_status)  # fmt: skip
 
 
-def dataset_start_review(*, dataset: Dataset, actor, comment: str = "") -> Dataset:
-    return _transition(dataset=dataset, to=Status.IN_REVIEW, actor=actor, comment=comment)
+def dataset_reopen(
+    *, dataset: Dataset, actor, comment: str = "", expected_status: str | None = None
+) -> Dataset:
+    """The owners reopen a declined dataset as a draft."""
+    return _transition(dataset=dataset, to=Status.DRAFT, actor=actor, comment=comment,
+                       expected_status=expected_status or Status.DECLINED)  # fmt: skip
 
 
-def dataset_request_changes(*, dataset: Dataset, actor, comment: str) -> Dataset:
-    if not comment.strip():
-        raise TransitionError("Say which changes are needed.")
-    return _transition(dataset=dataset, to=Status.CHANGES_REQUESTED, actor=actor, comment=comment)
+def dataset_start_review(
+    *, dataset: Dataset, actor, comment: str = "", expected_status: str | None = None
+) -> Dataset:
+    return _transition(dataset=dataset, to=Status.IN_REVIEW, actor=actor, comment=comment,
+                       expected_status=expected_status)  # fmt: skip
 
 
-def dataset_approve(*, dataset: Dataset, actor, comment: str = "") -> Dataset:
-    return _transition(dataset=dataset, to=Status.APPROVED, actor=actor, comment=comment)
+def dataset_request_changes(
+    *, dataset: Dataset, actor, comment: str, expected_status: str | None = None
+) -> Dataset:
+    return _transition(dataset=dataset, to=Status.CHANGES_REQUESTED, actor=actor,
+                       comment=comment, expected_status=expected_status)  # fmt: skip
 
 
-def dataset_publish(*, dataset: Dataset, actor, comment: str = "") -> Dataset:
+def dataset_decline(
+    *, dataset: Dataset, actor, comment: str, expected_status: str | None = None
+) -> Dataset:
+    """Close a submission with a reason (the owners may reopen it as a draft)."""
+    return _transition(dataset=dataset, to=Status.DECLINED, actor=actor, comment=comment,
+                       expected_status=expected_status)  # fmt: skip
+
+
+def dataset_approve(
+    *, dataset: Dataset, actor, comment: str = "", expected_status: str | None = None
+) -> Dataset:
+    return _transition(dataset=dataset, to=Status.APPROVED, actor=actor, comment=comment,
+                       expected_status=expected_status)  # fmt: skip
+
+
+def dataset_publish(
+    *, dataset: Dataset, actor, comment: str = "", expected_status: str | None = None
+) -> Dataset:
     """Publish: the record becomes public; its DOI (PORTAL_DATACITE_PREFIX) is registered."""
-    return _transition(dataset=dataset, to=Status.PUBLISHED, actor=actor, comment=comment)
+    return _transition(dataset=dataset, to=Status.PUBLISHED, actor=actor, comment=comment,
+                       expected_status=expected_status)  # fmt: skip
 
 
-def dataset_withdraw(*, dataset: Dataset, actor, reason: str) -> Dataset:
+def dataset_withdraw(
+    *, dataset: Dataset, actor, reason: str, expected_status: str | None = None
+) -> Dataset:
     """Withdraw a published dataset; its DOI keeps resolving to a tombstone with the reason."""
     if not reason.strip():
         raise TransitionError("A withdrawal needs a reason; it is shown on the tombstone page.")
-    return _transition(dataset=dataset, to=Status.WITHDRAWN, actor=actor, comment=reason)
+    return _transition(dataset=dataset, to=Status.WITHDRAWN, actor=actor, comment=reason,
+                       expected_status=expected_status)  # fmt: skip
 
 
-# Named transitions, for the admin and (later) the on-site review pages.
-TRANSITION_FUNCTIONS = {
-    Status.SUBMITTED: dataset_submit,
-    Status.IN_REVIEW: dataset_start_review,
-    Status.APPROVED: dataset_approve,
-    Status.PUBLISHED: dataset_publish,
-}
+@dataclass(frozen=True)
+class Transition:
+    """One allowed move."""
+
+    source: str  # from this status
+    to: str
+    action: Action  # what the actor's role must allow (catalogue.roles)
+    label: str  # the button
+    comment_required: bool
+    service: Callable[..., Dataset]
+    checklist: bool = False  # every blocking checklist item must be closed
+    comment_prompt: str = "Add a comment."
+    comment_argument: str = "comment"  # the service's keyword for the comment
+
+    def run(self, *, dataset: Dataset, actor, comment: str = "") -> Dataset:
+        return self.service(dataset=dataset, actor=actor, expected_status=self.source,
+                            **{self.comment_argument: comment})  # fmt: skip
+
+
+_S = Status
+# THE table. Order: how buttons are shown (the forward move first).
+TRANSITIONS: tuple[Transition, ...] = (
+    Transition(_S.DRAFT, _S.SUBMITTED, Action.SUBMIT, "Submit for review", False,
+               dataset_submit, checklist=True),
+    Transition(_S.SUBMITTED, _S.IN_REVIEW, Action.REVIEW, "Start review", False,
+               dataset_start_review),
+    Transition(_S.SUBMITTED, _S.DRAFT, Action.SUBMIT, "Take back to draft", False,
+               dataset_retract),
+    Transition(_S.IN_REVIEW, _S.APPROVED, Action.REVIEW, "Approve", False, dataset_approve),
+    Transition(_S.IN_REVIEW, _S.CHANGES_REQUESTED, Action.REVIEW, "Request changes", True,
+               dataset_request_changes, comment_prompt="Say which changes are needed."),
+    Transition(_S.IN_REVIEW, _S.DECLINED, Action.REVIEW, "Decline", True, dataset_decline,
+               comment_prompt="Say why the dataset is declined."),
+    Transition(_S.CHANGES_REQUESTED, _S.SUBMITTED, Action.SUBMIT, "Resubmit", False,
+               dataset_submit, checklist=True),
+    Transition(_S.CHANGES_REQUESTED, _S.DRAFT, Action.SUBMIT, "Back to draft", False,
+               dataset_retract),
+    Transition(_S.DECLINED, _S.DRAFT, Action.SUBMIT, "Reopen as draft", False, dataset_reopen),
+    Transition(_S.APPROVED, _S.PUBLISHED, Action.PUBLISH, "Publish (mint DOI)", False,
+               dataset_publish),
+    Transition(_S.APPROVED, _S.IN_REVIEW, Action.REVIEW, "Back to review", False,
+               dataset_start_review),
+    Transition(_S.PUBLISHED, _S.WITHDRAWN, Action.WITHDRAW, "Withdraw", True, dataset_withdraw,
+               comment_prompt="A withdrawal needs a reason; it is shown on the tombstone page.",
+               comment_argument="reason"),
+)  # fmt: skip
+TRANSITION_TABLE: dict[tuple[str, str], Transition] = {(t.source, t.to): t for t in TRANSITIONS}
+
+
+def transitions_for(*, dataset: Dataset, user) -> list[Transition]:
+    """The moves ``user`` may make on ``dataset`` now (table order)."""
+    return [
+        t for t in TRANSITIONS if t.source == dataset.status and user_may(user, t.action, dataset)
+    ]
+
+
+def dataset_transition(*, dataset: Dataset, to: str, actor, comment: str = "",
+                       expected_status: str | None = None) -> Dataset:  # fmt: skip
+    """Make the move to ``to`` from the status the caller saw (the API and the pages)."""
+    source = expected_status or dataset.status
+    entry = TRANSITION_TABLE.get((source, to))
+    if entry is None:
+        if to not in Status.values:
+            raise TransitionError(f"Unknown status {to!r}; one of: {', '.join(Status.values)}.")
+        raise TransitionError(f"A dataset cannot go from {_label(source)} to {_label(to)}.")
+    return entry.service(dataset=dataset, actor=actor, expected_status=source,
+                         **{entry.comment_argument: comment})  # fmt: skip

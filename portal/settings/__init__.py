@@ -2,6 +2,7 @@
 
 from .auth import *
 from .core import *
+from .curation import *
 from .database import *
 from .datacite import *
 from .environment import BASE_DIR, MODE, PRODUCTION, VAR_DIR

@@ -32,7 +32,7 @@ SCICAT_IMPORT_USERNAME = env.str("PORTAL_SCICAT_IMPORT_USERNAME", default="")
 SCICAT_IMPORT_PASSWORD = env.str("PORTAL_SCICAT_IMPORT_PASSWORD", default="")
 SCICAT_IMPORT_FILTER = env.json("PORTAL_SCICAT_IMPORT_FILTER", default={})
 
-CELERY_BEAT_SCHEDULE: dict = {}
+SCICAT_BEAT_SCHEDULE: dict = {}  # joined into CELERY_BEAT_SCHEDULE (settings/tasks.py)
 if SCICAT_IMPORT_URL and SCICAT_IMPORT_SCHEDULE:
     from celery.schedules import crontab
 
@@ -43,7 +43,7 @@ if SCICAT_IMPORT_URL and SCICAT_IMPORT_SCHEDULE:
             f"('minute hour day-of-month month day-of-week'), not {SCICAT_IMPORT_SCHEDULE!r}"
         )
     _minute, _hour, _dom, _month, _dow = _fields
-    CELERY_BEAT_SCHEDULE["scicat-import"] = {
+    SCICAT_BEAT_SCHEDULE["scicat-import"] = {
         "task": "scicat.tasks.scicat_import_scheduled",
         "schedule": crontab(
             minute=_minute, hour=_hour, day_of_month=_dom, month_of_year=_month, day_of_week=_dow

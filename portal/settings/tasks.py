@@ -7,8 +7,10 @@ tasks of an app inherit its queue without touching this file.
 
 from celery.schedules import crontab
 
+from .curation import CURATION_BEAT_SCHEDULE
 from .datacite import DOI_BEAT_SCHEDULE
 from .environment import env
+from .scicat import SCICAT_BEAT_SCHEDULE
 
 BROKER_URL = env.str("PORTAL_BROKER_URL", default="")
 CELERY_BROKER_URL = BROKER_URL or "memory://"
@@ -71,6 +73,8 @@ CELERY_WORKER_SEND_TASK_EVENTS = False
 # apps add entries from their own settings.
 CELERY_BEAT_SCHEDULE: dict = {
     **DOI_BEAT_SCHEDULE,
+    **CURATION_BEAT_SCHEDULE,
+    **SCICAT_BEAT_SCHEDULE,
     # Shortly after midnight (TIME_ZONE): datasets whose embargo ended that day.
     "catalogue.release_embargoes": {
         "task": "catalogue.release_embargoes",

@@ -185,7 +185,7 @@ def test_file_paths_unique_per_dataset_and_validated():
 def test_dataset_has_all_status_choices():
     assert [s for s, _ in Dataset._meta.get_field("status").choices] == [
         "draft", "submitted", "in_review", "changes_requested", "approved", "published",
-        "withdrawn",
+        "withdrawn", "declined",
     ]  # fmt: skip
 
 

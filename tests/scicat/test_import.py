@@ -240,18 +240,23 @@ def test_beat_schedule_from_settings(monkeypatch):
     import importlib
 
     import portal.settings.scicat as scicat_settings
+    import portal.settings.tasks as task_settings
 
     monkeypatch.setenv("PORTAL_SCICAT_IMPORT_URL", "https://scicat.example/api/v3")
     monkeypatch.setenv("PORTAL_SCICAT_IMPORT_SCHEDULE", "15 3 * * *")
     try:
-        reloaded = importlib.reload(scicat_settings)
+        importlib.reload(scicat_settings)
+        # The entry reaches the one beat schedule, beside the other apps' entries.
+        reloaded = importlib.reload(task_settings)
         entry = reloaded.CELERY_BEAT_SCHEDULE["scicat-import"]
         assert entry["task"] == "scicat.tasks.scicat_import_scheduled"
         assert entry["schedule"].hour == {3} and entry["schedule"].minute == {15}
+        assert "doi.sync_stale" in reloaded.CELERY_BEAT_SCHEDULE
     finally:
         monkeypatch.delenv("PORTAL_SCICAT_IMPORT_URL")
         monkeypatch.delenv("PORTAL_SCICAT_IMPORT_SCHEDULE")
         importlib.reload(scicat_settings)
+        importlib.reload(task_settings)
 
 
 def test_files_service_is_the_only_file_writer():

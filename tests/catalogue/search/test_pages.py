@@ -141,7 +141,8 @@ def test_when_elasticsearch_is_down_search_says_so_and_the_rest_works(
     approved = make_dataset(status=Status.APPROVED)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         dataset_publish(dataset=approved, actor=CuratorFactory(username="c"))
-    assert len(callbacks) == 1  # datasets_changed, to which search subscribes
+    # datasets_changed (search subscribes to it), and the e-mail of the move
+    assert len(callbacks) == 2
     approved.refresh_from_db()
     assert approved.status == Status.PUBLISHED
     assert AnonymousUser() is not None
