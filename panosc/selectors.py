@@ -15,6 +15,7 @@ of the query's words found in their text fields (title first). Scores are in [0,
 """
 
 import re
+import threading
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
@@ -32,7 +33,7 @@ from catalogue.search.queries import (
     SearchQuery,
     parse_text_query,
 )
-from catalogue.search.selectors import search_datasets
+from catalogue.search.selectors import search_dataset_ids, search_datasets
 from catalogue.snapshot import DatasetSnapshot, InstrumentSnapshot, TechniqueSnapshot
 from panosc import access, mapping
 from panosc.filter import (
@@ -502,18 +503,40 @@ def _render_member(member: dict, scope: Filter) -> dict:
 
 
 def matching_dataset_ids(scope: Filter, *, where: str) -> set[int]:
-    """Ids of the public datasets a Dataset scope admits (a search, at most 10,000)."""
+    """Ids of the public datasets a Dataset scope admits (one search for the ids, at most
+    10,000). A request asks this once per scope: documents are filtered and then rendered
+    with the same scope, so the answer is kept on the scope."""
+    cached = _MATCHED.get(id(scope))
+    if cached is not None and cached[0] is scope:
+        return cached[1]
     plan = dataset_plan(scope, where=where)
-    result = _search(plan, text="", start=0, size=0)
-    if result.total > MAX_JOINED_DATASETS:
+    query = _dataset_query(plan, text="", start=0, size=0)
+    try:
+        ids = search_dataset_ids(user=access.search_user(), query=query, limit=MAX_JOINED_DATASETS)
+    except SearchInputError as exc:
+        raise FilterError(exc.message) from exc
+    if ids is None:
         raise FilterError(
             f"{where}: matches more than {MAX_JOINED_DATASETS:,} datasets; narrow it."
         )
-    if result.total == 0:
-        return set()
-    hits = _search(plan, text="", start=0, size=result.total).hits
-    pids = [h.pid for h in hits]
-    return set(access.public_datasets().filter(pid__in=pids).values_list("pk", flat=True))
+    found = (
+        set(access.public_datasets().filter(pk__in=ids).values_list("pk", flat=True))
+        if ids
+        else set()
+    )
+    with _MATCHED_LOCK:
+        _MATCHED[id(scope)] = (scope, found)
+        while len(_MATCHED) > _MATCHED_KEPT:  # the scopes of the last few requests only
+            del _MATCHED[next(iter(_MATCHED))]
+    return found
+
+
+# Scope object's id -> (the scope, its ids). The scope is kept beside its id, so the id is not
+# reused while the entry lives; a new request parses new scope objects and never hits an
+# older entry. Bounded, so it holds only recent requests' scopes.
+_MATCHED: dict[int, tuple[Filter, set[int]]] = {}
+_MATCHED_KEPT = 32
+_MATCHED_LOCK = threading.Lock()
 
 
 def _document_score(doc: Document, text: str) -> float:
