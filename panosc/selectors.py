@@ -413,12 +413,15 @@ def _load_members(docs: list[Document], *, creators: bool = True) -> None:
         _load_ids(wanted)
     ids = {pk for d in wanted for pk in (d.ids or ())} if creators else set()
     creators: dict[int, list] = defaultdict(list)
-    for c in Creator.objects.filter(dataset_id__in=ids).order_by("dataset_id", "position", "id"):
+    by_dataset = Creator.objects.filter(_in_ids("dataset_id", sorted(ids)))
+    for c in by_dataset.order_by("dataset_id", "position", "id") if ids else ():
         creators[c.dataset_id].append(c)
+    # Filtering on roles loads every proposal's PI: thousands of keys, one array parameter.
+    proposal_keys = [d.key[1] for d in wanted if d.key[0] == "proposal"]
     pis = dict(
-        Proposal.objects.filter(
-            pk__in=[d.key[1] for d in wanted if d.key[0] == "proposal"]
-        ).values_list("pk", "principal_investigator")
+        Proposal.objects.filter(_in_ids("pk", proposal_keys)).values_list(
+            "pk", "principal_investigator"
+        )
     )
     for doc in wanted:
         members: list[dict] = []
