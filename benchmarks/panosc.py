@@ -334,7 +334,9 @@ def write(n: int, block: str) -> Path:
         for m in re.finditer(r"<!-- panosc:n=(\d+) -->.*?<!-- panosc:n=\1:end -->", section, re.S)
     )
     blocks[n] = block
-    return write_section("panosc", INTRO + "\n\n" + "\n\n".join(blocks[k] for k in sorted(blocks)))
+    # The text before the blocks is kept as written (analysis, before/after comparisons).
+    intro = section.split("<!-- panosc:n=", 1)[0].strip() or INTRO
+    return write_section("panosc", intro + "\n\n" + "\n\n".join(blocks[k] for k in sorted(blocks)))
 
 
 def main() -> None:
@@ -356,6 +358,7 @@ def main() -> None:
         "--reuse-index", action="store_true", help="keep the loaded index, reload the rows"
     )
     parser.add_argument("--no-write", action="store_true", help="do not touch the docs")
+    parser.add_argument("--port", type=int, default=0, help="gunicorn's port (a free one)")
     args = parser.parse_args()
     database = os.environ.get("PORTAL_DATABASE_URL", "")
     if "bench" not in database.rsplit("/", 1)[-1]:
@@ -393,7 +396,7 @@ def main() -> None:
         from catalogue.models import Proposal
 
         db = {"proposals": Proposal.objects.count()}
-    port = catalogue_bench.free_port()
+    port = args.port or catalogue_bench.free_port()
     server = catalogue_bench.start_server(
         port, args.es_url, args.prefix, args.workers, args.server_threads
     )

@@ -15,12 +15,15 @@ of the query's words found in their text fields (title first). Scores are in [0,
 """
 
 import re
+import threading
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Exists, Max, Min, OuterRef, Prefetch, Q
+from django.db.models.expressions import RawSQL
 from django.urls import reverse
 
 from catalogue.models import DataFile, Dataset, Proposal, RelatedIdentifier, Technique
@@ -32,7 +35,7 @@ from catalogue.search.queries import (
     SearchQuery,
     parse_text_query,
 )
-from catalogue.search.selectors import search_datasets
+from catalogue.search.selectors import search_dataset_ids, search_datasets
 from catalogue.snapshot import DatasetSnapshot, InstrumentSnapshot, TechniqueSnapshot
 from panosc import access, mapping
 from panosc.filter import (
@@ -374,15 +377,24 @@ def _load_ids(docs: list[Document]) -> None:
         wanted[proposal_id].ids.append(pk)
 
 
+def _in_ids(field: str, ids: list[int]) -> Q:
+    """``field IN ids``. On PostgreSQL one array parameter (``IN (SELECT unnest(...))``):
+    a scope's thousands of ids as thousands of placeholders cost more to send and plan
+    than the lookup itself."""
+    if connection.vendor == "postgresql" and len(ids) > 100:
+        return Q(**{f"{field}__in": RawSQL("SELECT unnest(%s::bigint[])", (ids,))})
+    return Q(**{f"{field}__in": ids})
+
+
 def _keys_by_dataset(ids) -> dict[int, set[tuple]]:
     """The documents (keys) each of these datasets belongs to."""
     ids = list(ids)
     out: dict[int, set[tuple]] = defaultdict(set)
-    rows = Dataset.objects.filter(pk__in=ids, beamtime__isnull=False)
+    rows = Dataset.objects.filter(_in_ids("pk", ids), beamtime__isnull=False)
     for pk, proposal_id in rows.values_list("pk", "beamtime__proposal_id"):
         out[pk].add(("proposal", proposal_id))
     papers = RelatedIdentifier.objects.filter(
-        dataset_id__in=ids, relation_type=PUBLICATION_RELATION
+        _in_ids("dataset_id", ids), relation_type=PUBLICATION_RELATION
     )
     for pk, identifier, kind in papers.values_list("dataset_id", "identifier", "identifier_type"):
         out[pk].add(("publication", identifier.lower() if kind == "DOI" else identifier))
@@ -401,12 +413,15 @@ def _load_members(docs: list[Document], *, creators: bool = True) -> None:
         _load_ids(wanted)
     ids = {pk for d in wanted for pk in (d.ids or ())} if creators else set()
     creators: dict[int, list] = defaultdict(list)
-    for c in Creator.objects.filter(dataset_id__in=ids).order_by("dataset_id", "position", "id"):
+    by_dataset = Creator.objects.filter(_in_ids("dataset_id", sorted(ids)))
+    for c in by_dataset.order_by("dataset_id", "position", "id") if ids else ():
         creators[c.dataset_id].append(c)
+    # Filtering on roles loads every proposal's PI: thousands of keys, one array parameter.
+    proposal_keys = [d.key[1] for d in wanted if d.key[0] == "proposal"]
     pis = dict(
-        Proposal.objects.filter(
-            pk__in=[d.key[1] for d in wanted if d.key[0] == "proposal"]
-        ).values_list("pk", "principal_investigator")
+        Proposal.objects.filter(_in_ids("pk", proposal_keys)).values_list(
+            "pk", "principal_investigator"
+        )
     )
     for doc in wanted:
         members: list[dict] = []
@@ -502,18 +517,40 @@ def _render_member(member: dict, scope: Filter) -> dict:
 
 
 def matching_dataset_ids(scope: Filter, *, where: str) -> set[int]:
-    """Ids of the public datasets a Dataset scope admits (a search, at most 10,000)."""
+    """Ids of the public datasets a Dataset scope admits (one search for the ids, at most
+    10,000). A request asks this once per scope: documents are filtered and then rendered
+    with the same scope, so the answer is kept on the scope."""
+    cached = _MATCHED.get(id(scope))
+    if cached is not None and cached[0] is scope:
+        return cached[1]
     plan = dataset_plan(scope, where=where)
-    result = _search(plan, text="", start=0, size=0)
-    if result.total > MAX_JOINED_DATASETS:
+    query = _dataset_query(plan, text="", start=0, size=0)
+    try:
+        ids = search_dataset_ids(user=access.search_user(), query=query, limit=MAX_JOINED_DATASETS)
+    except SearchInputError as exc:
+        raise FilterError(exc.message) from exc
+    if ids is None:
         raise FilterError(
             f"{where}: matches more than {MAX_JOINED_DATASETS:,} datasets; narrow it."
         )
-    if result.total == 0:
-        return set()
-    hits = _search(plan, text="", start=0, size=result.total).hits
-    pids = [h.pid for h in hits]
-    return set(access.public_datasets().filter(pid__in=pids).values_list("pk", flat=True))
+    found = (
+        set(access.public_datasets().filter(_in_ids("pk", ids)).values_list("pk", flat=True))
+        if ids
+        else set()
+    )
+    with _MATCHED_LOCK:
+        _MATCHED[id(scope)] = (scope, found)
+        while len(_MATCHED) > _MATCHED_KEPT:  # the scopes of the last few requests only
+            del _MATCHED[next(iter(_MATCHED))]
+    return found
+
+
+# Scope object's id -> (the scope, its ids). The scope is kept beside its id, so the id is not
+# reused while the entry lives; a new request parses new scope objects and never hits an
+# older entry. Bounded, so it holds only recent requests' scopes.
+_MATCHED: dict[int, tuple[Filter, set[int]]] = {}
+_MATCHED_KEPT = 32
+_MATCHED_LOCK = threading.Lock()
 
 
 def _document_score(doc: Document, text: str) -> float:

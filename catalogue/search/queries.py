@@ -1112,6 +1112,18 @@ def elasticsearch_hits_body(query: SearchQuery, principals: list[str] | None) ->
     return body
 
 
+def elasticsearch_ids_body(query: SearchQuery, principals: list[str] | None, *, limit: int) -> dict:
+    """Every match's ``_id`` (up to ``limit``; the total counted to ``limit + 1`` tells "more
+    than limit"): a filter context (no scores), index order, no ``_source``."""
+    return {
+        "query": {"constant_score": {"filter": _es_query(query, principals, facets=True)}},
+        "size": limit,
+        "track_total_hits": limit + 1,
+        "sort": ["_doc"],
+        "_source": False,
+    }
+
+
 def elasticsearch_counts_body(query: SearchQuery, principals: list[str] | None) -> dict:
     """The exact total and every facet's counts. The same for every page and sort order of a
     search, and ``size: 0``: Elasticsearch's shard request cache keeps it until the index

@@ -94,3 +94,7 @@ class SearchBackend(Protocol):
 
     def keys(self, *, user, prefix: str = "", limit: int = 50) -> list[KeyInfo]:
         """Scientific-metadata keys among the datasets ``user`` may see."""
+
+    def ids(self, *, query: SearchQuery, user, limit: int) -> list[int] | None:
+        """Database keys of every dataset the search matches (no order, no hits, no facets),
+        or None when more than ``limit`` match: for joins (PaNOSC scopes) that need the set."""

@@ -454,6 +454,13 @@ class DatabaseBackend:
             total=total, page=query.page, page_size=query.page_size, hits=hits, facets=facets
         )
 
+    def ids(self, *, query: SearchQuery, user, limit: int) -> list[int] | None:
+        qs = self._core(query, user)
+        for facet, values in query.filters.items():
+            qs = _apply_facet(qs, facet, values, query.narrower)
+        ids = list(qs.order_by().values_list("pk", flat=True)[: limit + 1])
+        return None if len(ids) > limit else ids
+
     def _hit(self, dataset: Dataset, terms: list[str]) -> SearchHit:
         s = dataset_snapshot(dataset)
         snippet = _snippet(s.description, terms) if terms else None

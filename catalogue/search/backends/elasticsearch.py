@@ -21,6 +21,7 @@ from catalogue.search.queries import (
     KeyUnits,
     SearchQuery,
     check_condition_units,
+    elasticsearch_ids_body,
     elasticsearch_key_units_body,
     elasticsearch_keys_body,
     elasticsearch_msearch,
@@ -149,6 +150,15 @@ class ElasticsearchBackend:
             hits=tuple(_hit(h) for h in hits["hits"]["hits"]),
             facets=facets,
         )
+
+    def ids(self, *, query: SearchQuery, user, limit: int) -> list[int] | None:
+        """One request for the documents' ids (``_id`` is the database key): no ``_source``,
+        no scoring, index order; the total is counted up to ``limit + 1`` only."""
+        body = elasticsearch_ids_body(query, user_principals(user), limit=limit)
+        response = _call(get_client().search, body)
+        if response["hits"]["total"]["value"] > limit:
+            return None
+        return [int(h["_id"]) for h in response["hits"]["hits"]]
 
     def key_units(self, *, keys: list[str], user) -> dict[str, KeyUnits]:
         keys = sorted(set(keys))

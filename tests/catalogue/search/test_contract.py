@@ -406,3 +406,26 @@ def test_keys_in_use_with_units_and_counts(search, world):
         "sample.temperature",
     ]
     assert search({"limit": "0"}, path="/api/v1/search/keys", status=400)["parameter"] == "limit"
+
+
+def test_ids_are_every_match_visible_to_the_user(backend, world):
+    """``search_dataset_ids`` (joins on a result set, PaNOSC scopes): the database keys of
+    every match the user may read, in no particular order, or None over the limit."""
+    from django.contrib.auth.models import AnonymousUser
+
+    from catalogue.models import Dataset
+    from catalogue.search.queries import FieldTest, SearchQuery
+    from catalogue.search.selectors import search_dataset_ids, search_datasets
+
+    backend.sync()
+    anonymous = AnonymousUser()
+    everything = SearchQuery(facets=False, page_size=100)
+    visible = {h.pid for h in search_datasets(user=anonymous, query=everything).hits}
+    ids = search_dataset_ids(user=anonymous, query=everything, limit=100)
+    pids = Dataset.objects.filter(pk__in=ids).values_list("pid", flat=True)
+    assert len(ids) == len(visible) >= 2 and {str(p) for p in pids} == visible
+    assert world.draft.pk not in ids and world.withdrawn.pk not in ids
+    assert search_dataset_ids(user=anonymous, query=everything, limit=len(ids)) is not None
+    assert search_dataset_ids(user=anonymous, query=everything, limit=len(ids) - 1) is None
+    one = SearchQuery(facets=False, where=FieldTest("pid", "eq", str(world.saxs.pid)))
+    assert search_dataset_ids(user=anonymous, query=one, limit=10) == [world.saxs.pk]
