@@ -114,6 +114,8 @@ READ_ONLY_KEYS = frozenset({
     "pid", "doi", "doi_url", "url", "status", "file_count", "total_size", "formats", "files",
     "files_next", "files_access", "files_embargoed_until", "created_at", "updated_at",
     "published_at", "withdrawn_at", "withdrawal_reason",
+    # Shown to owners and curators beside the record (DOI registration at DataCite, doi/).
+    "doi_registration",
 })  # fmt: skip
 
 # Simple top-level keys: key -> (model field, default for partial=False).

@@ -118,13 +118,14 @@ def test_record_without_doi_keeps_its_dataset_url(client, django_user_model):
     doc = lxml_html.fromstring(page.content)
     assert doc.xpath("//link[@rel='canonical']")[0].get("href").endswith(f"/datasets/{draft.pid}/")
     assert doc.xpath("//meta[@name='robots']")[0].get("content") == "noindex"
-    # the owner panel shows the status to the owner
-    assert "Draft" in doc.xpath("//section[@class='owner-panel']")[0].text_content()
+    # the curation panel shows the status to the owner
+    assert "Draft" in doc.xpath("//section[@id='curation']")[0].text_content()
     assert not doc.xpath("//*[@id='cite']")  # no citation before a DOI
 
 
 def test_owner_panel_only_for_members(client, tree):
-    assert b'class="owner-panel"' not in client.get(f"/doi/{tree.doi}").content
+    page = client.get(f"/doi/{tree.doi}").content
+    assert b'class="owner-panel"' not in page and b'id="curation"' not in page
 
 
 # --------------------------------------------------------------- ZIP

@@ -141,7 +141,10 @@ def test_publish_and_withdraw_update_the_index_after_commit(
     assert _found(q="approved") == set()  # not public yet
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         dataset_publish(dataset=ds, actor=curator)
-    assert len(callbacks) == 1  # datasets_changed, to which search subscribes
+    # One announcement (datasets_changed, to which search subscribes); the e-mail to the owners
+    # is the other after-commit step.
+    announcing = [c for c in callbacks if "datasets_changed" in c.__qualname__]
+    assert len(announcing) == 1 and len(callbacks) == 2
     assert _found(q="approved") == {"Approved SAXS record"}
     with django_capture_on_commit_callbacks(execute=True):
         dataset_withdraw(dataset=ds, actor=curator, reason="Wrong sample.")
