@@ -36,6 +36,8 @@ from catalogue.roles import REVIEWERS_GROUP, ensure_curators_group
 from catalogue.services.files import dataset_refresh_file_totals
 from landing.exports import EXPORTS, NEGOTIABLE, WITHDRAWN_EXPORTS
 from landing.views import MANIFESTS
+from portal.models import ApiToken
+from portal.tokens import api_token_create
 from tests.factories import DatasetFactory, GroupFactory, UserFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
@@ -72,6 +74,7 @@ class Case:
     role: str
     state: str
     knows: str  # VISIBILITY[state][role]
+    credential: str = "session"
 
     @property
     def public_record(self) -> bool:  # has a landing page, is harvestable
@@ -92,9 +95,12 @@ class Case:
 
 # ---------------------------------------------------------------- expectations per path kind
 def page(case: Case) -> int:
-    return {"none": 404, "meta": 200, "full": 200, "tomb": 410}.get(
-        case.knows, 410 if case.withdrawn else 200
-    )
+    if case.knows == "none":
+        return 404
+    if case.withdrawn:
+        return 410  # the tombstone (curators see the record below it)
+    # A published record's canonical address is its landing page: 301 to /doi/<doi>.
+    return 301 if case.public_record else 200
 
 
 def api_detail(case: Case) -> int:
@@ -172,8 +178,7 @@ def admin_page(case: Case) -> int:
 @dataclass
 class World:
     datasets: dict[str, Dataset]
-    clients: dict[str, Client]
-    basic: dict[str, Client]
+    clients: dict[str, dict[str, Client]]  # credential -> role -> client
     files: dict[str, bytes] = field(default_factory=dict)
     storage: object = None
     index_prefix: str = ""
@@ -188,6 +193,13 @@ def get(path: Callable[[Dataset], str], **headers) -> Callable:
         return status(client.get(path(ds), **headers))
 
     return observe
+
+
+def observe_page(client, ds, world):
+    response = client.get(f"/datasets/{ds.pid}/")
+    if response.status_code == 301:
+        assert response["Location"] == f"/doi/{ds.doi}", response["Location"]
+    return response.status_code
 
 
 def observe_download(client, ds, world):
@@ -254,11 +266,11 @@ class PathSpec:
     name: str
     observe: Callable
     expect: Callable[[Case], object]
-    api: bool = False  # also asked with HTTP Basic credentials (API clients)
+    api: bool = False  # REST API v1: also asked with HTTP Basic and API token credentials
 
 
 PATHS: list[PathSpec] = [
-    PathSpec("dataset page", get(lambda d: f"/datasets/{d.pid}/"), page),
+    PathSpec("dataset page", observe_page, page),
     PathSpec("landing page", get(_doi), landing),
     *[PathSpec(f"export {key}", get(lambda d, k=key: f"{_doi(d)}/export/{k}"), export(key))
       for key in EXPORTS],
@@ -290,9 +302,14 @@ PATHS: list[PathSpec] = [
              admin_page),
 ]  # fmt: skip
 
-# Credentials: a browser session for every role; HTTP Basic as API clients send it. (API
-# tokens, portal.ApiToken, join here as one more entry once they exist.)
-CREDENTIALS = {"session": lambda spec: True, "basic": lambda spec: spec.api}
+# Credentials: a browser session for every role (anonymous: none at all); HTTP Basic as API
+# clients send it; a personal API token (portal.ApiToken, ``Authorization: Bearer``) of the
+# role's user with the read scope.
+CREDENTIALS = {
+    "session": lambda spec: True,
+    "basic": lambda spec: spec.api,
+    "token": lambda spec: spec.api,
+}
 
 
 def _params():
@@ -305,7 +322,8 @@ def _params():
                     if credential != "session" and role == "anonymous":
                         continue
                     yield pytest.param(
-                        spec, credential, Case(role, state, VISIBILITY[state][role]),
+                        spec, credential,
+                        Case(role, state, VISIBILITY[state][role], credential),
                         id=f"{spec.name}-{credential}-{state}-{role}",
                     )  # fmt: skip
 
@@ -390,15 +408,17 @@ def _build(storage) -> tuple[World, list]:
         datasets[state] = ds
         created.append(ds)
 
-    clients = {"anonymous": Client()}
-    basic: dict[str, Client] = {}
+    clients: dict[str, dict[str, Client]] = {"session": {"anonymous": Client()}, "basic": {},
+                                             "token": {}}  # fmt: skip
     for role, user in users.items():
         client = Client()
         client.force_login(user)
-        clients[role] = client
-        token = base64.b64encode(f"{user.username}:{PASSWORD}".encode()).decode()
-        basic[role] = Client(HTTP_AUTHORIZATION=f"Basic {token}")
-    return World(datasets=datasets, clients=clients, basic=basic, files=files), created
+        clients["session"][role] = client
+        basic = base64.b64encode(f"{user.username}:{PASSWORD}".encode()).decode()
+        clients["basic"][role] = Client(HTTP_AUTHORIZATION=f"Basic {basic}")
+        _, secret = api_token_create(owner=user, name="matrix read", scope=ApiToken.Scope.READ)
+        clients["token"][role] = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
+    return World(datasets=datasets, clients=clients, files=files), created
 
 
 @pytest.fixture(scope="module")
@@ -440,7 +460,7 @@ def _matrix_settings(settings, world):
 
 @pytest.mark.parametrize(("spec", "credential", "case"), CASES)
 def test_access_matrix(world, spec, credential, case):
-    client = world.clients[case.role] if credential == "session" else world.basic[case.role]
+    client = world.clients[credential][case.role]
     ds = world.datasets[case.state]
     observed = spec.observe(client, ds, world)
     assert observed == spec.expect(case), (
