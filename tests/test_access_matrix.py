@@ -1,14 +1,23 @@
-"""The access matrix on every path (issue 11 §4): roles x dataset states x paths, generated.
+"""The access matrix on every path (issue 11 §4): roles x dataset states x paths x credentials.
 
-One table says what each role may know of a dataset in each state (``VISIBILITY``); one table
-of paths says what each path answers for each kind of knowledge (``PATHS``). The parametrised
-test below requests every combination against one world of real records, real files on disk
-(downloads, manifests and the HDF5 preview read them) and a real search index, so no path can
-drift from the gate. A dataset one must not know of is 404 everywhere (410 for a tombstone the
-user may know of), never a 403 that reveals it.
+One table says what each role may know of a dataset in each state (``VISIBILITY``), one who may
+change it (``EDITORS``); one table of paths says what each path answers for each kind of
+knowledge (``PATHS``). The parametrised test below requests every combination against one world
+of real records, real files on disk (downloads, manifests and the HDF5 preview read them) and a
+real search index, so no path can drift from the gate. A dataset one must not know of is 404
+everywhere (410 for a tombstone the user may know of), never a 403 that reveals it; a write to
+it answers exactly as a write to a pid that does not exist.
+
+Credentials (``CREDENTIALS``): a browser session (none for anonymous), HTTP Basic (API v1), the
+role's user's API token with the read scope (API v1 and SciCat), with the write scope (writes),
+and SciCat's login JWT (SciCat API). Writes (API v1 PATCH/DELETE and files; SciCat PATCH,
+DELETE, origdatablocks, attachments) follow one rule (``write``): no credentials 401 before any
+lookup, a read token 403, then 404/410 as for reads, 403 for who may read but not change, 400
+for what the record's state refuses. Each case runs in its own transaction and rolls back, so
+writes make real changes without touching the next case (the last test checks).
 
 Adding a path is one entry in ``PATHS``; adding a role is one entry in ``ROLES`` and a column
-in ``VISIBILITY``.
+in ``VISIBILITY``; adding a credential is one entry in ``CREDENTIALS`` (and its clients).
 """
 
 from __future__ import annotations
