@@ -120,6 +120,10 @@ class BearerTokenAuthentication(BaseAuthentication):
             secret = parts[1].decode("ascii")
         except UnicodeDecodeError:
             raise exceptions.AuthenticationFailed("Invalid token.", code="token_invalid") from None
+        if secret.count(".") == 2:
+            # A JWT (RFC 7519: three dot-separated parts) is never a portal token: an identity
+            # provider's access token, which the OpenID Connect authenticator after this checks.
+            return None
         try:
             return authenticate_bearer(secret)
         except TokenInvalid as exc:

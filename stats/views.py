@@ -6,6 +6,8 @@ from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -22,6 +24,7 @@ def _visible_dataset(request, pid):
     return dataset
 
 
+@extend_schema(responses={200: OpenApiTypes.ANY, 201: OpenApiTypes.ANY})  # shapes in the README
 class DatasetStats(APIView):
     """GET /api/v1/datasets/<pid>/stats: COUNTER metrics, humans in the totals, machines apart."""
 
@@ -32,6 +35,7 @@ class DatasetStats(APIView):
         return Response(body)
 
 
+@extend_schema(responses={200: OpenApiTypes.ANY, 201: OpenApiTypes.ANY})  # shapes in the README
 class DatasetReport(APIView):
     """GET /api/v1/reports/dsr?begin=yyyy-mm&end=yyyy-mm: Research Data SUSHI DSR (rd1)."""
 
@@ -49,6 +53,8 @@ class DatasetReport(APIView):
                     "severity": "error",
                     "message": "Invalid Date Arguments",
                     "data": str(exc),
+                    # The portal API's own error member, so every 400 of /api/v1 has it.
+                    "detail": str(exc),
                 },
                 status=400,
             )

@@ -16,6 +16,8 @@ Who sees the checklist and the conversation: the dataset's owners, readers and c
 """
 
 from django.http import Http404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework.exceptions import NotAuthenticated, PermissionDenied, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -69,6 +71,7 @@ def _curation_dataset(request: Request, pid) -> Dataset:
     return dataset
 
 
+@extend_schema(responses={200: OpenApiTypes.ANY, 201: OpenApiTypes.ANY})  # shapes in the README
 class DatasetChecklist(APIView):
     def get(self, request: Request, pid) -> Response:
         dataset = _curation_dataset(request, pid)
@@ -82,6 +85,9 @@ class DatasetChecklist(APIView):
         )
 
 
+@extend_schema(
+    request=OpenApiTypes.OBJECT, responses={200: OpenApiTypes.ANY, 201: OpenApiTypes.ANY}
+)  # shapes in the README
 class DatasetTransitions(APIView):
     def get(self, request: Request, pid) -> Response:
         dataset = _curation_dataset(request, pid)
@@ -131,6 +137,9 @@ class DatasetTransitions(APIView):
         return Response(dataset_json(dataset_snapshot(dataset)))
 
 
+@extend_schema(
+    request=OpenApiTypes.OBJECT, responses={200: OpenApiTypes.ANY, 201: OpenApiTypes.ANY}
+)  # shapes in the README
 class DatasetEvents(APIView):
     def get(self, request: Request, pid) -> Response:
         dataset = _curation_dataset(request, pid)

@@ -66,6 +66,33 @@ class BearerTokenScheme(OpenApiAuthenticationExtension):
         }
 
 
+class OIDCBearerScheme(OpenApiAuthenticationExtension):
+    """``Authorization: Bearer <JWT>``: an access token of the configured OpenID Connect
+    provider (portal/api_auth.py)."""
+
+    target_class = "portal.api_auth.OIDCBearerAuthentication"
+    name = "oidcBearerAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "bearerFormat": "JWT",
+            "description": "An access token of the portal's OpenID Connect provider "
+            "(PORTAL_OIDC_*), checked against its JWKS.",
+        }
+
+
+class BasicScheme(OpenApiAuthenticationExtension):
+    """HTTP Basic with a local account, behind the log-in lock-out (django-axes)."""
+
+    target_class = "portal.api_auth.LockoutAwareBasicAuthentication"
+    name = "basicAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "http", "scheme": "basic"}
+
+
 ERROR_SCHEMA = {
     "type": "object",
     "description": "Every error answer: `detail` for people; `errors` maps JSON paths of the "

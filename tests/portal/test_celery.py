@@ -13,7 +13,13 @@ def test_a_worker_consumes_tasks_from_redis(settings):
     assert settings.BROKER_URL.startswith("redis://")
     app.conf.task_always_eager = False
     try:
-        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+        with start_worker(
+            app,
+            pool="solo",
+            perform_ping_check=False,
+            shutdown_timeout=10,
+            queues=list(settings.CELERY_QUEUE_NAMES),
+        ):
             assert ping.apply_async().get(timeout=20) == "pong"
     finally:
         app.conf.task_always_eager = True
@@ -31,7 +37,13 @@ def test_check_services_sees_database_worker_and_elasticsearch(settings):
     settings.CELERY_TASK_ALWAYS_EAGER = False
     out = io.StringIO()
     try:
-        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+        with start_worker(
+            app,
+            pool="solo",
+            perform_ping_check=False,
+            shutdown_timeout=10,
+            queues=list(settings.CELERY_QUEUE_NAMES),
+        ):
             call_command("check_services", stdout=out)
     finally:
         app.conf.task_always_eager = True

@@ -123,7 +123,8 @@ def test_default_limits_are_ones_a_harvester_can_live_with(settings):
 def test_security_headers_on_every_page(client):
     ds = make_dataset(status=Status.PUBLISHED)
     for url in ("/", f"/datasets/{ds.pid}/", f"/doi/{ds.doi}", "/accounts/login/", "/search/"):
-        response = client.get(url)
+        # A published record's /datasets/<pid>/ redirects to its /doi/ page (one record page).
+        response = client.get(url, follow=True)
         assert response.status_code == 200, url
         assert response["X-Content-Type-Options"] == "nosniff"
         assert response["X-Frame-Options"] == "DENY"

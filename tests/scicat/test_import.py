@@ -20,7 +20,12 @@ from catalogue.services.datasets import dataset_update
 from catalogue.services.lifecycle import dataset_publish
 from scicat.mapping import SCICAT_PID_TYPE
 from scicat.services import scicat_datablock_create, scicat_dataset_create
-from tests.factories import DataFileFactory, GroupFactory, UserFactory, make_dataset
+from tests.factories import (
+    CuratorFactory,
+    DataFileFactory,
+    GroupFactory,
+    make_dataset,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 SAXS = "http://purl.org/pan-science/PaNET/PaNET01188"
@@ -124,7 +129,7 @@ def test_a_second_portal_imports_the_first_through_its_scicat_api(
     live_server, second_database, settings
 ):
     settings.DOI_PREFIX = "10.80001"
-    curator = UserFactory(username="harvest-curator", is_staff=True)
+    curator = CuratorFactory(username="harvest-curator")  # reads embargoed files too
     curator.set_password("curator-pw")
     curator.save()
     GroupFactory(name="src-owners")

@@ -25,7 +25,13 @@ def test_page_view_is_recorded_by_a_worker_after_the_response(client, settings):
         assert response.status_code == 200
         # Nothing was written while the page was produced: the task is on the broker.
         assert not DatasetUsageMonth.objects.exists()
-        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+        with start_worker(
+            app,
+            pool="solo",
+            perform_ping_check=False,
+            shutdown_timeout=10,
+            queues=list(settings.CELERY_QUEUE_NAMES),
+        ):
             for _ in range(100):
                 if DatasetUsageMonth.objects.filter(dataset=dataset).exists():
                     break

@@ -140,7 +140,7 @@ def test_publish_and_withdraw_update_the_index_after_commit(
     index_datasets(dataset_ids=[ds.pk])
     assert _found(q="approved") == set()  # not public yet
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        dataset_publish(dataset=ds, actor=curator)
+        ds = dataset_publish(dataset=ds, actor=curator)
     # One announcement (datasets_changed, to which search subscribes); the e-mail to the owners
     # is the other after-commit step.
     announcing = [c for c in callbacks if "datasets_changed" in c.__qualname__]
