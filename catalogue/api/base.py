@@ -19,6 +19,23 @@ from rest_framework.exceptions import APIException, NotFound, ValidationError
 from rest_framework.pagination import CursorPagination
 from rest_framework.views import APIView
 
+DEFAULT_PAGE_SIZE = 100
+MAX_PAGE_SIZE = 1000
+
+
+def page_size_param(request) -> int:
+    """``?page_size=``: 1 to MAX_PAGE_SIZE (400 naming the parameter otherwise)."""
+    raw = request.query_params.get("page_size", str(DEFAULT_PAGE_SIZE))
+    try:
+        size = int(raw)
+    except ValueError as exc:
+        raise ValidationError(
+            {"page_size": [f"Must be a whole number, not {raw[:40]!r}."]}
+        ) from exc
+    if not 1 <= size <= MAX_PAGE_SIZE:
+        raise ValidationError({"page_size": [f"Must be between 1 and {MAX_PAGE_SIZE}."]})
+    return size
+
 
 class RequestTooLarge(APIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE

@@ -15,21 +15,8 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 
 from catalogue import folders, selectors
+from catalogue.api.base import page_size_param
 from catalogue.api.representation import file_json
-
-DEFAULT_PAGE_SIZE = 100
-MAX_PAGE_SIZE = 1000
-
-
-def _page_size(request: Request) -> int:
-    raw = request.query_params.get("page_size", str(DEFAULT_PAGE_SIZE))
-    try:
-        size = int(raw)
-    except ValueError as exc:
-        raise ValidationError({"page_size": f"Must be a whole number, not {raw!r}."}) from exc
-    if not 1 <= size <= MAX_PAGE_SIZE:
-        raise ValidationError({"page_size": f"Must be between 1 and {MAX_PAGE_SIZE}."})
-    return size
 
 
 def _flag(request: Request, name: str) -> bool:
@@ -46,7 +33,7 @@ def folder_files_body(request: Request, dataset) -> dict:
         prefix = folders.normalize_prefix(request.query_params.get("prefix"))
     except folders.BadPrefix as exc:
         raise ValidationError({"prefix": f"Not a folder path in the dataset: {exc}"}) from exc
-    limit = _page_size(request)
+    limit = page_size_param(request)
     after = request.query_params.get("after") or None
     files = folders.files_under(dataset=dataset, prefix=prefix)
     if after:

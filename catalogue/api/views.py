@@ -20,7 +20,13 @@ from rest_framework.response import Response
 
 from catalogue import selectors
 from catalogue.access import access_dataset, datasets_visible_to, user_is_curator
-from catalogue.api.base import PortalAPIView, PortalCursorPagination
+from catalogue.api.base import (
+    DEFAULT_PAGE_SIZE,
+    MAX_PAGE_SIZE,
+    PortalAPIView,
+    PortalCursorPagination,
+    page_size_param,
+)
 from catalogue.api.files import folder_files_body
 from catalogue.api.representation import dataset_editor_json, dataset_json, file_json
 from catalogue.filters import DatasetFilter
@@ -35,27 +41,11 @@ from catalogue.services.verify import dataset_files_check_sizes, queue_checksum_
 from catalogue.snapshot import dataset_snapshot, snapshot_queryset
 from portal.idempotency import idempotent
 
-DEFAULT_PAGE_SIZE = 100
-MAX_PAGE_SIZE = 1000
-
 
 class PreconditionFailed(APIException):
     status_code = status.HTTP_412_PRECONDITION_FAILED
     default_detail = "The record changed since you read it: GET it again and redo your change."
     default_code = "precondition_failed"
-
-
-def _page_size(request: Request) -> int:
-    raw = request.query_params.get("page_size", str(DEFAULT_PAGE_SIZE))
-    try:
-        size = int(raw)
-    except ValueError as exc:
-        raise ValidationError(
-            {"page_size": [f"Must be a whole number, not {raw[:40]!r}."]}
-        ) from exc
-    if not 1 <= size <= MAX_PAGE_SIZE:
-        raise ValidationError({"page_size": [f"Must be between 1 and {MAX_PAGE_SIZE}."]})
-    return size
 
 
 def _files_block(request: Request, dataset, access, *, after: str | None, limit: int) -> dict:
@@ -177,7 +167,7 @@ class DatasetDetail(PortalAPIView):
     """GET/PATCH/DELETE /api/v1/datasets/<pid>."""
 
     def get(self, request: Request, pid) -> Response:
-        page_size = _page_size(request)
+        page_size = page_size_param(request)
         dataset, access = access_dataset(user=request.user, pid=pid)
         validators = _validators(dataset)
         if request.headers.get("If-None-Match") == validators["ETag"]:
