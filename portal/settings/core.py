@@ -127,9 +127,6 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Dataset files live below this folder; each dataset names a folder relative to it.
 STORAGE_ROOT = env.path("PORTAL_STORAGE_ROOT", default=VAR_DIR / "storage")
 
-# Paging of file lists (pages, API, admin inline).
-FILES_PAGE_SIZE = env.int("PORTAL_FILES_PAGE_SIZE", default=100)
-
 REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
     + ([] if PRODUCTION else ["rest_framework.renderers.BrowsableAPIRenderer"]),
