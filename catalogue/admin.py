@@ -660,3 +660,5 @@ for model in (Creator, Contributor, RelatedIdentifier, FundingReference):
         search_fields=["dataset__title"],
         raw_id_fields=["dataset"],
     )
+
+from catalogue.domainschemas import admin as _schemas_admin  # noqa: E402, F401  (registers)

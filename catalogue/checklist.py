@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from catalogue.identifiers import validate_orcid, validate_ror
 from catalogue.models import Dataset
@@ -28,9 +29,15 @@ class ChecklistItem:
     level: str
     passed: bool
     message: str
+    # Per JSON path of the input, for items about values (domain_schema): the API's 400 on
+    # submission keys its errors by these, as DatasetInputError does.
+    errors: dict[str, list[str]] | None = None
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        out = asdict(self)
+        if not out["errors"]:  # only items with something to point at carry the key
+            del out["errors"]
+        return out
 
 
 def _valid(validate, value: str) -> bool:
@@ -105,7 +112,35 @@ def dataset_checklist(dataset: Dataset) -> list[ChecklistItem]:
     item("embargo.max", BLOCKING, embargo_ok, "Embargo within the limit." if dataset.embargo_until
          else "No embargo.", f"The embargo may last at most {settings.EMBARGO_MAX_YEARS} years "
          f"(until {limit.isoformat()}).")  # fmt: skip
+    items.append(domain_schema_item(dataset))
     return items
+
+
+SHOWN_VIOLATIONS = 10
+
+
+def domain_schema_item(dataset: Dataset) -> ChecklistItem:
+    """Blocking: the scientific metadata satisfies every domain-metadata schema that applies
+    (catalogue.domainschemas: by instrument, technique or broader technique)."""
+    from catalogue.domainschemas.selectors import dataset_schema_report
+    from catalogue.domainschemas.validation import violations_by_path
+
+    report = dataset_schema_report(dataset)
+    if not report:
+        return ChecklistItem("domain_schema", BLOCKING, True,
+                             _("No domain-metadata schema applies."), {})  # fmt: skip
+    labels = ", ".join(str(schema) for schema, _v in report)
+    violations = [v for _s, vs in report for v in vs]
+    if not violations:
+        message = _("Scientific metadata satisfies %(schemas)s.") % {"schemas": labels}
+        return ChecklistItem("domain_schema", BLOCKING, True, message, {})
+    shown = "; ".join(v.text() for v in violations[:SHOWN_VIOLATIONS])
+    more = len(violations) - SHOWN_VIOLATIONS
+    message = _("Scientific metadata breaks %(n)d rule(s) of %(schemas)s: %(list)s") % {
+        "n": len(violations), "schemas": labels, "list": shown}  # fmt: skip
+    if more > 0:
+        message += " " + _("(and %(n)d more)") % {"n": more}
+    return ChecklistItem("domain_schema", BLOCKING, False, message, violations_by_path(violations))
 
 
 def checklist_blocking(items: list[ChecklistItem]) -> list[ChecklistItem]:

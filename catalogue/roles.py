@@ -183,6 +183,7 @@ CURATOR_PERMISSIONS = {
         "technique": ["view"],
         "proposal": ["view", "add", "change"],
         "beamtime": ["view", "add", "change"],
+        "metadataschema": ["view", "add", "change"],  # domain-metadata schemas (versions)
     },
     "auth": {"group": ["view"]},
 }
@@ -192,6 +193,7 @@ REVIEWER_PERMISSIONS = {
         "dataset": ["view", "review", "view_all"],
         "datafile": ["view"],
         "datasetevent": ["view"],
+        "metadataschema": ["view"],
     },
 }
 GROUP_PERMISSIONS = {CURATORS_GROUP: CURATOR_PERMISSIONS, REVIEWERS_GROUP: REVIEWER_PERMISSIONS}

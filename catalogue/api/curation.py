@@ -7,7 +7,8 @@
 * ``POST /api/v1/datasets/<pid>/transitions`` ``{"to", "comment"?, "from"?}``: make one; answers
   the dataset. 409 ``{"detail", "status"}`` when the status is no longer ``from`` (or the one
   the caller could see); 400 when a comment is required or blocking checklist items are open
-  (``"checklist"`` lists them); 403/404 as the gate says.
+  (``"checklist"`` lists them; ``"errors"`` keys the domain-schema violations by JSON path,
+  ``scientific_metadata/sample/temperature/value``); 403/404 as the gate says.
 * ``GET  /api/v1/datasets/<pid>/events``: the conversation, oldest first.
 * ``POST /api/v1/datasets/<pid>/events`` ``{"comment"}``: add a comment (201).
 
@@ -128,9 +129,16 @@ class DatasetTransitions(APIView):
         except lifecycle.TransitionRefused as exc:
             raise PermissionDenied(str(exc)) from exc
         except lifecycle.ChecklistBlocked as exc:
-            return Response(
-                {"detail": str(exc), "checklist": [i.as_dict() for i in exc.items]}, status=400
-            )
+            # Errors about values (the domain schemas) keyed by JSON path, as DatasetInputError
+            # keys them: {"scientific_metadata/sample/temperature/value": ["..."]}.
+            errors: dict[str, list[str]] = {}
+            for item in exc.items:
+                for path, messages in (item.errors or {}).items():
+                    errors.setdefault(path, []).extend(messages)
+            body = {"detail": str(exc), "checklist": [i.as_dict() for i in exc.items]}
+            if errors:
+                body["errors"] = errors
+            return Response(body, status=400)
         except lifecycle.TransitionError as exc:
             return Response({"detail": str(exc), "status": dataset.status}, status=400)
         dataset, _ = access_dataset(user=request.user, pid=dataset.pid)

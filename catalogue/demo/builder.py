@@ -37,6 +37,7 @@ from catalogue.storage import dataset_folder
 
 from . import content
 from .recipes import RECIPES
+from .schemas import build_demo_schemas
 
 NAMESPACE = uuid.UUID("8d0b6c1e-2f4a-5b7c-9d1e-3f5a7b9c1d2e")
 SEED = 20261121
@@ -181,6 +182,7 @@ class DemoBuilder:
                         {"instrument": inst, "start": start,
                          "end": start + datetime.timedelta(days=2 + (n + b) % 4)},
                     )  # fmt: skip
+        build_demo_schemas(self)  # domain-metadata schemas and their failing draft (schemas.py)
 
     @staticmethod
     def _proposal_id(facility: str, n: int, p: int) -> str:

@@ -11,6 +11,7 @@ from .dataset import (
     Status,
 )
 from .folders import DataFolder, DataFolderIndex
+from .schemas import MetadataSchema
 
 __all__ = [
     "AlternateIdentifier",
@@ -25,6 +26,7 @@ __all__ = [
     "Facility",
     "FundingReference",
     "Instrument",
+    "MetadataSchema",
     "Proposal",
     "RelatedIdentifier",
     "Status",
