@@ -1,7 +1,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from catalogue.api import context, curation, docs, search, views  # noqa: F401  (docs: OpenAPI)
+from catalogue.api import context, curation, docs, schemas, search, views  # noqa: F401  (docs)
 from doi import views as doi_views
 from portal.api import MeView
 
@@ -35,6 +35,8 @@ urlpatterns = [
         name="dataset-transitions",
     ),
     path("datasets/<uuid:pid>/events", curation.DatasetEvents.as_view(), name="dataset-events"),
+    path("schemas", schemas.SchemaList.as_view(), name="schema-list"),
+    path("schemas/<int:id>", schemas.SchemaDetail.as_view(), name="schema-detail"),
     path("search", search.SearchView.as_view(), name="search"),
     path("search/keys", search.SearchKeysView.as_view(), name="search-keys"),
     path("facilities", context.FacilityList.as_view(), name="facility-list"),

@@ -53,6 +53,8 @@ def _agent(row: dict) -> dict:
 
 
 def _number(text: str):
+    """A row's value: a number, true/false, a JSON list as shown by :func:`scimeta_rows`, or
+    the text (so a record's values survive the form, and schemas see their types)."""
     try:
         return int(text)
     except ValueError:
@@ -60,7 +62,15 @@ def _number(text: str):
     try:
         return float(text)
     except ValueError:
-        return text
+        pass
+    if text in ("true", "false"):
+        return text == "true"
+    if text.startswith("[") and text.endswith("]"):
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError:
+            pass
+    return text
 
 
 def scimeta_from_rows(rows: list[dict]) -> dict:
@@ -91,8 +101,8 @@ def scimeta_rows(tree: dict, prefix: str = "") -> list[dict]:
         elif isinstance(value, dict):
             rows.extend(scimeta_rows(value, prefix=f"{name}."))
         else:
-            rows.append({"key": name, "value": json.dumps(value) if isinstance(value, list)
-                         else value, "unit": ""})  # fmt: skip
+            rows.append({"key": name, "value": json.dumps(value)
+                         if isinstance(value, list | bool) else value, "unit": ""})  # fmt: skip
     return rows
 
 

@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from catalogue.access import (
@@ -25,6 +26,7 @@ from catalogue.curation.selectors import (
     datasets_of_user,
     review_queue,
 )
+from catalogue.domainschemas.selectors import dataset_schema_report
 from catalogue.models import Facility, Instrument, Status
 from catalogue.roles import Action, user_is_curator, user_may
 from catalogue.services import lifecycle
@@ -242,6 +244,9 @@ def _deposit_context(request, *, dataset, state) -> dict:
         "listing": storage_listing(dataset) if dataset is not None else [],
         "upload_max": settings.UPLOAD_MAX_BYTES,
         "checklist": dataset_checklist(dataset) if dataset is not None else [],
+        # Domain-metadata schemas: advice beside the scientific metadata (drafts may be saved
+        # invalid; submitting needs them satisfied).
+        "schema_report": dataset_schema_report(dataset) if dataset is not None else [],
     }
 
 
@@ -359,6 +364,14 @@ def deposit_view(request: HttpRequest, pid=None) -> HttpResponse:
         messages.error(request, "You may not change this dataset.")
         return HttpResponseRedirect(dataset.get_absolute_url())
     messages.success(request, "Draft created." if created else "Saved.")
+    broken = [str(schema) for schema, violations in dataset_schema_report(dataset) if violations]
+    if broken:
+        messages.warning(
+            request,
+            gettext("The scientific metadata does not satisfy %(schemas)s yet: see the messages "
+              "beside it. Drafts may be saved so; submitting needs it valid.")
+            % {"schemas": ", ".join(broken)},
+        )  # fmt: skip
     if request.POST.get("then") == "view":
         return HttpResponseRedirect(dataset.get_absolute_url() + "#curation")
     return HttpResponseRedirect(f"/datasets/{dataset.pid}/edit")

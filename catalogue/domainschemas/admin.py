@@ -128,7 +128,12 @@ class MetadataSchemaAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("new version"))
     def new_version(self, obj: MetadataSchema):
-        query = urlencode({"name": obj.name, "kind": obj.kind, "title": obj.title})
+        # The add form starts where this version stands (Django reads m2m initials as ids).
+        query = urlencode({
+            "name": obj.name, "kind": obj.kind, "title": obj.title,
+            "techniques": ",".join(str(t.pk) for t in obj.techniques.all()),
+            "instruments": ",".join(str(i.pk) for i in obj.instruments.all()),
+        })  # fmt: skip
         url = reverse("admin:catalogue_metadataschema_add") + "?" + query
         return format_html('<a class="button" href="{}">{}</a>', url, _("Upload a new version"))
 

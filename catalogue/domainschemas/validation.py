@@ -72,6 +72,7 @@ def _linkml_schema(source: str) -> dict:
         logging.getLogger(name).setLevel(logging.WARNING)
     from linkml.generators.jsonschemagen import JsonSchemaGenerator
 
+    _check_linkml_ranges(source)
     try:
         generated = JsonSchemaGenerator(source, top_class=roots[0]).serialize()
     except Exception as exc:  # the generator raises many kinds (ValueError, KeyError, ...)
@@ -85,6 +86,57 @@ def _linkml_schema(source: str) -> dict:
     # one draft, so the label says so.
     schema["$schema"] = DRAFT_2020_12
     return schema
+
+
+# linkml:types, which a schema may use without importing it.
+LINKML_TYPES = set(
+    [
+        "string",
+        "integer",
+        "float",
+        "double",
+        "decimal",
+        "boolean",
+        "time",
+        "date",
+        "datetime",
+        "date_or_datetime",
+        "uriorcurie",
+        "curie",
+        "uri",
+        "ncname",
+        "objectidentifier",
+        "nodeidentifier",
+        "jsonpointer",
+        "jsonpath",
+        "sparqlpath",
+    ]
+)
+
+
+def _check_linkml_ranges(source: str) -> None:
+    """Every slot's range names a class, enum or type: the generator would silently make an
+    unknown range a string, and the schema would check less than its author meant."""
+    from linkml_runtime.utils.schemaview import SchemaView
+
+    try:
+        view = SchemaView(source)
+        known = set(view.all_classes()) | set(view.all_enums()) | set(view.all_types())
+        unknown = sorted({
+            f"{cls}.{slot.name}: {slot.range}"
+            for cls in view.all_classes() for slot in view.class_induced_slots(cls)
+            if slot.range and slot.range not in known and slot.range not in LINKML_TYPES
+        })  # fmt: skip
+    except Exception as exc:
+        raise SchemaSourceError(
+            _("The LinkML schema cannot be read: %(error)s")
+            % {"error": f"{type(exc).__name__}: {exc}"}
+        ) from None
+    if unknown:
+        raise SchemaSourceError(
+            _("Unknown range(s), neither a class, an enum nor a type: %(list)s.")
+            % {"list": "; ".join(unknown)}
+        )
 
 
 def compile_schema(*, kind: str, source: str) -> dict:

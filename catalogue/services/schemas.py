@@ -112,13 +112,19 @@ def metadata_schema_load(
 ) -> tuple[MetadataSchema, bool]:
     """Upload ``source`` as the next active version of ``name`` (``manage.py load_schema``, the
     demo). With ``if_changed``, the same source as the active version only updates what it
-    applies to. Returns (the version, whether a new version was stored)."""
+    applies to. A new version given no techniques nor instruments applies where the previous
+    version did. Returns (the version, whether a new version was stored)."""
     if if_changed:
         current = MetadataSchema.objects.filter(name=name, active=True).first()
         if current is not None and (current.kind, current.source) == (kind, source):
             current.title, current.description = title or current.title, description or ""
             return metadata_schema_save(schema=current, techniques=techniques,
                                         instruments=instruments, actor=actor), False  # fmt: skip
+    techniques, instruments = list(techniques), list(instruments)
+    previous = MetadataSchema.objects.filter(name=name).order_by("-version").first()
+    if previous is not None and not techniques and not instruments:
+        # A new version of a schema applies where the last one did, unless told otherwise.
+        techniques, instruments = list(previous.techniques.all()), list(previous.instruments.all())
     schema = MetadataSchema(name=name, kind=kind, source=source, title=title,
                             description=description, active=True)  # fmt: skip
     return metadata_schema_save(schema=schema, techniques=techniques, instruments=instruments,
