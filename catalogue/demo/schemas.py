@@ -20,7 +20,7 @@ from pathlib import Path
 from django.contrib.auth.models import Group
 from django.db import transaction
 
-from catalogue.models import Dataset, Status
+from catalogue.models import Creator, Dataset, Status
 from catalogue.services.schemas import metadata_schema_load
 
 SCHEMAS_DIR = Path(__file__).resolve().parent.parent / "data" / "schemas"
@@ -73,3 +73,5 @@ def build_demo_schemas(builder) -> None:
             owner_group=Group.objects.get(name=builder._group_name(proposal)),
         )
         dataset.techniques.set([builder.techniques["PaNET01164"]])
+        Creator.objects.create(dataset=dataset, position=0, name="Okafor, Amara",
+                               given_name="Amara", family_name="Okafor")  # fmt: skip
