@@ -411,3 +411,22 @@ def test_instrument_schema_and_no_schema_message():
     item = {i.id: i for i in dataset_checklist(ds)}["domain_schema"]
     assert item.passed and item.message == "No domain-metadata schema applies."
     assert "errors" not in item.as_dict()
+
+
+@pytest.mark.django_db
+def test_admin_change_edits_what_a_version_applies_to_not_its_text(curator_client):
+    schema, _ = metadata_schema_load(name="mx", kind="json-schema", source=MX_SOURCE,
+                                     techniques=["PaNET01164"])  # fmt: skip
+    inst = InstrumentFactory(code="p11")
+    url = f"/admin/catalogue/metadataschema/{schema.pk}/change/"
+    r = curator_client.post(
+        url, {"title": "MX", "description": "", "instruments": [inst.pk], "source": "{}"}
+    )  # fmt: skip  (not active; source ignored)
+    assert r.status_code == 302, r.content.decode()[:2000]
+    schema.refresh_from_db()
+    assert not schema.active and schema.source == MX_SOURCE and schema.title == "MX"
+    assert list(schema.instruments.all()) == [inst] and not schema.techniques.exists()
+    add = curator_client.get(
+        f"/admin/catalogue/metadataschema/add/?name=mx&kind=json-schema&instruments={inst.pk}"
+    ).content.decode()
+    assert 'value="mx"' in add
