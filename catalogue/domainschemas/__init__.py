@@ -17,7 +17,7 @@ technique or per instrument (issue 12 §5; the DESY sisyphos path).
   or one of its techniques **or a broader technique** (PaNET's hierarchy, as search does: a
   schema for "crystallography" applies to "macromolecular crystallography").
 * **Errors** name the JSON pointer of the bad value and the rule:
-  ``/sample/temperature/value: 5000 is greater than the maximum of 400 (schema
+  ``/sample/temperature/value: 5000 is greater than the maximum of 1000 (schema
   orso-reflectivity v2, rule maximum)``. They are one blocking checklist item
   (``domain_schema``), advice beside the scientific metadata in the deposit form (drafts may be
   saved invalid), and a 400 keyed ``scientific_metadata/<pointer>`` when submitting.
