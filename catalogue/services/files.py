@@ -162,6 +162,59 @@ def _locked(dataset: Dataset) -> Dataset:
     return Dataset.objects.select_for_update().get(pk=dataset.pk)
 
 
+def _validated(
+    files: Iterable[FileRecord | dict], *, max_files: int | None, errors: dict[str, list[str]]
+) -> Iterator[DataFile]:
+    """Unsaved DataFile rows (no dataset yet) of the valid entries; problems go to ``errors``,
+    keyed ``files[i].path`` …; stops after MAX_ERRORS bad entries."""
+    seen: set[str] = set()
+    for i, item in enumerate(files):
+        if max_files is not None and i >= max_files:
+            errors.setdefault("files", []).append(
+                f"At most {max_files:,} files per request; send the rest in another."
+            )
+            return
+        record = _record(item, f"files[{i}]", errors)
+        if record is None:
+            if len(errors) >= MAX_ERRORS:
+                return
+            continue
+        if record.path in seen:
+            errors.setdefault(f"files[{i}].path", []).append(f"{record.path!r} is given twice.")
+            continue
+        seen.add(record.path)
+        yield DataFile(
+            path=record.path,
+            size=record.size,
+            checksum=record.checksum,
+            checksum_algorithm=record.checksum_algorithm,
+            media_type=record.media_type,
+        )
+
+
+def file_rows(files: Iterable[FileRecord | dict], *, max_files: int | None) -> list[DataFile]:
+    """The files of a new record as unsaved rows (``dataset`` unset), validated as
+    :func:`dataset_files_register` does; raises DatasetInputError keyed ``files[i].path``."""
+    if files is not None and not isinstance(files, list | tuple):
+        raise DatasetInputError({"files": ["Send a list of files: [{path, size, checksum}]."]})
+    errors: dict[str, list[str]] = {}
+    rows = list(_validated(files or [], max_files=max_files, errors=errors))
+    if errors:
+        raise DatasetInputError(errors)
+    return rows
+
+
+def file_totals(rows: Iterable[DataFile]) -> tuple[int, int, list[str]]:
+    """(file_count, total_size, file_formats) of a list of files, as the record keeps them."""
+    count, size, formats = 0, 0, set()
+    for row in rows:
+        count += 1
+        size += row.size
+        if row.media_type:
+            formats.add(row.media_type)
+    return count, size, sorted(formats)
+
+
 def _register(
     *,
     dataset: Dataset,
@@ -187,31 +240,10 @@ def _register(
                 progress(len(batch))
         batch.clear()
 
-    for i, item in enumerate(files):
-        if max_files is not None and i >= max_files:
-            errors.setdefault("files", []).append(
-                f"At most {max_files:,} files per request; send the rest in another."
-            )
-            break
-        record = _record(item, f"files[{i}]", errors)
-        if record is None:
-            if len(errors) >= MAX_ERRORS:
-                break
-            continue
-        if record.path in seen:
-            errors.setdefault(f"files[{i}].path", []).append(f"{record.path!r} is given twice.")
-            continue
-        seen.add(record.path)
-        batch.append(
-            DataFile(
-                dataset=dataset,
-                path=record.path,
-                size=record.size,
-                checksum=record.checksum,
-                checksum_algorithm=record.checksum_algorithm,
-                media_type=record.media_type,
-            )
-        )
+    for row in _validated(files, max_files=max_files, errors=errors):
+        row.dataset = dataset
+        seen.add(row.path)
+        batch.append(row)
         if len(batch) >= batch_size:
             flush()
     if errors:
