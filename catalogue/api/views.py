@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.http import http_date, parse_http_date_safe
 from rest_framework import status
 from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -184,6 +185,8 @@ class DatasetBatch(PortalAPIView):
     "file_count", "total_size"}, …]}`` in the order sent (no full records: GET them).
     ``Idempotency-Key`` is honoured as for single creates.
     """
+
+    parser_classes = [JSONParser]  # an array has no form encoding: anything else is a 415
 
     def post(self, request: Request) -> Response:
         items = request.data

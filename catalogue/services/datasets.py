@@ -96,7 +96,6 @@ from catalogue.models import (
     Beamtime,
     Contributor,
     Creator,
-    DataFile,
     Dataset,
     DatasetEvent,
     Facility,
@@ -850,7 +849,7 @@ def datasets_create_many(
 
 
 def _create_many(*, items, files, actor, indexed: bool, max_files: int | None = None):
-    from catalogue.services.files import file_rows, file_totals
+    from catalogue.services.files import file_rows, file_totals, files_insert_new
 
     lookups = _Lookups()
     records: list[tuple[Dataset, dict, _Errors, list]] = []
@@ -888,13 +887,12 @@ def _create_many(*, items, files, actor, indexed: bool, max_files: int | None = 
     with transaction.atomic():
         Dataset.objects.bulk_create(datasets)
         _write_rows_many([(ds, rows) for ds, rows, _, _ in records], new=True)
-        file_objs = []
-        for ds, _, _, file_list in records:
-            for f in file_list:
-                f.dataset = ds
-            file_objs.extend(file_list)
-        if file_objs:
-            DataFile.objects.bulk_create(file_objs, batch_size=5000)
+        if any(file_list for *_, file_list in records):
+            files_insert_new(
+                (ds.pk, f.path, f.size, f.checksum_algorithm, f.checksum, f.media_type)
+                for ds, _, _, file_list in records
+                for f in file_list
+            )
         datasets_changed([ds.pk for ds in datasets])
     for ds, data in zip(datasets, items, strict=True):
         ds.changed_fields = sorted(k for k in WRITABLE_KEYS if k in data)
