@@ -16,7 +16,7 @@ commit exactly as in production (the queued tasks are purged at the end), and th
    metadata), then ``POST /api/v1/datasets/<pid>/files`` with ``--files`` (20) files
    (``--datasets`` in all);
 2. the same clients create ``--batch-datasets`` datasets with the same files through
-   ``POST /api/v1/datasets/batch``, ``--batch-size`` (100) records with their files per
+   ``POST /api/v1/datasets/batch``, ``--batch-size`` (500) records with their files per
    request;
 3. one dataset gets ``--big-files`` (100,000) files in requests of 10,000 (the API's limit).
 
@@ -85,6 +85,8 @@ def server_env(db_url: str, broker: str) -> dict:
         PORTAL_BROKER_URL=broker,
         PORTAL_DEBUG="false",
         PORTAL_LOG_LEVEL="WARNING",
+        # Persistent connections, as in production (portal/settings/database.py).
+        PORTAL_DB_CONN_MAX_AGE="60",
         DJANGO_SETTINGS_MODULE="portal.settings",
     )
     return env
@@ -442,7 +444,8 @@ def main() -> None:
         default=10_000,
         help="datasets created through the batch endpoint (10,000; 0: skip)",
     )
-    parser.add_argument("--batch-size", type=int, default=100, help="datasets per batch (100)")
+    parser.add_argument("--batch-size", type=int, default=500,
+                        help="datasets per batch (500: 10,000 files at 20 each)")  # fmt: skip
     parser.add_argument("--clients", type=int, default=4, help="parallel clients (4)")
     parser.add_argument("--files", type=int, default=20, help="files per dataset (20)")
     parser.add_argument("--warmup", type=int, default=5, help="unmeasured datasets per client")
