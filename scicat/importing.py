@@ -45,6 +45,7 @@ from scicat.mapping import (
     kept_fields,
     normalise,
     portal_data,
+    proposal_reference,
 )
 from scicat.models import ScicatRecord
 from scicat.services import (
@@ -144,6 +145,13 @@ class _Instruments:
     def __init__(self) -> None:
         self.codes: dict[tuple, str | None] = {}
         self.publishers: dict[str, str] = {}
+        self.proposals: dict[tuple, tuple[str, str] | None] = {}
+
+    def proposal(self, refs: list) -> tuple[str, str] | None:
+        key = tuple(r for r in refs if isinstance(r, str))
+        if key not in self.proposals:
+            self.proposals[key] = proposal_reference(list(key))
+        return self.proposals[key]
 
     def code(self, refs: list) -> str | None:
         key = tuple(r for r in refs if isinstance(r, str))
@@ -221,7 +229,9 @@ def import_record(
 
 def _portal_record(fields: dict, found: Published, instruments: _Instruments) -> dict:
     """The catalogue record (the writer's input) of a normalised SciCat dataset."""
-    data = portal_data(fields, resolve_instrument=instruments.code)
+    data = portal_data(
+        fields, resolve_instrument=instruments.code, resolve_proposal=instruments.proposal
+    )
     lifecycle_info = fields.get("datasetlifecycle") or {}
     data["publication_year"] = found.year or _year(
         lifecycle_info.get("publishedOn"),
