@@ -6,6 +6,7 @@ characters, and symlinks that lead out of the dataset's folder.
 """
 
 import os
+import re
 from pathlib import Path, PurePosixPath
 
 from django.conf import settings
@@ -15,19 +16,31 @@ class StoragePathError(ValueError):
     """A path that may not be used (it would leave the dataset folder, or is malformed)."""
 
 
+_CONTROL = re.compile(r"[\x00-\x1f]")
+_BAD_PARTS = frozenset({"", ".", ".."})
+
+
+def relative_path_problem(path: str) -> str | None:
+    """What is wrong with a relative POSIX path, or None: the check of
+    :func:`check_relative_path` without building a path object, for lists of 10,000."""
+    if not path or not path.strip():
+        return "The path is empty."
+    if _CONTROL.search(path):
+        return "The path contains control characters."
+    if "\\" in path:
+        return "The path contains a backslash; use '/' between folders."
+    if path[0] == "/":
+        return "The path must be relative, not absolute."
+    if not _BAD_PARTS.isdisjoint(path.split("/")):
+        return "The path may not contain empty, '.' or '..' parts."
+    return None
+
+
 def check_relative_path(path: str) -> PurePosixPath:
     """A clean relative POSIX path, or StoragePathError naming what is wrong with it."""
-    if not path or not path.strip():
-        raise StoragePathError("The path is empty.")
-    if "\x00" in path or any(ord(c) < 32 for c in path):
-        raise StoragePathError("The path contains control characters.")
-    if "\\" in path:
-        raise StoragePathError("The path contains a backslash; use '/' between folders.")
-    if path.startswith("/"):
-        raise StoragePathError("The path must be relative, not absolute.")
-    parts = path.split("/")
-    if any(p in ("", ".", "..") for p in parts):
-        raise StoragePathError("The path may not contain empty, '.' or '..' parts.")
+    problem = relative_path_problem(path)
+    if problem is not None:
+        raise StoragePathError(problem)
     return PurePosixPath(path)
 
 

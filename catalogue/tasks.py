@@ -53,6 +53,14 @@ def mail_dataset_event(event_id: int) -> int:
     return event_mail_send(event_id=event_id)
 
 
+@shared_task(name="mail.dataset_events")
+def mail_dataset_events(event_ids: list[int]) -> int:
+    """The e-mails of many events (a batch move, e.g. an import), one event after another."""
+    from catalogue.services.notifications import event_mail_send
+
+    return sum(event_mail_send(event_id=pk) for pk in event_ids)
+
+
 @shared_task(name="mail.review_reminder")
 def mail_review_reminder() -> int:
     """Daily (Celery beat): the curators hear of submissions waiting too long."""

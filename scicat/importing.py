@@ -18,18 +18,23 @@ Sources: :class:`HttpSource` (a SciCat API, e.g. another portal's ``/scicat/api/
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import itertools
 import json
+import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.utils import timezone
 
-from catalogue.models import DataFile, Dataset, Instrument, Status
+from catalogue.models import AlternateIdentifier, DataFile, Dataset, Instrument, Status
 from catalogue.services import lifecycle
-from catalogue.services.datasets import dataset_create, dataset_update
+from catalogue.services.datasets import dataset_create, dataset_update, datasets_create_many
 from catalogue.services.errors import DatasetInputError
 from catalogue.services.files import dataset_files_replace
 from scicat.mapping import (
@@ -40,6 +45,7 @@ from scicat.mapping import (
     kept_fields,
     normalise,
     portal_data,
+    proposal_reference,
 )
 from scicat.models import ScicatRecord
 from scicat.services import (
@@ -51,6 +57,11 @@ from scicat.services import (
 )
 
 CREATED, UPDATED, UNCHANGED, REJECTED = "created", "updated", "unchanged", "rejected"
+# Part of every record's source hash: bump it when the mapping changes what an import writes,
+# so the next run imports every record again instead of skipping it as unchanged.
+IMPORT_MAPPING_VERSION = 1
+# The moves from draft to published of new records, each through the lifecycle's batch move.
+_PUBLISH_PATH = (Status.SUBMITTED, Status.IN_REVIEW, Status.APPROVED, Status.PUBLISHED)
 # The moves from draft to published, each through its own lifecycle function.
 _TO_PUBLISHED = {
     Status.DRAFT: lifecycle.dataset_submit,
@@ -134,6 +145,13 @@ class _Instruments:
     def __init__(self) -> None:
         self.codes: dict[tuple, str | None] = {}
         self.publishers: dict[str, str] = {}
+        self.proposals: dict[tuple, tuple[str, str] | None] = {}
+
+    def proposal(self, refs: list) -> tuple[str, str] | None:
+        key = tuple(r for r in refs if isinstance(r, str))
+        if key not in self.proposals:
+            self.proposals[key] = proposal_reference(list(key))
+        return self.proposals[key]
 
     def code(self, refs: list) -> str | None:
         key = tuple(r for r in refs if isinstance(r, str))
@@ -164,6 +182,19 @@ def _publish(dataset: Dataset) -> None:
         dataset = move(dataset=dataset, actor=None, comment="Published at the SciCat source.")
 
 
+def source_hash(item: Any, published: Published | None) -> str:
+    """What a rerun compares: the source record as given, what its PublishedData says, and
+    the settings and code version that map it (a change of any of them imports again)."""
+    material = {
+        "item": item,
+        "published": dataclasses.asdict(published or Published()),
+        "map": [list(p) for p in settings.SCICAT_SOURCE_FOLDER_MAP],
+        "version": IMPORT_MAPPING_VERSION,
+    }
+    raw = json.dumps(material, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
 def import_record(
     item: Any,
     *,
@@ -179,7 +210,12 @@ def import_record(
     found = published or Published()
     try:
         with transaction.atomic():
-            outcome = _import(item, pid, found, instruments)
+            outcome, dataset = _import(item, pid, found, instruments)
+            # Last, so the record's updated_at is after every write to the dataset: a rerun
+            # finding this hash and no later change of the dataset skips the record.
+            ScicatRecord.objects.filter(dataset=dataset).update(
+                source_hash=source_hash(item, published), updated_at=timezone.now()
+            )
             if dry_run:
                 transaction.set_rollback(True)
     except ScicatInputError as exc:
@@ -191,14 +227,11 @@ def import_record(
     return outcome, pid, ""
 
 
-def _import(item: dict, pid: str, found: Published, instruments: _Instruments) -> str:
-    check_fields(item, version="v3", create=False)
-    fields = normalise(item, version="v3")
-    fields.setdefault("type", "raw")
-    is_published = bool(fields.get("isPublished"))
-    ensure_groups([fields.get("ownerGroup"), *list(fields.get("accessGroups") or [])])
-    files, blocks = _files(item)
-    data = portal_data(fields, resolve_instrument=instruments.code)
+def _portal_record(fields: dict, found: Published, instruments: _Instruments) -> dict:
+    """The catalogue record (the writer's input) of a normalised SciCat dataset."""
+    data = portal_data(
+        fields, resolve_instrument=instruments.code, resolve_proposal=instruments.proposal
+    )
     lifecycle_info = fields.get("datasetlifecycle") or {}
     data["publication_year"] = found.year or _year(
         lifecycle_info.get("publishedOn"),
@@ -208,6 +241,17 @@ def _import(item: dict, pid: str, found: Published, instruments: _Instruments) -
     data["publisher"] = instruments.publisher(fields, found)
     if found.doi:
         data["doi"] = found.doi
+    return data
+
+
+def _import(item: dict, pid: str, found: Published, instruments: _Instruments) -> tuple:
+    check_fields(item, version="v3", create=False)
+    fields = normalise(item, version="v3")
+    fields.setdefault("type", "raw")
+    is_published = bool(fields.get("isPublished"))
+    ensure_groups([fields.get("ownerGroup"), *list(fields.get("accessGroups") or [])])
+    files, blocks = _files(item)
+    data = _portal_record(fields, found, instruments)
     kept = kept_fields(fields)
     existing = dataset_for_scicat_pid(pid)
     if (
@@ -227,7 +271,7 @@ def _import(item: dict, pid: str, found: Published, instruments: _Instruments) -
         )
         if is_published:
             _publish(dataset)
-        return CREATED
+        return CREATED, dataset
 
     dataset = dataset_update(dataset=existing, data=data, actor=None)
     changed = bool(dataset.changed_fields)
@@ -245,7 +289,31 @@ def _import(item: dict, pid: str, found: Published, instruments: _Instruments) -
     if is_published and dataset.status != Status.PUBLISHED:
         _publish(Dataset.objects.get(pk=dataset.pk))
         changed = True
-    return UPDATED if changed else UNCHANGED
+    return (UPDATED if changed else UNCHANGED), dataset
+
+
+CHUNK = 500  # new records created (and published) together in one transaction
+
+
+def _known(pids: list[str]) -> dict[str, tuple]:
+    """SciCat pid -> (stored hash, dataset changed since the import's last write) for the
+    records of these pids that exist here, in one query."""
+    rows = AlternateIdentifier.objects.filter(
+        identifier_type=SCICAT_PID_TYPE, identifier__in=pids
+    ).values_list("identifier", "dataset__scicat__source_hash", "dataset__updated_at",
+                  "dataset__scicat__updated_at")  # fmt: skip
+    return {
+        pid: (stored or "", bool(rec_at is None or ds_at > rec_at))
+        for pid, stored, ds_at, rec_at in rows
+    }
+
+
+def _uuid_like(pid: str) -> bool:
+    try:
+        uuid.UUID(pid)
+    except ValueError:
+        return False
+    return True
 
 
 def import_datasets(
@@ -255,21 +323,97 @@ def import_datasets(
     dry_run: bool = False,
     on_record: Callable[[str, str, str], None] | None = None,
 ) -> ImportSummary:
+    """Import SciCat datasets: unchanged records (same source hash, not changed here since)
+    are skipped; new ones are created and published in chunks of CHUNK through the batch
+    writer and the lifecycle's batch move; anything else, and any chunk in which one record
+    fails, record by record (``import_record``), so every record gets its own outcome."""
     summary = ImportSummary()
     published = published or {}
     instruments = _Instruments()
-    for item in items:
+
+    def report(outcome: str, pid: str, reason: str = "") -> None:
+        summary.add(outcome, pid, reason)
+        if on_record is not None:
+            on_record(outcome, pid, reason)
+
+    def one(item: Any) -> None:
         pid = item.get("pid") if isinstance(item, dict) else None
-        outcome, pid, reason = import_record(
+        report(*import_record(
             item,
             published=published.get(pid) if isinstance(pid, str) else None,
             dry_run=dry_run,
             instruments=instruments,
-        )
-        summary.add(outcome, pid, reason)
-        if on_record is not None:
-            on_record(outcome, pid, reason)
+        ))  # fmt: skip
+
+    iterator = iter(items)
+    while chunk := list(itertools.islice(iterator, CHUNK)):
+        pids = [i["pid"] for i in chunk if isinstance(i, dict) and isinstance(i.get("pid"), str)]
+        known = _known(pids)
+        new: list[tuple[dict, str, str]] = []
+        for item in chunk:
+            pid = item.get("pid") if isinstance(item, dict) else None
+            if not isinstance(pid, str) or not pid or _uuid_like(pid):
+                one(item)
+                continue
+            digest = source_hash(item, published.get(pid))
+            if pid in known:
+                stored, changed_here = known[pid]
+                if stored == digest and not changed_here:
+                    report(UNCHANGED, pid)
+                else:
+                    one(item)
+            else:
+                new.append((item, pid, digest))
+        if new and not _import_new(new, published, instruments, dry_run):
+            for item, _, _ in new:
+                one(item)  # one record is wrong: find which, and give each its outcome
+        else:
+            for _, pid, _ in new:
+                report(CREATED, pid)
     return summary
+
+
+def _import_new(new, published, instruments, dry_run: bool) -> bool:
+    """Create (and publish what the source published) these new records in one transaction;
+    False (nothing written) when any of them is rejected."""
+    prepared = []
+    try:
+        for item, pid, digest in new:
+            check_fields(item, version="v3", create=False)
+            fields = normalise(item, version="v3")
+            fields.setdefault("type", "raw")
+            files, blocks = _files(item)
+            data = _portal_record(fields, published.get(pid) or Published(), instruments)
+            data["alternate_identifiers"] = [{"identifier": pid, "type": SCICAT_PID_TYPE}]
+            prepared.append((fields, files, blocks, data, digest))
+    except ScicatInputError:
+        return False
+    try:
+        with transaction.atomic():
+            names = []
+            for fields, *_ in prepared:
+                names += [fields.get("ownerGroup"), *(fields.get("accessGroups") or [])]
+            ensure_groups(names)
+            datasets = datasets_create_many(
+                items=[p[3] for p in prepared], files=[p[1] for p in prepared], actor=None
+            )
+            to_publish = [ds for ds, p in zip(datasets, prepared, strict=True)
+                          if p[0].get("isPublished")]  # fmt: skip
+            for status in _PUBLISH_PATH:
+                to_publish = lifecycle.datasets_move_as_system(
+                    datasets=to_publish, to=status, comment="Published at the SciCat source."
+                )
+            # Last, so each record's updated_at is after every write to its dataset.
+            ScicatRecord.objects.bulk_create([
+                ScicatRecord(dataset=ds, type=fields["type"], fields=kept_fields(fields),
+                             origdatablocks=blocks, source_hash=digest)
+                for ds, (fields, _, blocks, _, digest) in zip(datasets, prepared, strict=True)
+            ])  # fmt: skip
+            if dry_run:
+                transaction.set_rollback(True)
+    except (DatasetInputError, lifecycle.TransitionError, IntegrityError):
+        return False
+    return True
 
 
 # --- sources -------------------------------------------------------------------------------

@@ -201,7 +201,7 @@ def instrument_code(refs: list[str]) -> str | None:
     return None
 
 
-def _proposal(refs: list) -> tuple[str, str] | None:
+def proposal_reference(refs: list) -> tuple[str, str] | None:
     """(proposal_id, beamtime_id) of the one portal proposal a proposalId names, if it has
     exactly one beamtime: a record names its proposal through a beamtime."""
     for ref in refs:
@@ -251,7 +251,9 @@ _DEPENDS = {
 }
 
 
-def portal_data(fields: dict, *, given: set[str] | None = None, resolve_instrument=None) -> dict:
+def portal_data(
+    fields: dict, *, given: set[str] | None = None, resolve_instrument=None, resolve_proposal=None
+) -> dict:
     """The writer's data dict from a (normalised, merged) SciCat dataset.
 
     ``given``: the SciCat fields a PATCH sent (None: all, a create or an import); only the
@@ -302,7 +304,7 @@ def portal_data(fields: dict, *, given: set[str] | None = None, resolve_instrume
         refs = [*list(fields.get("instrumentIds") or []), fields.get("creationLocation")]
         data["instrument"] = resolve_instrument(refs)
     if wanted("proposal"):
-        found = _proposal(list(fields.get("proposalIds") or []))
+        found = (resolve_proposal or proposal_reference)(list(fields.get("proposalIds") or []))
         if found:
             data["proposal"], data["beamtime"] = found
     if wanted("creators"):

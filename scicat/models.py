@@ -25,6 +25,9 @@ class ScicatRecord(models.Model):
     # [{"_id", "chkAlg", "createdAt", "files": {path: {"time", "uid", "gid", "perm"…}}}]
     origdatablocks = models.JSONField(default=list, blank=True)
     created_by = models.CharField(max_length=150, blank=True)
+    # import_scicat: a hash of the source record as last imported (scicat.importing); a rerun
+    # that finds the same hash, and a dataset not changed here since, skips the record.
+    source_hash = models.CharField(max_length=64, blank=True, default="", editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -137,6 +137,7 @@ def scicat_dataset_update(
             raise translate(exc) from None
         if merged != record.fields or record._state.adding:
             record.fields = merged
+            record.source_hash = ""  # changed here: the next import compares field by field
             record.save()
     return dataset, record
 
@@ -230,6 +231,7 @@ def scicat_datablock_create(*, dataset: Dataset, body: Any, actor) -> dict:
             raise _files_error(exc) from None
         block = block_record(files=files, extras=extras, chk_alg=chk_alg)
         record.origdatablocks = add_block(record.origdatablocks, block)
+        record.source_hash = ""  # changed here: the next import compares field by field
         record.save()
     return block
 

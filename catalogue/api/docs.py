@@ -186,6 +186,56 @@ extend_schema_view(
     ),
 )(views.DatasetList)
 
+BATCH_EXAMPLE = OpenApiExample(
+    "Two raw datasets with their files",
+    request_only=True,
+    value=[
+        {
+            "title": "SAXS of lysozyme at 293 K, scan 1",
+            "creators": [{"name": "Okafor, Amara", "orcid": "0000-0002-1825-0097"}],
+            "techniques": ["PaNET01188"],
+            "instrument": "p03",
+            "owner_group": "p-11012345",
+            "storage_folder": "p03/2024/11012345/raw/scan_1",
+            "files": [{"path": "frame_00001.h5", "size": 104857600}],
+        },
+        {
+            "title": "SAXS of lysozyme at 293 K, scan 2",
+            "instrument": "p03",
+            "owner_group": "p-11012345",
+            "files": [{"path": "frame_00001.h5", "size": 104857600}],
+        },
+    ],
+)
+BATCH_ERRORS_EXAMPLE = OpenApiExample(
+    "A bad record: nothing was created",
+    value={
+        "detail": "[1].creators[0].orcid: Not a valid ORCID iD.",
+        "errors": {"[1].creators[0].orcid": ["Not a valid ORCID iD."]},
+    },
+    response_only=True,
+    status_codes=["400"],
+)
+extend_schema_view(
+    post=extend_schema(
+        summary="Create many drafts with their files",
+        operation_id="datasets_batch_create",
+        description="A JSON array of 1 to 1,000 records as `POST /api/v1/datasets` takes them, "
+        "each with an optional `files` list as `POST …/files` takes it (10,000 files in all). "
+        "One transaction: any bad record is a 400 keyed by index and JSON path "
+        "(`[3].creators[0].orcid`) and nothing is written. Answers the new pids in order.",
+        tags=["datasets"],
+        parameters=[IDEMPOTENCY],
+        request=shapes.DatasetBatchIn(many=True),
+        examples=[BATCH_EXAMPLE, BATCH_ERRORS_EXAMPLE],
+        responses={
+            201: shapes.DatasetBatchOut,
+            **errors(400, 401, 403, 413, 415),
+            422: errors(409)[409],
+        },
+    ),
+)(views.DatasetBatch)
+
 extend_schema_view(
     get=extend_schema(
         summary="A dataset and its first files",

@@ -259,6 +259,26 @@ class FilesIn(s.Serializer):
     files = FileIn(many=True, help_text="at most 10,000 per request")
 
 
+class DatasetBatchIn(DatasetIn):
+    files = FileIn(
+        many=True, required=False, allow_null=True, help_text="10,000 in all per request"
+    )
+
+
+class DatasetCreatedOut(s.Serializer):
+    pid = s.UUIDField()
+    url = s.CharField(help_text="the record page")
+    api_url = s.CharField(help_text="GET it here")
+    status = s.CharField()
+    file_count = s.IntegerField()
+    total_size = s.IntegerField()
+
+
+class DatasetBatchOut(s.Serializer):
+    created = s.IntegerField()
+    datasets = DatasetCreatedOut(many=True, help_text="in the order sent")
+
+
 class FilesWriteOut(s.Serializer):
     registered = s.IntegerField()
     file_count = s.IntegerField()

@@ -12,6 +12,7 @@ urlpatterns = [
     path("schema", SpectacularAPIView.as_view(), name="schema"),
     path("docs", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("datasets", views.DatasetList.as_view(), name="dataset-list"),
+    path("datasets/batch", views.DatasetBatch.as_view(), name="dataset-batch"),
     path("datasets/<uuid:pid>", views.DatasetDetail.as_view(), name="dataset-detail"),
     path("datasets/<uuid:pid>/files", views.DatasetFiles.as_view(), name="dataset-files"),
     path(

@@ -11,10 +11,12 @@ from __future__ import annotations
 import hashlib
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.urls import reverse
 from django.utils.http import http_date, parse_http_date_safe
 from rest_framework import status
 from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -25,12 +27,18 @@ from catalogue.api.base import (
     MAX_PAGE_SIZE,
     PortalAPIView,
     PortalCursorPagination,
+    find_nul,
     page_size_param,
 )
 from catalogue.api.files import folder_files_body
 from catalogue.api.representation import dataset_editor_json, dataset_json, file_json
 from catalogue.filters import DatasetFilter
-from catalogue.services.datasets import dataset_create, dataset_delete_draft, dataset_update
+from catalogue.services.datasets import (
+    dataset_create,
+    dataset_delete_draft,
+    dataset_update,
+    datasets_create_many,
+)
 from catalogue.services.files import (
     MAX_FILES_PER_CALL,
     dataset_file_remove,
@@ -159,6 +167,76 @@ class DatasetList(PortalAPIView):
             )
             headers = {"Location": location, **_validators(dataset)}
             return Response(dataset_body(request, dataset, access), status=201, headers=headers)
+
+        return idempotent(request, create)
+
+
+MAX_DATASETS_PER_BATCH = 1_000  # records per POST /api/v1/datasets/batch
+
+
+class DatasetBatch(PortalAPIView):
+    """POST /api/v1/datasets/batch: create up to 1,000 drafts, with their files, at once.
+
+    The body is a JSON array of records as ``POST /api/v1/datasets`` takes them, each with an
+    optional ``files`` list as ``POST …/files`` takes it (10,000 files in all per request).
+    All or nothing: one bad record is a 400 whose ``errors`` are keyed by the record's index
+    and JSON path (``[3].creators[0].orcid``, ``[0].files[7].path``) and nothing is written.
+    201 answers ``{"created": n, "datasets": [{"pid", "url", "api_url", "status",
+    "file_count", "total_size"}, …]}`` in the order sent (no full records: GET them).
+    ``Idempotency-Key`` is honoured as for single creates.
+    """
+
+    parser_classes = [JSONParser]  # an array has no form encoding: anything else is a 415
+
+    def post(self, request: Request) -> Response:
+        items = request.data
+        if not isinstance(items, list):
+            raise ValidationError({"__all__": ["Send a JSON array of datasets."]})
+        if not 1 <= len(items) <= MAX_DATASETS_PER_BATCH:
+            raise ValidationError(
+                {"__all__": [f"Send 1 to {MAX_DATASETS_PER_BATCH:,} datasets per request."]}
+            )
+        where = find_nul(items)
+        if where:
+            raise ValidationError({where: ["NUL characters are not allowed."]})
+        records, files, total = [], [], 0
+        for i, item in enumerate(items):
+            if not isinstance(item, dict):
+                raise ValidationError({f"[{i}]": ["Must be a JSON object (a dataset)."]})
+            record = dict(item)
+            file_list = record.pop("files", None)
+            if file_list is not None and not isinstance(file_list, list):
+                raise ValidationError({f"[{i}].files": ["Send a list of files."]})
+            total += len(file_list or [])
+            records.append(record)
+            files.append(file_list)
+        if total > MAX_FILES_PER_CALL:
+            raise ValidationError(
+                {"__all__": [f"At most {MAX_FILES_PER_CALL:,} files per request in all "
+                             f"({total:,} sent); register the rest with POST …/files."]}
+            )  # fmt: skip
+
+        def create() -> Response:
+            created = datasets_create_many(
+                items=records, files=files, actor=request.user, max_files=MAX_FILES_PER_CALL
+            )
+            body = {
+                "created": len(created),
+                "datasets": [
+                    {
+                        "pid": str(ds.pid),
+                        "url": settings.BASE_URL + ds.get_absolute_url(),  # as GET says
+                        "api_url": request.build_absolute_uri(
+                            reverse("api:dataset-detail", kwargs={"pid": ds.pid})
+                        ),
+                        "status": ds.status,
+                        "file_count": ds.file_count,
+                        "total_size": ds.total_size,
+                    }
+                    for ds in created
+                ],
+            }
+            return Response(body, status=201)
 
         return idempotent(request, create)
 

@@ -73,6 +73,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 from django.contrib.auth.models import Group
@@ -198,6 +199,56 @@ class _Errors:
     def raise_if_any(self) -> None:
         if self.errors:
             raise DatasetInputError(self.errors)
+
+
+class _Lookups:
+    """The references of one write, looked up once: a batch of 1,000 records that name one
+    instrument, one group and two techniques asks PostgreSQL once for each, not 1,000 times.
+    Lives for one call of a writer (never across transactions: rows may be rolled back)."""
+
+    def __init__(self) -> None:
+        self.memo: dict[tuple, Any] = {}
+        self.techniques: dict[str, Technique] = {}
+        self.groups: dict[str, Group] = {}
+        # (err, path, kind, identifier, own dataset pk): checked together by check_alternates
+        self.alternates: list[tuple[_Errors, str, str, str, int | None]] = []
+
+    def get(self, key: tuple, load):
+        if key not in self.memo:
+            self.memo[key] = load()
+        return self.memo[key]
+
+    def technique_map(self, iris: list[str]) -> dict[str, Technique]:
+        missing = [i for i in set(iris) if i not in self.techniques]
+        if missing:
+            self.techniques.update({t.iri: t for t in Technique.objects.filter(iri__in=missing)})
+        return self.techniques
+
+    def group_map(self, names: list[str]) -> dict[str, Group]:
+        missing = [n for n in set(names) if n not in self.groups]
+        if missing:
+            self.groups.update({g.name: g for g in Group.objects.filter(name__in=missing)})
+        return self.groups
+
+    def check_alternates(self) -> None:
+        """An alternate identifier names one record: one query for all of this write's."""
+        pending, self.alternates = self.alternates, []
+        if not pending:
+            return
+        owners: dict[tuple[str, str], list[tuple[int, str]]] = {}
+        for kind, identifier, dataset_id, pid in AlternateIdentifier.objects.filter(
+            identifier__in={p[3] for p in pending}
+        ).values_list("identifier_type", "identifier", "dataset_id", "dataset__pid"):
+            owners.setdefault((kind, identifier), []).append((dataset_id, str(pid)))
+        claimed: dict[tuple[str, str], str] = {}
+        for err, path, kind, identifier, own in pending:
+            others = [pid for ds_id, pid in owners.get((kind, identifier), []) if ds_id != own]
+            if others:
+                err.add(path, f"This identifier already names another dataset ({others[0]}).")
+            elif (kind, identifier) in claimed:
+                err.add(path, f"Given twice in this request (also at {claimed[kind, identifier]}).")
+            else:
+                claimed[kind, identifier] = path
 
 
 # --- small parsers: each returns a clean value or records an error and returns a default ------
@@ -349,7 +400,9 @@ def _funding(value: Any, err: _Errors) -> list[FundingReference]:
     return rows
 
 
-def _alternates(value: Any, err: _Errors, dataset: Dataset) -> list[AlternateIdentifier]:
+def _alternates(
+    value: Any, err: _Errors, dataset: Dataset, lookups: _Lookups
+) -> list[AlternateIdentifier]:
     rows, seen = [], set()
     for i, item in enumerate(_list(value, "alternate_identifiers", err)):
         p = f"alternate_identifiers[{i}]"
@@ -369,19 +422,12 @@ def _alternates(value: Any, err: _Errors, dataset: Dataset) -> list[AlternateIde
         seen.add((kind, identifier))
         row = AlternateIdentifier(identifier=identifier, identifier_type=kind)
         _clean_row(row, p, err)
-        other = (
-            AlternateIdentifier.objects.filter(identifier_type=kind, identifier=identifier)
-            .exclude(dataset_id=dataset.pk)
-            .values_list("dataset__pid", flat=True)
-            .first()
-        )
-        if other is not None:
-            err.add(p, f"This identifier already names another dataset ({other}).")
+        lookups.alternates.append((err, p, kind, identifier, dataset.pk))
         rows.append(row)
     return rows
 
 
-def _techniques(value: Any, err: _Errors) -> list[Technique]:
+def _techniques(value: Any, err: _Errors, lookups: _Lookups) -> list[Technique]:
     wanted: list[tuple[str, str]] = []
     for i, item in enumerate(_list(value, "techniques", err)):
         p = f"techniques[{i}]"
@@ -395,7 +441,7 @@ def _techniques(value: Any, err: _Errors) -> list[Technique]:
         ref = ref.strip()
         iri = ref if "://" in ref else PANET_BASE + ref
         wanted.append((p, iri))
-    found = {t.iri: t for t in Technique.objects.filter(iri__in=[iri for _, iri in wanted])}
+    found = lookups.technique_map([iri for _, iri in wanted])
     result = []
     for p, iri in wanted:
         if iri not in found:
@@ -405,7 +451,7 @@ def _techniques(value: Any, err: _Errors) -> list[Technique]:
     return result
 
 
-def _groups(value: Any, err: _Errors) -> list[Group]:
+def _groups(value: Any, err: _Errors, lookups: _Lookups) -> list[Group]:
     names = []
     for i, item in enumerate(_list(value, "access_groups", err)):
         name = item.name if isinstance(item, Group) else _key(item, "name")
@@ -413,7 +459,7 @@ def _groups(value: Any, err: _Errors) -> list[Group]:
             err.add(f"access_groups[{i}]", "Name a group.")
             continue
         names.append((i, name.strip()))
-    found = {g.name: g for g in Group.objects.filter(name__in=[n for _, n in names])}
+    found = lookups.group_map([n for _, n in names])
     result = []
     for i, name in names:
         if name not in found:
@@ -423,17 +469,20 @@ def _groups(value: Any, err: _Errors) -> list[Group]:
     return result
 
 
-def _lookup(model, path: str, err: _Errors, **query):
-    try:
-        obj = model.objects.filter(**query).first()
-    except (ValueError, TypeError, ValidationError):
-        obj = None
+def _lookup(model, path: str, err: _Errors, lookups: _Lookups, **query):
+    def load():
+        try:
+            return model.objects.filter(**query).first()
+        except (ValueError, TypeError, ValidationError):
+            return None
+
+    obj = lookups.get((model.__name__, tuple(sorted(query.items()))), load)
     if obj is None:
         err.add(path, f"No such {model._meta.verbose_name}.")
     return obj
 
 
-def _context(data: dict, ds: Dataset, err: _Errors) -> None:
+def _context(data: dict, ds: Dataset, err: _Errors, lookups: _Lookups) -> None:
     """facility, instrument, proposal, beamtime: references by code / pid / id."""
     if "facility" in data and isinstance(data["facility"], Facility):
         ds.facility = data["facility"]
@@ -441,7 +490,7 @@ def _context(data: dict, ds: Dataset, err: _Errors) -> None:
         ref = _key(data["facility"], "code")
         ds.facility = None
         if ref not in (None, ""):
-            ds.facility = _lookup(Facility, "facility", err, code=str(ref))
+            ds.facility = _lookup(Facility, "facility", err, lookups, code=str(ref))
     if "instrument" in data and isinstance(data["instrument"], Instrument):
         ds.instrument = data["instrument"]
     elif "instrument" in data:
@@ -449,9 +498,15 @@ def _context(data: dict, ds: Dataset, err: _Errors) -> None:
         ds.instrument = None
         if ref not in (None, ""):
             ref = str(ref)
-            ds.instrument = (
-                Instrument.objects.filter(code=ref).first()
-                or Instrument.objects.filter(pid=ref).exclude(pid="").first()
+            ds.instrument = lookups.get(
+                ("instrument", ref),
+                lambda: (
+                    Instrument.objects.select_related("facility").filter(code=ref).first()
+                    or Instrument.objects.select_related("facility")
+                    .filter(pid=ref)
+                    .exclude(pid="")
+                    .first()
+                ),
             )
             if ds.instrument is None:
                 err.add("instrument", f"No instrument has the code or pid {ref!r}.")
@@ -463,7 +518,7 @@ def _context(data: dict, ds: Dataset, err: _Errors) -> None:
         qs = Proposal.objects.filter(proposal_id=ref)
         if ds.facility is not None:
             qs = qs.filter(facility=ds.facility)
-        matches = list(qs[:2])
+        matches = lookups.get(("proposal", ref, ds.facility_id), lambda: list(qs[:2]))
         if len(matches) != 1:
             err.add("proposal", f"No single proposal {ref!r}" + (
                 f" at {ds.facility.code}." if ds.facility else "; name the facility."))  # fmt: skip
@@ -480,15 +535,23 @@ def _context(data: dict, ds: Dataset, err: _Errors) -> None:
                 qs = qs.filter(proposal=proposal)
             elif ds.facility is not None:
                 qs = qs.filter(proposal__facility=ds.facility)
-            matches = list(qs.filter(beamtime_id=str(ref))[:2])
-            if not matches and isinstance(ref, int):
-                matches = list(qs.filter(pk=ref)[:1])
+            key = ("beamtime", ref, getattr(proposal, "pk", None), ds.facility_id)
+
+            def load(qs=qs, ref=ref):
+                found = list(qs.filter(beamtime_id=str(ref))[:2])
+                if not found and isinstance(ref, int):
+                    found = list(qs.filter(pk=ref)[:1])
+                return found
+
+            matches = lookups.get(key, load)
             if len(matches) != 1:
                 err.add("beamtime", f"No single beamtime {ref!r}; name its proposal.")
             else:
                 ds.beamtime = matches[0]
     elif proposal is not None:
-        beamtimes = list(proposal.beamtimes.all()[:2])
+        beamtimes = lookups.get(
+            ("proposal-beamtimes", proposal.pk), lambda: list(proposal.beamtimes.all()[:2])
+        )
         if ds.beamtime is not None and ds.beamtime.proposal_id == proposal.pk:
             pass
         elif len(beamtimes) == 1:
@@ -501,7 +564,9 @@ def _context(data: dict, ds: Dataset, err: _Errors) -> None:
         ds.facility = ds.beamtime.proposal.facility
 
 
-def _apply(data: dict, ds: Dataset, *, partial: bool, actor, err: _Errors) -> dict:
+def _apply(
+    data: dict, ds: Dataset, *, partial: bool, actor, err: _Errors, lookups: _Lookups
+) -> dict:
     """Set the dataset's own fields from ``data``; return the nested rows to write."""
     if not isinstance(data, dict):
         err.add("__all__", "The record must be a JSON object.")
@@ -582,7 +647,7 @@ def _apply(data: dict, ds: Dataset, *, partial: bool, actor, err: _Errors) -> di
 
     context = {k: data.get(k) for k in ("facility", "instrument", "proposal", "beamtime")
                if given(k)}  # fmt: skip
-    _context(context, ds, err)
+    _context(context, ds, err, lookups)
 
     if ds.storage_folder:
         try:
@@ -598,7 +663,7 @@ def _apply(data: dict, ds: Dataset, *, partial: bool, actor, err: _Errors) -> di
             if not isinstance(name, str):
                 err.add("owner_group", "Name a group.")
             else:
-                group = Group.objects.filter(name=name).first()
+                group = lookups.group_map([name]).get(name)
                 if group is None:
                     err.add("owner_group", f"There is no group {name!r}.")
         if group is not None and group.pk != ds.owner_group_id and not _may_own(actor, group):
@@ -618,12 +683,14 @@ def _apply(data: dict, ds: Dataset, *, partial: bool, actor, err: _Errors) -> di
         _funding(data.get("funding_references"), err) if given("funding_references") else None
     )
     rows["alternate_identifiers"] = (
-        _alternates(data.get("alternate_identifiers"), err, ds)
+        _alternates(data.get("alternate_identifiers"), err, ds, lookups)
         if given("alternate_identifiers")
         else None
     )
-    rows["techniques"] = _techniques(data.get("techniques"), err) if given("techniques") else None
-    rows["access_groups"] = _groups(data.get("access_groups"), err) if given(
+    rows["techniques"] = (
+        _techniques(data.get("techniques"), err, lookups) if given("techniques") else None
+    )
+    rows["access_groups"] = _groups(data.get("access_groups"), err, lookups) if given(
         "access_groups") else None  # fmt: skip
     return rows
 
@@ -659,16 +726,41 @@ def _check_identity(data: dict, ds: Dataset, actor, err: _Errors) -> None:
         ds.doi = doi  # curators and importers keep a DOI the record already has elsewhere
 
 
-def _validate_model(ds: Dataset, err: _Errors) -> None:
-    exclude = ["techniques", "access_groups", "created_by", "status"]
+# References the writer itself looked up (or the admin passed as instances): checking that
+# they exist again would cost one query each per record.
+_LOOKED_UP = ["facility", "instrument", "beamtime", "owner_group"]
+
+
+def _validate_model(ds: Dataset, err: _Errors, *, unique: bool = True) -> None:
+    """The model's own rules. ``unique=False``: the caller checks the DOI's uniqueness for a
+    whole batch in one query (a new record's pid is a fresh UUID)."""
+    exclude = ["techniques", "access_groups", "created_by", "status", *_LOOKED_UP]
     if ds.status == Status.DRAFT:
         exclude.append("title")  # drafts may be untitled; submission checks it
         if len(ds.title) > Dataset._meta.get_field("title").max_length:
             err.add("title", "Too long.")
     try:
-        ds.full_clean(exclude=exclude)
+        ds.full_clean(exclude=exclude, validate_unique=unique)
     except ValidationError as exc:
         err.add_validation(exc, paths=_FIELD_PATHS)
+
+
+def _check_dois(items: list[tuple[Dataset, _Errors]]) -> None:
+    """DOIs are unique: one query for a batch of new records (and no DOI twice in it)."""
+    wanted: dict[str, list[_Errors]] = {}
+    for ds, err in items:
+        if ds.doi:
+            ds.doi = ds.doi.strip().lower()  # the stored form (Dataset.save)
+            wanted.setdefault(ds.doi, []).append(err)
+    if not wanted:
+        return
+    taken = set(Dataset.objects.filter(doi__in=list(wanted)).values_list("doi", flat=True))
+    for doi, errs in wanted.items():
+        for n, err in enumerate(errs):
+            if doi in taken:
+                err.add("doi", "Dataset with this DOI already exists.")
+            elif n:
+                err.add("doi", "Another record of this request has this DOI.")
 
 
 # The record as a comparable dict: API keys -> values, for diffs and audit events.
@@ -691,6 +783,11 @@ def _changed(before: dict, after: dict) -> list[str]:
 
 
 def _write_rows(ds: Dataset, rows: dict, *, new: bool = False) -> None:
+    _write_rows_many([(ds, rows)], new=new)
+
+
+def _write_rows_many(records: list[tuple[Dataset, dict]], *, new: bool = False) -> None:
+    """The nested rows of these records: one INSERT per table for all of them."""
     for key, model in (
         ("creators", Creator),
         ("contributors", Contributor),
@@ -698,21 +795,29 @@ def _write_rows(ds: Dataset, rows: dict, *, new: bool = False) -> None:
         ("funding_references", FundingReference),
         ("alternate_identifiers", AlternateIdentifier),
     ):
-        if rows.get(key) is None:
-            continue
-        if not new:  # a new record has no rows to replace (saves five DELETEs per create)
-            model.objects.filter(dataset=ds).delete()
-        for row in rows[key]:
-            row.dataset = ds
-        model.objects.bulk_create(rows[key])
-    for key, manager in (("techniques", ds.techniques), ("access_groups", ds.access_groups)):
-        if rows.get(key) is None:
-            continue
-        if new:
-            if rows[key]:
-                manager.add(*rows[key])
-        else:
-            manager.set(rows[key])
+        batch = []
+        for ds, rows in records:
+            if rows.get(key) is None:
+                continue
+            if not new:  # a new record has no rows to replace (saves five DELETEs per create)
+                model.objects.filter(dataset=ds).delete()
+            for row in rows[key]:
+                row.dataset = ds
+            batch.extend(rows[key])
+        if batch:
+            model.objects.bulk_create(batch)
+    for key, field in (("techniques", "technique"), ("access_groups", "group")):
+        through = getattr(Dataset, key).through
+        links = []
+        for ds, rows in records:
+            if rows.get(key) is None:
+                continue
+            if not new:
+                getattr(ds, key).set(rows[key])
+                continue
+            links.extend(through(dataset_id=ds.pk, **{f"{field}_id": o.pk}) for o in rows[key])
+        if links:
+            through.objects.bulk_create(links)
 
 
 def _actor_user(actor):
@@ -721,19 +826,77 @@ def _actor_user(actor):
 
 def dataset_create(*, data: dict, actor) -> Dataset:
     """Create a draft from ``data`` (see the module docstring); ``created_by`` is the actor."""
-    err = _Errors()
-    with transaction.atomic():
-        ds = Dataset(status=Status.DRAFT, created_by=_actor_user(actor))
+    return _create_many(items=[data], files=None, actor=actor, indexed=False)[0]
+
+
+def datasets_create_many(
+    *,
+    items: Sequence[dict],
+    actor,
+    files: Sequence[Sequence | None] | None = None,
+    max_files: int | None = None,
+) -> list[Dataset]:
+    """Create many drafts in one transaction: all or none. ``dataset_create`` is this for one.
+
+    ``items`` are records as :func:`dataset_create` takes them; ``files[i]`` (optional) is the
+    file list of ``items[i]`` as ``services.files.dataset_files_register`` takes it (at most
+    ``max_files`` each). References are looked up once for the batch; every table gets one
+    INSERT for all records; ``datasets_changed`` is called once, so search indexing and
+    OAI-PMH rendering follow in batches. Errors: one ``DatasetInputError`` whose paths start
+    with the record's index, ``"[3].creators[0].orcid"``, ``"[0].files[12].path"``.
+    """
+    return _create_many(items=items, files=files, actor=actor, indexed=True, max_files=max_files)
+
+
+def _create_many(*, items, files, actor, indexed: bool, max_files: int | None = None):
+    from catalogue.services.files import file_rows, file_totals, files_insert_new
+
+    lookups = _Lookups()
+    records: list[tuple[Dataset, dict, _Errors, list]] = []
+    created_by = _actor_user(actor)
+    for i, data in enumerate(items):
+        err = _Errors()
+        ds = Dataset(status=Status.DRAFT, created_by=created_by)
         _check_identity(data, ds, actor, err)
-        rows = _apply(data, ds, partial=False, actor=actor, err=err)
-        err.raise_if_any()
-        _validate_model(ds, err)
-        err.raise_if_any()
-        ds.save()
-        _write_rows(ds, rows, new=True)
-        datasets_changed([ds.pk])
-    ds.changed_fields = sorted(k for k in WRITABLE_KEYS if k in data)
-    return ds
+        rows = _apply(data, ds, partial=False, actor=actor, err=err, lookups=lookups)
+        if not err.errors:
+            _validate_model(ds, err, unique=False)
+        file_list = []
+        if files is not None and files[i] is not None:
+            try:
+                file_list = file_rows(files[i], max_files=max_files)
+            except DatasetInputError as exc:
+                for path, messages in exc.errors.items():
+                    for message in messages:
+                        err.add(path if path.startswith("files") else f"files.{path}", message)
+            ds.file_count, ds.total_size, ds.file_formats = file_totals(file_list)
+        records.append((ds, rows, err, file_list))
+    lookups.check_alternates()
+    _check_dois([(ds, err) for ds, _, err, _ in records])
+    errors: dict[str, list[str]] = {}
+    for i, (_, _, err, _) in enumerate(records):
+        for path, messages in err.errors.items():
+            if indexed:
+                path = f"[{i}]" if path == "__all__" else f"[{i}].{path}"
+            errors.setdefault(path, []).extend(messages)
+    if errors:
+        raise DatasetInputError(errors)
+    datasets = [ds for ds, *_ in records]
+    for ds in datasets:
+        ds.doi = (ds.doi or "").strip().lower() or None  # the stored form (Dataset.save)
+    with transaction.atomic():
+        Dataset.objects.bulk_create(datasets)
+        _write_rows_many([(ds, rows) for ds, rows, _, _ in records], new=True)
+        if any(file_list for *_, file_list in records):
+            files_insert_new(
+                (ds.pk, f.path, f.size, f.checksum_algorithm, f.checksum, f.media_type)
+                for ds, _, _, file_list in records
+                for f in file_list
+            )
+        datasets_changed([ds.pk for ds in datasets])
+    for ds, data in zip(datasets, items, strict=True):
+        ds.changed_fields = sorted(k for k in WRITABLE_KEYS if k in data)
+    return datasets
 
 
 def dataset_update(*, dataset: Dataset, data: dict, actor, partial: bool = True) -> Dataset:
@@ -749,7 +912,9 @@ def dataset_update(*, dataset: Dataset, data: dict, actor, partial: bool = True)
             raise DatasetForbidden(ds, DatasetAccess(metadata=True, files=False, tombstone=False))
         before = _state(ds)
         _check_identity(data, ds, actor, err)
-        rows = _apply(data, ds, partial=partial, actor=actor, err=err)
+        lookups = _Lookups()
+        rows = _apply(data, ds, partial=partial, actor=actor, err=err, lookups=lookups)
+        lookups.check_alternates()
         err.raise_if_any()
         _validate_model(ds, err)
         err.raise_if_any()

@@ -79,6 +79,16 @@ def notify_event(*, event: DatasetEvent) -> None:
     transaction.on_commit(lambda: mail_dataset_event.delay(event.pk))
 
 
+def notify_events(*, events: list[DatasetEvent]) -> None:
+    """:func:`notify_event` for many events (batch moves): one task per 500 events."""
+    from catalogue.tasks import mail_dataset_events
+
+    ids = [e.pk for e in events]
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        transaction.on_commit(lambda chunk=chunk: mail_dataset_events.delay(chunk))
+
+
 def _message(*, to: str, subject: str, template: str, context: dict) -> EmailMultiAlternatives:
     text = render_to_string(f"mail/{template}.txt", context)
     html = render_to_string(f"mail/{template}.html", context)

@@ -1,0 +1,94 @@
+"""import_scicat's fast paths: new records created and published in chunks through the batch
+writer and the lifecycle's batch move; unchanged records skipped by their source hash."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from catalogue.models import DataFile, Dataset, DatasetEvent, Status
+from catalogue.services.datasets import dataset_update
+from doi.models import DoiRegistration
+from scicat import importing
+from scicat.importing import import_datasets
+from scicat.models import ScicatRecord
+from tests.scicat.test_import import scicat_body
+
+pytestmark = pytest.mark.django_db
+
+
+def export(n: int, **extra) -> list[dict]:
+    return [
+        {**scicat_body(i, **extra),
+         "origdatablocks": [{"_id": f"blk-{i}", "size": 7, "dataFileList": [
+             {"path": f"scan_{i}/a.h5", "size": 3, "time": "2023-03-01T10:00:00Z"},
+             {"path": f"scan_{i}/b.h5", "size": 4, "time": "2023-03-01T10:00:00Z"}]}]}
+        for i in range(n)
+    ]  # fmt: skip
+
+
+def test_new_records_are_created_and_published_like_one_by_one():
+    items = export(6)
+    items[5]["isPublished"] = False
+    summary = import_datasets(items[:5] + items[5:])
+    assert summary.line() == "6 created, 0 updated, 0 unchanged, 0 rejected"
+    published = Dataset.objects.filter(status=Status.PUBLISHED)
+    assert published.count() == 5
+    assert Dataset.objects.get(title="Source dataset 5").status == Status.DRAFT
+    for ds in published:
+        moves = list(DatasetEvent.objects.filter(dataset=ds).order_by("id")
+                     .values_list("from_status", "to_status"))  # fmt: skip
+        assert moves == [("draft", "submitted"), ("submitted", "in_review"),
+                         ("in_review", "approved"), ("approved", "published")]  # fmt: skip
+        assert ds.doi and DoiRegistration.objects.filter(dataset=ds, doi=ds.doi).exists()
+        assert ds.published_at is not None and ds.file_count == 2 and ds.total_size == 7
+        assert ds.alternate_identifiers.get().identifier == f"PID.src/{int(ds.title[-1]):04d}"
+    assert DataFile.objects.count() == 12
+    assert len(set(Dataset.objects.values_list("doi", flat=True))) == 6  # 5 DOIs + None
+    assert all(r.source_hash for r in ScicatRecord.objects.all())
+
+
+def test_a_second_run_skips_unchanged_records_without_writing():
+    items = export(5)
+    import_datasets(items)
+    with CaptureQueriesContext(connection) as queries:
+        summary = import_datasets(items)
+    assert summary.line() == "0 created, 0 updated, 5 unchanged, 0 rejected"
+    writes = [q["sql"] for q in queries.captured_queries
+              if q["sql"].split()[0] in ("INSERT", "UPDATE", "DELETE")]  # fmt: skip
+    assert writes == [] and len(queries) <= 3
+
+
+def test_a_record_changed_here_or_at_the_source_is_compared_again():
+    items = export(3)
+    import_datasets(items)
+    ds = Dataset.objects.get(title="Source dataset 1")
+    # Changed here after the import: the source's value comes back (as before hashes).
+    dataset_update(dataset=ds, data={"description": "Edited here."}, actor=None)
+    items[2]["description"] = "Changed at the source."
+    summary = import_datasets(items)
+    assert summary.counts == {"updated": 2, "unchanged": 1}
+    ds.refresh_from_db()
+    assert ds.description == "Imported from a SciCat."
+    assert Dataset.objects.get(title="Source dataset 2").description == "Changed at the source."
+    assert import_datasets(items).line() == "0 created, 0 updated, 3 unchanged, 0 rejected"
+
+
+def test_a_bad_record_in_a_chunk_leaves_the_others_created(monkeypatch):
+    monkeypatch.setattr(importing, "CHUNK", 3)
+    items = export(7)
+    items[4]["techniques"] = [{"pid": "PaNET99999", "name": "nonsense"}]
+    for key in ("principalInvestigator", "owner"):  # no creators: a draft, never published
+        del items[5][key]
+    summary = import_datasets(items)
+    assert summary.counts == {"created": 5, "rejected": 2}
+    reasons = dict(summary.rejected)
+    assert reasons["PID.src/0004"].startswith("techniques[0]:")
+    assert "creators" in reasons["PID.src/0005"]
+    assert Dataset.objects.count() == 5 and DataFile.objects.count() == 10
+    assert Dataset.objects.filter(status=Status.PUBLISHED).count() == 5
+
+
+def test_dry_run_of_a_chunk_writes_nothing():
+    summary = import_datasets(export(4), dry_run=True)
+    assert summary.line() == "4 created, 0 updated, 0 unchanged, 0 rejected"
+    assert Dataset.objects.count() == 0 and DoiRegistration.objects.count() == 0
