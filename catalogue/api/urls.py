@@ -1,7 +1,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from catalogue.api import context, curation, docs, search, views  # noqa: F401  (docs: OpenAPI)
+from catalogue.api import context, curation, docs, review_links, search, views  # noqa: F401
 from doi import views as doi_views
 from portal.api import MeView
 
@@ -35,6 +35,16 @@ urlpatterns = [
         name="dataset-transitions",
     ),
     path("datasets/<uuid:pid>/events", curation.DatasetEvents.as_view(), name="dataset-events"),
+    path(
+        "datasets/<uuid:pid>/review-links",
+        review_links.DatasetReviewLinks.as_view(),
+        name="dataset-review-links",
+    ),
+    path(
+        "datasets/<uuid:pid>/review-links/<int:link_id>",
+        review_links.DatasetReviewLink.as_view(),
+        name="dataset-review-link",
+    ),
     path("search", search.SearchView.as_view(), name="search"),
     path("search/keys", search.SearchKeysView.as_view(), name="search-keys"),
     path("facilities", context.FacilityList.as_view(), name="facility-list"),

@@ -11,6 +11,7 @@ from .dataset import (
     Status,
 )
 from .folders import DataFolder, DataFolderIndex
+from .review import ReviewLink, ReviewLinkUse
 
 __all__ = [
     "AlternateIdentifier",
@@ -27,6 +28,8 @@ __all__ = [
     "Instrument",
     "Proposal",
     "RelatedIdentifier",
+    "ReviewLink",
+    "ReviewLinkUse",
     "Status",
     "Technique",
 ]
