@@ -298,3 +298,18 @@ def test_the_panel_creates_lists_and_revokes(draft, owner):
     stranger = Client()
     stranger.force_login(UserFactory())
     assert stranger.post(f"/datasets/{draft.pid}/review-links", {"label": "x"}).status_code == 404
+
+
+# ---------------------------------------------------------------- the demo's link
+def test_the_demo_prints_one_live_link(draft, settings):
+    from catalogue.demo.review_links import DEMO_LABEL, demo_review_link
+
+    CuratorFactory()
+    dataset, url = demo_review_link()
+    assert dataset == draft and url.startswith(settings.BASE_URL + "/review/pdr_")
+    dataset, url2 = demo_review_link()  # a second make demo: a new link, the old one revoked
+    assert ReviewLink.objects.filter(label=DEMO_LABEL, revoked_at__isnull=True).count() == 1
+    assert Client().get(url.removeprefix(settings.BASE_URL)).status_code == 404
+    client = Client()
+    door = client.get(url2.removeprefix(settings.BASE_URL))
+    assert client.get(door["Location"]).status_code == 200
