@@ -12,8 +12,10 @@ dataset but not manage its links gets 403; who may not read it 404 (nothing reve
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import Http404
 from django.urls import reverse
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import NotAuthenticated, PermissionDenied, ValidationError
@@ -33,6 +35,22 @@ from catalogue.services.review_links import (
     review_link_revoke,
     user_may_manage_review_links,
 )
+
+
+class ReviewLinkSessionScheme(OpenApiAuthenticationExtension):
+    """The session of a browser that opened /review/<secret>/: reads that one dataset."""
+
+    target_class = "catalogue.reviewlinks.ReviewLinkAuthentication"
+    name = "reviewLinkSession"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "cookie",
+            "name": settings.SESSION_COOKIE_NAME,
+            "description": "The session cookie set by opening a reviewer link "
+            "(/review/<secret>/): reads the link's one dataset, never writes.",
+        }
 
 
 class ReviewLinkOut(serializers.Serializer):
