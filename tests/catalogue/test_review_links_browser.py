@@ -75,6 +75,10 @@ def test_owner_creates_a_double_blind_link_and_a_referee_opens_it(live_server):
         with visit.expect_download() as download:
             visit.get_by_role("link", name="frame_0001.txt").click()
         assert Path(download.value.path()).read_bytes() == b"frame 1"
-        ReviewLink.objects.update(revoked_at="2020-01-01T00:00:00Z")
-        assert visit.goto(record).status == 404  # revocation acts at once
+        state = referee.storage_state()  # the referee's session, holding the grant
+        referee.close()
+    ReviewLink.objects.update(revoked_at="2020-01-01T00:00:00Z")  # (no database in Playwright)
+    with chromium() as browser:
+        referee = browser.new_context(storage_state=state)
+        assert referee.new_page().goto(record).status == 404  # revocation acts at once
         referee.close()
