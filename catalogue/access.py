@@ -8,6 +8,10 @@ OAI-PMH, HDF5 preview) asks here. The rules:
 * readers and owners of a dataset (its access groups; its owner group and its creator) see that
   dataset in every status before withdrawal, and its files even under embargo;
 * everybody else sees published datasets, and their files once ``embargo_until`` has passed;
+* the holder of a live reviewer link (role ``review_link``, :mod:`catalogue.reviewlinks`) sees
+  that one dataset and its files in every status before withdrawal, as a reader would, but
+  never in lists or search, never edits, and with ``names_hidden`` for a double-blind link
+  (callers that cannot hide the names, such as metadata exports, answer 404 then);
 * a withdrawn dataset is a tombstone (HTTP 410 with the reason) for everyone but curators:
   for the public if it was ever published, for members always; it leaves lists and search.
 
@@ -40,6 +44,7 @@ from catalogue.roles import (  # noqa: F401  (CURATORS_GROUP, user_is_curator: r
     user_is_dataset_owner,
     user_is_dataset_reader,
     user_may,
+    user_review_grant,
 )
 from catalogue.snapshot import snapshot_queryset
 
@@ -77,6 +82,8 @@ class DatasetAccess:
     tombstone: bool  # withdrawn and known to this user: answer 410 with the reason
     embargoed_until: datetime.date | None = None  # files closed to this user until then
     edit: bool = False  # may change the record (owner group, creator, curators)
+    review_link: int | None = None  # read through this reviewer link (catalogue.reviewlinks)
+    names_hidden: bool = False  # double-blind link: show no creators, owners or other names
 
     @property
     def exists_for_user(self) -> bool:
@@ -110,8 +117,20 @@ def dataset_access(*, user, dataset: Dataset, today: datetime.date | None = None
         return DatasetAccess(
             metadata=True, files=True, tombstone=False, edit=user_may_edit_dataset(user, dataset)
         )
+    embargoed = dataset.status == Status.PUBLISHED and files_embargoed(dataset, today)
+    grant = user_review_grant(user, dataset)
+    if grant is not None and not withdrawn and (dataset.status != Status.PUBLISHED or embargoed):
+        # A reviewer link opens what the public does not see yet; what is public anyway is
+        # served as public (no names to hide, nothing to log). Noted for the link's use log.
+        grant.used = True
+        return DatasetAccess(
+            metadata=True,
+            files=True,
+            tombstone=False,
+            review_link=grant.link_id,
+            names_hidden=grant.anonymous and dataset.status != Status.PUBLISHED,
+        )
     if dataset.status == Status.PUBLISHED:
-        embargoed = files_embargoed(dataset, today)
         return DatasetAccess(
             metadata=True,
             files=not embargoed,
@@ -148,10 +167,14 @@ class DatasetForbidden(Exception):
 NEEDS = ("metadata", "files", "edit")
 
 
-def access_decide(*, user, dataset: Dataset | None, need: str = "metadata") -> DatasetAccess:
+def access_decide(
+    *, user, dataset: Dataset | None, need: str = "metadata", names_hidden_ok: bool = False
+) -> DatasetAccess:
     """Decide for an already loaded dataset (None: not found); raises as :func:`access_dataset`.
 
     For hot paths that load the dataset their own way (the HDF5 preview's one statement).
+    ``names_hidden_ok``: the caller shows the record without names when
+    ``access.names_hidden`` (the record page); others get 404 for a double-blind link.
     """
     if need not in NEEDS:
         raise ValueError(f"need must be one of {NEEDS}, not {need!r}")
@@ -166,6 +189,8 @@ def access_decide(*, user, dataset: Dataset | None, need: str = "metadata") -> D
         raise DatasetNotFound  # embargoed or closed: nothing tells what exists
     if need == "edit" and not access.edit:
         raise DatasetForbidden(dataset, access)
+    if need == "metadata" and access.names_hidden and not names_hidden_ok:
+        raise DatasetNotFound  # would show who made it to a double-blind reviewer
     return access
 
 
@@ -176,6 +201,7 @@ def access_dataset(
     doi: str | None = None,
     need: str = "metadata",
     queryset: QuerySet | None = None,
+    names_hidden_ok: bool = False,
 ) -> tuple[Dataset, DatasetAccess]:
     """Look a dataset up by ``pid`` or ``doi`` and decide what ``user`` may do with it.
 
@@ -185,6 +211,7 @@ def access_dataset(
     :class:`DatasetGone` for a tombstone the user knows of (curators get the withdrawn record
     with ``access.tombstone`` set instead), and :class:`DatasetForbidden` for ``need="edit"``
     when the user may read but not edit. A DOI is matched case-insensitively.
+    ``names_hidden_ok`` as for :func:`access_decide`.
     """
     if (pid is None) == (doi is None):
         raise ValueError("Give exactly one of pid and doi.")
@@ -200,7 +227,9 @@ def access_dataset(
         except ValueError:
             raise DatasetNotFound from None
     dataset = qs.filter(**key).first()
-    return dataset, access_decide(user=user, dataset=dataset, need=need)
+    return dataset, access_decide(
+        user=user, dataset=dataset, need=need, names_hidden_ok=names_hidden_ok
+    )
 
 
 def datasets_visible_to(*, user, queryset: QuerySet | None = None) -> QuerySet:

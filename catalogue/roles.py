@@ -2,7 +2,8 @@
 
 Stable API (other modules and helpers build on it; keep these names):
 
-* :class:`Role`: ``anonymous``, ``reader``, ``owner``, ``curator``, ``admin``.
+* :class:`Role`: ``anonymous``, ``reader``, ``owner``, ``curator``, ``admin``, and
+  ``review_link`` (the holder of a reviewer link of that one dataset, catalogue.reviewlinks).
 * :class:`Action`: what one can do with a dataset (``view_unpublished``, ``view_embargoed_files``,
   ``view_all``, ``edit``, ``submit``, ``review``, ``publish``, ``withdraw``, ``curate``).
 * :data:`ROLE_ACTIONS`: role -> the actions it allows. **The** table; nothing else lists roles.
@@ -24,6 +25,11 @@ How the roles are held:
   both kept in step after ``migrate``. Federated users join them through
   ``PORTAL_OIDC_CURATOR_GROUPS`` / ``PORTAL_OIDC_REVIEWER_GROUPS`` (portal.oidc).
 * **admin**: a superuser (holds every permission).
+* **review_link** ("reviewer-link holder"): whoever opened a live reviewer link of the dataset
+  (``/review/<secret>/``, no account needed). The grant sits on the request's user object
+  (``user.review_grants``: dataset id -> grant, set and re-checked against the database on
+  every request by :class:`catalogue.reviewlinks.ReviewLinkMiddleware`) and covers exactly that
+  one dataset: read the record and its files, nothing else; never lists, never writes.
 * ``is_staff`` alone grants nothing on datasets: it only opens the admin site's door.
 
 The visibility rules built from these actions (who sees which status, tombstones, embargo) are
@@ -50,6 +56,7 @@ class Role(StrEnum):
     OWNER = "owner"
     CURATOR = "curator"
     ADMIN = "admin"
+    REVIEW_LINK = "review_link"  # holds a live reviewer link of this one dataset
 
 
 class Action(StrEnum):
@@ -62,6 +69,7 @@ class Action(StrEnum):
     PUBLISH = "publish"  # publish (mint the DOI)
     WITHDRAW = "withdraw"  # withdraw a published record (tombstone)
     CURATE = "curate"  # the curation pages (Django admin) for datasets
+    MANAGE_REVIEW_LINKS = "manage_review_links"  # create, list and revoke reviewer links
 
 
 _READ = {Action.VIEW_UNPUBLISHED, Action.VIEW_EMBARGOED_FILES}
@@ -70,9 +78,14 @@ _CURATION = {Action.VIEW_ALL, Action.REVIEW, Action.PUBLISH, Action.WITHDRAW, Ac
 ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
     Role.ANONYMOUS: frozenset(),
     Role.READER: frozenset(_READ),
-    Role.OWNER: frozenset(_READ | {Action.EDIT, Action.SUBMIT}),
-    Role.CURATOR: frozenset(_READ | _CURATION | {Action.EDIT, Action.SUBMIT}),
+    Role.OWNER: frozenset(_READ | {Action.EDIT, Action.SUBMIT, Action.MANAGE_REVIEW_LINKS}),
+    Role.CURATOR: frozenset(
+        _READ | _CURATION | {Action.EDIT, Action.SUBMIT, Action.MANAGE_REVIEW_LINKS}
+    ),
     Role.ADMIN: frozenset(Action),
+    # Reads one dataset before publication or under embargo; the gate (catalogue.access)
+    # never lets it see a withdrawn record's contents nor list anything.
+    Role.REVIEW_LINK: frozenset(_READ),
 }
 
 # What a curator must hold in addition to the role (superusers hold every permission).
@@ -83,6 +96,8 @@ ACTION_PERMISSIONS: dict[Action, str] = {
     Action.PUBLISH: "catalogue.publish_dataset",
     Action.WITHDRAW: "catalogue.withdraw_dataset",
     Action.CURATE: "catalogue.view_dataset",
+    # Curators who review (the reviewers group too) may invite outside referees.
+    Action.MANAGE_REVIEW_LINKS: "catalogue.review_dataset",
 }
 
 # The permission that makes a user a curator (every curation group holds it).
@@ -130,11 +145,24 @@ def user_is_dataset_reader(user, dataset) -> bool:
     return dataset.access_groups.filter(id__in=groups).exists()
 
 
+def user_review_grant(user, dataset):
+    """The live reviewer-link grant ``user`` holds for ``dataset`` this request, or None.
+
+    Only :class:`catalogue.reviewlinks.ReviewLinkMiddleware` sets ``user.review_grants``, after
+    checking the links against the database (revoked or expired links are dropped at once).
+    """
+    grants = getattr(user, "review_grants", None) if user is not None else None
+    if not grants or dataset is None or dataset.pk is None:
+        return None
+    return grants.get(dataset.pk)
+
+
 def user_roles(user, dataset=None) -> frozenset[Role]:
     """The roles ``user`` holds: global ones (curator, admin), and on ``dataset`` if given."""
+    linked = dataset is not None and user_review_grant(user, dataset) is not None
     if not _active(user):
-        return frozenset({Role.ANONYMOUS})
-    roles: set[Role] = set()
+        return frozenset({Role.ANONYMOUS, Role.REVIEW_LINK} if linked else {Role.ANONYMOUS})
+    roles: set[Role] = {Role.REVIEW_LINK} if linked else set()
     if user.is_superuser:
         roles.add(Role.ADMIN)
     if user_is_curator(user):

@@ -34,8 +34,10 @@ from catalogue.access import (
     user_is_dataset_member,
 )
 from catalogue.browse import file_browser
+from catalogue.curation.review_links import review_links_panel_context
 from catalogue.curation.views import curation_panel_context
 from catalogue.models import Status
+from catalogue.reviewlinks import snapshot_names_hidden
 from catalogue.snapshot import DatasetSnapshot, dataset_snapshot
 from doi.datacite import datacite_attributes, datacite_xml
 from doi.identifiers import landing_url
@@ -399,6 +401,7 @@ def _record_context(request, *, dataset, access, snapshot, has_landing: bool) ->
     }
     # Status, checklist, conversation and the moves the user may make (the curation panel).
     context["curation"] = curation_panel_context(request, dataset)
+    context["review_links"] = review_links_panel_context(request, dataset)
     if has_landing:
         context["citation_html"] = selectors.cached_citation(
             snapshot, style=style, locale=citations.DEFAULT_LOCALE, html=True
@@ -417,12 +420,15 @@ def dataset_page(request: HttpRequest, pid) -> HttpResponse:
     """GET /datasets/<pid>/: the record page of a record without a landing page, or a
     permanent redirect to its canonical /doi/<doi> (with ``Link: rel=canonical``)."""
     try:
-        dataset, access = access_dataset(user=request.user, pid=pid)
+        # The one page that can show a double-blind reviewer the record without names.
+        dataset, access = access_dataset(user=request.user, pid=pid, names_hidden_ok=True)
     except DatasetNotFound as exc:
         raise Http404("No such dataset.") from exc
     except DatasetGone as gone:
         dataset, access = gone.dataset, gone.access
     snapshot = dataset_snapshot(dataset)
+    if access.names_hidden:
+        snapshot = snapshot_names_hidden(snapshot)
     if dataset.status == Status.WITHDRAWN:
         # Curators see the tombstone too, with the record below it.
         return render_gone(

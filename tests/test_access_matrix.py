@@ -16,6 +16,13 @@ lookup, a read token 403, then 404/410 as for reads, 403 for who may read but no
 for what the record's state refuses. Each case runs in its own transaction and rolls back, so
 writes make real changes without touching the next case (the last test checks).
 
+Reviewer-link holders (issue 12 §4) are roles too: visitors without an account who opened
+``/review/<secret>/`` for each dataset (``link``; ``link-blind`` with double-blind links), whose
+links were then revoked (``link-revoked``) or expired (``link-expired``), and one holding a live
+link of another dataset only (``link-other``). A link opens its one dataset as a reader sees
+it (a double-blind one: the record page without names, files and preview, no metadata API),
+lists nothing, writes nothing; dead or foreign links leave the visitor anonymous.
+
 Adding a path is one entry in ``PATHS``; adding a role is one entry in ``ROLES`` and a column
 in ``VISIBILITY``; adding a credential is one entry in ``CREDENTIALS`` (and its clients).
 """
@@ -41,9 +48,10 @@ from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
 
-from catalogue.models import AlternateIdentifier, DataFile, Dataset, Facility
+from catalogue.models import AlternateIdentifier, DataFile, Dataset, Facility, ReviewLink
 from catalogue.roles import REVIEWERS_GROUP, ensure_curators_group
 from catalogue.services.files import dataset_refresh_file_totals
+from catalogue.services.review_links import review_link_create
 from landing.exports import EXPORTS, NEGOTIABLE, WITHDRAWN_EXPORTS
 from landing.views import MANIFESTS
 from portal.models import ApiToken
@@ -59,24 +67,34 @@ PASSWORD = "pw-for-tests"
 # ---------------------------------------------------------------- the one table of knowledge
 # none: may not know it exists (404) · meta: the record, files closed (embargo) · full: record
 # and files · tomb: a withdrawn record known to this user (410) · all: a curator's full view,
-# tombstones included.
+# tombstones included · blind: a double-blind reviewer link: the record page without names,
+# the files and their preview, nothing that names people (API record, DataCite).
 STATES = [
     "draft", "submitted", "in_review", "changes_requested", "approved",
     "published", "embargoed", "embargo_over", "withdrawn",
 ]  # fmt: skip
 UNPUBLISHED = STATES[:5]
-ROLES = ["anonymous", "reader", "owner", "other", "staff", "curator", "reviewer", "admin"]
+LINK_ROLES = ["link", "link-blind", "link-revoked", "link-expired", "link-other"]
+ROLES = ["anonymous", "reader", "owner", "other", "staff", "curator", "reviewer", "admin",
+         *LINK_ROLES]  # fmt: skip
 CURATING = {"curator", "reviewer", "admin"}
+# Holders of dead links, or of another dataset's link, are anonymous visitors here.
+AS_ANONYMOUS = {"link-revoked", "link-expired", "link-other"}
 
 _UNPUB = {"anonymous": "none", "reader": "full", "owner": "full", "other": "none",
-          "staff": "none", "curator": "all", "reviewer": "all", "admin": "all"}  # fmt: skip
+          "staff": "none", "curator": "all", "reviewer": "all", "admin": "all",
+          "link": "full", "link-blind": "blind", "link-revoked": "none", "link-expired": "none",
+          "link-other": "none"}  # fmt: skip
 VISIBILITY: dict[str, dict[str, str]] = {
     **{state: _UNPUB for state in UNPUBLISHED},
     "published": {role: ("all" if role in CURATING else "full") for role in ROLES},
+    # A live link opens the embargoed files (names are public once published: not hidden).
     "embargoed": {role: ("all" if role in CURATING else
-                         "full" if role in ("reader", "owner") else "meta") for role in ROLES},
+                         "full" if role in ("reader", "owner", "link", "link-blind") else "meta")
+                  for role in ROLES},
     "embargo_over": {role: ("all" if role in CURATING else "full") for role in ROLES},
-    # Withdrawn after publication: a tombstone for everybody, the curators' view for curators.
+    # Withdrawn after publication: a tombstone for everybody, the curators' view for curators;
+    # a reviewer link shows no more of it than the public sees.
     "withdrawn": {role: ("all" if role in CURATING else "tomb") for role in ROLES},
 }  # fmt: skip
 
@@ -104,11 +122,16 @@ class Case:
 
     @property
     def reads_files(self) -> bool:
-        return self.knows in ("full", "all")
+        return self.knows in ("full", "all", "blind")
 
     @property
     def reads_record(self) -> bool:
-        return self.knows in ("meta", "full", "all")
+        return self.knows in ("meta", "full", "all", "blind")
+
+    @property
+    def as_public(self) -> Case:
+        """The same request by an anonymous visitor."""
+        return Case("anonymous", self.state, VISIBILITY[self.state]["anonymous"])
 
     @property
     def edits(self) -> bool:
@@ -127,12 +150,13 @@ def page(case: Case) -> int:
 
 def api_detail(case: Case) -> int:
     # The API gives curators the withdrawn record itself (they curate it); others a 410.
-    return {"none": 404, "meta": 200, "full": 200, "tomb": 410, "all": 200}[case.knows]
+    return {"none": 404, "meta": 200, "full": 200, "tomb": 410, "all": 200,
+            "blind": 404}[case.knows]  # fmt: skip
 
 
 def api_datacite(case: Case) -> int:
     # DataCite keeps the metadata of tombstoned DOIs, so the API serves it too.
-    return 404 if case.knows == "none" else 200
+    return 404 if case.knows in ("none", "blind") else 200
 
 
 def api_files(case: Case) -> int:
@@ -177,7 +201,10 @@ def preview(case: Case) -> int:
 
 
 def listed(case: Case) -> bool:
-    """In search hits and facet counts: readable records, never withdrawn ones."""
+    """In search hits and facet counts: readable records, never withdrawn ones; a reviewer
+    link lists nothing (its holder searches as the public does)."""
+    if case.role in LINK_ROLES:
+        return listed(case.as_public)
     return case.reads_record and not case.withdrawn
 
 
@@ -191,6 +218,8 @@ def harvested(case: Case) -> str:
 def admin_page(case: Case) -> int:
     if case.role in CURATING:
         return 200
+    if case.role in LINK_ROLES:
+        return 302  # no account: the admin log-in
     if case.role == "staff":
         return 404  # the admin's door opens, but the role table gives no dataset
     return 302  # to the admin log-in, whatever the dataset
@@ -212,8 +241,8 @@ def write(ok: int, *, files: bool = False, drafts_only: bool = False, scicat: bo
     """The one rule for writes, in the order the API decides."""
 
     def expected(case: Case) -> int:
-        if case.role == "anonymous":
-            return 401  # before any lookup: the same whatever the dataset
+        if case.role == "anonymous" or case.role in LINK_ROLES:
+            return 401  # before any lookup: the same whatever the dataset (links never write)
         if scicat and case.credential == "session":
             return 401  # the SciCat API writes with a token only (no CSRF there)
         if case.credential == "token":
@@ -523,8 +552,8 @@ def _params():
                 continue
             for state in STATES:
                 for role in ROLES:
-                    if credential != "session" and role == "anonymous":
-                        continue
+                    if credential != "session" and (role == "anonymous" or role in LINK_ROLES):
+                        continue  # no account, so no token, password or JWT
                     yield pytest.param(
                         spec, credential,
                         Case(role, state, VISIBILITY[state][role], credential),
@@ -576,6 +605,17 @@ def _build(storage) -> tuple[World, list]:
     today = timezone.localdate()
     datasets: dict[str, Dataset] = {}
     files: dict[str, bytes] = {}
+    # Reviewer-link holders: browsers without an account that open /review/<secret>/.
+    link_clients = {role: Client() for role in LINK_ROLES}
+    links: dict[str, list[ReviewLink]] = {role: [] for role in LINK_ROLES}
+
+    def open_link(role: str, ds: Dataset, *, anonymous: bool = False) -> None:
+        link, secret = review_link_create(dataset=ds, actor=users["owner"],
+                                          label=f"matrix {role}", anonymous=anonymous)  # fmt: skip
+        response = link_clients[role].get(f"/review/{secret}/")
+        assert response.status_code == 302, (role, response.status_code)
+        links[role].append(link)
+
     for i, state in enumerate(STATES):
         facility = Facility.objects.create(code=f"mx{suffix}{i}", name=f"Matrix {suffix} {i}")
         created.append(facility)
@@ -601,6 +641,9 @@ def _build(storage) -> tuple[World, list]:
             media_type="application/x-hdf5",
         )  # fmt: skip
         dataset_refresh_file_totals(dataset=ds)
+        for role in ("link", "link-revoked", "link-expired"):
+            open_link(role, ds)  # before the status is set: a link is opened, then withdrawn
+        open_link("link-blind", ds, anonymous=True)
         extra = {"status": status, "doi": f"10.5072/mx-{suffix}-{i}"}  # a DOI even on drafts
         if status in ("published", "withdrawn"):
             extra["published_at"] = datetime.datetime(2024, 5, 1, tzinfo=datetime.UTC)
@@ -614,8 +657,16 @@ def _build(storage) -> tuple[World, list]:
         ds.refresh_from_db()
         datasets[state] = ds
         created.append(ds)
+    # Dead links stay in their holders' sessions; the gate must see through them at once.
+    now = timezone.now()
+    ReviewLink.objects.filter(pk__in=[x.pk for x in links["link-revoked"]]).update(revoked_at=now)
+    ReviewLink.objects.filter(pk__in=[x.pk for x in links["link-expired"]]).update(expires_at=now)
+    # link-other holds a live link of a draft that is none of the matrix's records.
+    elsewhere = DatasetFactory(title=f"Elsewhere {suffix}", owner_group=owners, instrument=None)
+    created.append(elsewhere)
+    open_link("link-other", elsewhere)
 
-    clients: dict[str, dict[str, Client]] = {"session": {"anonymous": Client()}}
+    clients: dict[str, dict[str, Client]] = {"session": {"anonymous": Client(), **link_clients}}
     for credential in CREDENTIALS:
         clients.setdefault(credential, {})
     for role, user in users.items():

@@ -1,7 +1,15 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from catalogue.api import context, curation, docs, schemas, search, views  # noqa: F401  (docs)
+from catalogue.api import (  # noqa: F401  (docs)
+    context,
+    curation,
+    docs,
+    review_links,
+    schemas,
+    search,
+    views,
+)
 from doi import views as doi_views
 from portal.api import MeView
 
@@ -38,6 +46,16 @@ urlpatterns = [
     path("datasets/<uuid:pid>/events", curation.DatasetEvents.as_view(), name="dataset-events"),
     path("schemas", schemas.SchemaList.as_view(), name="schema-list"),
     path("schemas/<int:id>", schemas.SchemaDetail.as_view(), name="schema-detail"),
+    path(
+        "datasets/<uuid:pid>/review-links",
+        review_links.DatasetReviewLinks.as_view(),
+        name="dataset-review-links",
+    ),
+    path(
+        "datasets/<uuid:pid>/review-links/<int:link_id>",
+        review_links.DatasetReviewLink.as_view(),
+        name="dataset-review-link",
+    ),
     path("search", search.SearchView.as_view(), name="search"),
     path("search/keys", search.SearchKeysView.as_view(), name="search-keys"),
     path("facilities", context.FacilityList.as_view(), name="facility-list"),

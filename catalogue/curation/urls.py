@@ -1,6 +1,6 @@
 from django.urls import path
 
-from catalogue.curation import views
+from catalogue.curation import review_links, views
 
 urlpatterns = [
     path("my/datasets/", views.my_datasets, name="my-datasets"),
@@ -11,4 +11,16 @@ urlpatterns = [
         "datasets/<uuid:pid>/transition", views.dataset_transition_view, name="dataset-transition"
     ),
     path("datasets/<uuid:pid>/comment", views.dataset_comment_view, name="dataset-comment"),
+    # Reviewer links (catalogue/curation/review_links.py)
+    path("review/<str:secret>/", review_links.review_link_open, name="review-link"),
+    path(
+        "datasets/<uuid:pid>/review-links",
+        review_links.review_link_create_view,
+        name="review-link-create",
+    ),
+    path(
+        "datasets/<uuid:pid>/review-links/<int:link_id>/revoke",
+        review_links.review_link_revoke_view,
+        name="review-link-revoke",
+    ),
 ]

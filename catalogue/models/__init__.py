@@ -12,6 +12,7 @@ from .dataset import (
 )
 from .folders import DataFolder, DataFolderIndex
 from .schemas import MetadataSchema
+from .review import ReviewLink, ReviewLinkUse
 
 __all__ = [
     "AlternateIdentifier",
@@ -29,6 +30,8 @@ __all__ = [
     "MetadataSchema",
     "Proposal",
     "RelatedIdentifier",
+    "ReviewLink",
+    "ReviewLinkUse",
     "Status",
     "Technique",
 ]

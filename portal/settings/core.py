@@ -63,6 +63,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Reviewer links: the session's live links become the user's grants (catalogue.reviewlinks).
+    "catalogue.reviewlinks.ReviewLinkMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -136,6 +138,8 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
         "portal.api_auth.OIDCBearerAuthentication",
         "portal.api_auth.LockoutAwareBasicAuthentication",
+        # Last: a reviewer link's visitor stays anonymous but keeps the link's grant.
+        "catalogue.reviewlinks.ReviewLinkAuthentication",
     ],
     # Reads: the access gate decides per dataset. Writes: a logged-in caller with write scope.
     "DEFAULT_PERMISSION_CLASSES": ["portal.tokens.WriteScope"],

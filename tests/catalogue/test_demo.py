@@ -37,6 +37,7 @@ def test_load_demo_twice_gives_the_same_catalogue():
     # Nothing was rewritten, so harvesters see no spurious changes.
     assert dict(Dataset.objects.values_list("pid", "updated_at")) == updated
     assert "admin / admin-demo" in out.getvalue() and "curator / curator-demo" in out.getvalue()
+    assert "/review/pdr_" in out.getvalue()  # one live reviewer link (catalogue/demo/review_links)
 
 
 def test_demo_catalogue_meets_the_brief():

@@ -31,9 +31,24 @@ EXPECTED: dict[str, set[Action]] = {
     "other": set(),
     "staff": set(),  # is_staff alone grants nothing
     "reader": {A.VIEW_UNPUBLISHED, A.VIEW_EMBARGOED_FILES},
-    "owner": {A.VIEW_UNPUBLISHED, A.VIEW_EMBARGOED_FILES, A.EDIT, A.SUBMIT},
-    "creator": {A.VIEW_UNPUBLISHED, A.VIEW_EMBARGOED_FILES, A.EDIT, A.SUBMIT},
-    "reviewer": {A.VIEW_UNPUBLISHED, A.VIEW_EMBARGOED_FILES, A.VIEW_ALL, A.REVIEW, A.CURATE},
+    "owner": {A.VIEW_UNPUBLISHED, A.VIEW_EMBARGOED_FILES, A.EDIT, A.SUBMIT, A.MANAGE_REVIEW_LINKS},
+    "creator": {
+        A.VIEW_UNPUBLISHED,
+        A.VIEW_EMBARGOED_FILES,
+        A.EDIT,
+        A.SUBMIT,
+        A.MANAGE_REVIEW_LINKS,
+    },
+    "reviewer": {
+        A.VIEW_UNPUBLISHED,
+        A.VIEW_EMBARGOED_FILES,
+        A.VIEW_ALL,
+        A.REVIEW,
+        A.CURATE,
+        A.MANAGE_REVIEW_LINKS,
+    },
+    # Opened a live reviewer link of this dataset (catalogue.reviewlinks): reads, nothing else.
+    "review_link": {A.VIEW_UNPUBLISHED, A.VIEW_EMBARGOED_FILES},
     "curator": set(Action),
     "admin": set(Action),
 }
@@ -42,6 +57,12 @@ EXPECTED: dict[str, set[Action]] = {
 def _user(who: str, ds):
     if who == "anonymous":
         return AnonymousUser()
+    if who == "review_link":
+        from catalogue.reviewlinks import ReviewGrant
+
+        visitor = AnonymousUser()
+        visitor.review_grants = {ds.pk: ReviewGrant(link_id=1, dataset_id=ds.pk, anonymous=False)}
+        return visitor
     if who == "curator":
         return CuratorFactory(username=who)
     if who == "reviewer":
@@ -76,6 +97,9 @@ def test_roles_held():
     ds = make_dataset(status=Status.DRAFT, owner_group=GroupFactory(name="owners"))
     ds.access_groups.add(GroupFactory(name="readers"))
     assert user_roles(AnonymousUser(), ds) == {Role.ANONYMOUS}
+    assert user_roles(_user("review_link", ds), ds) == {Role.ANONYMOUS, Role.REVIEW_LINK}
+    other = make_dataset(status=Status.DRAFT)
+    assert user_roles(_user("review_link", ds), other) == {Role.ANONYMOUS}  # that one dataset
     assert user_roles(UserFactory(is_staff=True), ds) == set()
     both = UserFactory()
     both.groups.add(ds.owner_group, Group.objects.get(name="readers"))

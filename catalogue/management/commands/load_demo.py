@@ -48,3 +48,15 @@ class Command(BaseCommand):
         self.stdout.write("Demo logins (for trying the portal out; never on a public server):")
         for username, password, role in logins:
             self.stdout.write(f"  {role:<10} {username} / {password}")
+        self._print_review_link()
+
+    def _print_review_link(self):
+        from catalogue.demo.review_links import DEMO_DAYS, demo_review_link
+
+        made = demo_review_link()
+        if made is not None:
+            dataset, url = made
+            self.stdout.write(
+                f"Reviewer link (no log-in; '{dataset.title}', {dataset.get_status_display()}, "
+                f"{DEMO_DAYS} days):\n  {url}"
+            )
