@@ -14,9 +14,15 @@ from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
+from django.utils.timesince import timesince
+from django.utils.translation import gettext_lazy as _
 
 from catalogue.access import DatasetForbidden
+from catalogue.curation.selectors import waiting_since, with_waiting_since
+from catalogue.curation.widgets import dataset_json_widgets
 from catalogue.models import (
     Beamtime,
     Contributor,
@@ -40,6 +46,7 @@ from doi.admin import (
     DatasetRegistrationFailedFilter,
     DoiRegistrationInline,
     retry_dataset_registration,
+    state_badge,
 )
 from portal.admin import ReadOnlyAdminMixin
 
@@ -367,13 +374,13 @@ def _bulk_action(to: str):
 
 @admin.register(Dataset)
 class DatasetAdmin(PortalModelAdmin):
-    list_display = ["title", "status_badge", "assignee", "facility", "instrument",
-                    "publication_year", "doi", "file_count", "updated_at"]  # fmt: skip
+    list_display = ["title", "status_badge", "submitter", "waiting", "assignee", "facility",
+                    "instrument", "doi", "doi_state", "file_count", "updated_at"]  # fmt: skip
     list_filter = ["status", "facility", "instrument", TechniqueInUseFilter, PublicationYearFilter,
                    "resource_type_general", "license", DatasetRegistrationFailedFilter]  # fmt: skip
     search_fields = ["title", "doi", "=pid", "creators__name", "sample_name",
                      "beamtime__proposal__proposal_id"]  # fmt: skip
-    list_select_related = ["facility", "instrument"]
+    list_select_related = ["facility", "instrument", "assignee", "doi_registration"]
     autocomplete_fields = ["instrument", "beamtime", "techniques", "owner_group", "access_groups"]
     readonly_fields = ["pid", "status", "lifecycle", "published_at", "withdrawn_at",
                        "withdrawal_reason", "file_count", "total_size", "created_by",
@@ -382,6 +389,13 @@ class DatasetAdmin(PortalModelAdmin):
                DataFileInline, DatasetEventInline, DoiRegistrationInline]  # fmt: skip
     actions = [*(_bulk_action(s) for s in _TARGETS), retry_dataset_registration]
     show_full_result_count = False
+    # Tags, rows and key/value/unit editors instead of JSON text areas (each degrades to JSON).
+    json_widgets = dataset_json_widgets()
+
+    class Media:
+        css = {"all": ["css/admin-curation.css"]}
+        js = ["js/deposit.js"]  # the deposit form's tags and "add a row"
+
     fieldsets = [
         ("Lifecycle", {"fields": ["pid", "doi", "status", "lifecycle", "embargo_until",
                                   "published_at", "withdrawn_at", "withdrawal_reason"]}),
@@ -401,11 +415,40 @@ class DatasetAdmin(PortalModelAdmin):
                                "updated_at"]}),
     ]  # fmt: skip
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name in self.json_widgets:
+            kwargs["widget"] = self.json_widgets[db_field.name]
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
         if obj is not None and (obj.doi or obj.status in (Status.PUBLISHED, Status.WITHDRAWN)):
             fields.append("doi")  # a registered DOI never changes (catalogue.services.datasets)
         return fields
+
+    def get_queryset(self, request):
+        return with_waiting_since(super().get_queryset(request))
+
+    @admin.display(description=_("submitter"), ordering="submitted_by")
+    def submitter(self, obj: Dataset):
+        return getattr(obj, "submitted_by", None) or "—"
+
+    @admin.display(description=_("waiting since"), ordering="submitted_at")
+    def waiting(self, obj: Dataset):
+        since = waiting_since(obj) if hasattr(obj, "submitted_at") else None
+        if since is None:
+            return "—"
+        return format_html(
+            '<time datetime="{}" title="{}">{}</time>',
+            since.isoformat(),
+            date_format(timezone.localtime(since), "DATETIME_FORMAT"),
+            _("%(age)s ago") % {"age": timesince(since, depth=1)},
+        )
+
+    @admin.display(description=_("DOI state"), ordering="doi_registration__state")
+    def doi_state(self, obj: Dataset):
+        registration = getattr(obj, "doi_registration", None)
+        return state_badge(registration) if registration else "—"
 
     @admin.display(description="status", ordering="status")
     def status_badge(self, obj: Dataset):
