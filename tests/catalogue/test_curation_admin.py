@@ -128,9 +128,7 @@ def test_json_fields_are_tags_and_rows_and_degrade_to_validated_json(curator_cli
     assert set(edits.get().changed_fields) >= {"keywords", "dates", "subjects"}
 
     # The JSON box wins over the rows and is validated: bad JSON is an error on the field.
-    response = _change_post(
-        curator_client, ds, **{"scientific_metadata-json": '{"roi": [0, 0,'}
-    )
+    response = _change_post(curator_client, ds, **{"scientific_metadata-json": '{"roi": [0, 0,'})
     assert response.status_code == 200
     assert "Enter a valid JSON" in response.content.decode()
     response = _change_post(
