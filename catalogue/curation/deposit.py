@@ -31,7 +31,12 @@ class FormError(ValueError):
         self.errors = errors
 
 
-def posted_rows(post, prefix: str, names: list[str] | None = None) -> list[dict]:
+# Selects always post a value: a row with nothing typed into its text fields is a blank row.
+CHOICE_FIELDS = {"contributor_type", "identifier_type", "relation_type"}
+
+
+def posted_rows(post, prefix: str, names: list[str] | None = None,
+                choices: set[str] = CHOICE_FIELDS) -> list[dict]:  # fmt: skip
     """The numbered rows ``<prefix>-<i>-<name>`` of a POST, blank rows left out. The deposit
     form and the admin's row widgets (catalogue.curation.widgets) read rows with this."""
     names = names or ROW_FIELDS[prefix]
@@ -41,7 +46,7 @@ def posted_rows(post, prefix: str, names: list[str] | None = None) -> list[dict]
         if not any(k in post for k in keys):
             break
         row = {name: (post.get(f"{prefix}-{i}-{name}") or "").strip() for name in names}
-        if any(row.values()):
+        if any(v for k, v in row.items() if k not in choices):
             rows.append(row)
     return rows
 

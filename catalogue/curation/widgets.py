@@ -111,7 +111,8 @@ class RowsWidget(forms.Widget):
         text = _posted_json(data, name)
         if text is not None:
             return text
-        rows = posted_rows(data, name, [c.key for c in self.columns])
+        choices = {c.key for c in self.columns if c.choices}
+        rows = posted_rows(data, name, [c.key for c in self.columns], choices=choices)
         return json.dumps([{k: v for k, v in row.items() if v} for row in rows])
 
     def value_omitted_from_data(self, data, files, name):
@@ -156,7 +157,8 @@ class ScientificMetadataWidget(forms.Widget):
         text = _posted_json(data, name)
         if text is not None:
             return text
-        return json.dumps(scimeta_from_rows(posted_rows(data, name, ["key", "value", "unit"])))
+        rows = posted_rows(data, name, ["key", "value", "unit"], choices=set())
+        return json.dumps(scimeta_from_rows(rows))
 
     def value_omitted_from_data(self, data, files, name):
         return False
