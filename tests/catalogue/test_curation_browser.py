@@ -99,7 +99,7 @@ def test_deposit_review_publish_in_chromium(live_server, people, mailoutbox):
                         "mimeType": "text/csv",
                         "buffer": b"q,intensity\n0.01,1200\n0.02,900\n",
                     }
-                ],  # fmt: skip
+                ],
             )
             _press(alice, "Save and see the checklist")
             still = alice.locator("#curation li.check-blocking").all_inner_texts()
