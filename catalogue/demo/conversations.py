@@ -134,8 +134,22 @@ def _conversation(users, *, title, steps, folder, n, now, group, instrument) -> 
                 "instrument": instrument.code,
                 "owner_group": group,
                 "creators": [
-                    {"name": "Liddell, Alice", "orcid": "0000-0002-1825-0097"},
-                    {"name": "Okafor, Amara", "orcid": "0000-0002-1694-233X"},
+                    {
+                        "name": "Liddell, Alice",
+                        "orcid": "0000-0002-1825-0097",
+                        "affiliation": {
+                            "name": "University of Hamburg",
+                            "ror": "https://ror.org/00g30e956",
+                        },
+                    },
+                    {
+                        "name": "Okafor, Amara",
+                        "orcid": "0000-0002-1694-233X",
+                        "affiliation": {
+                            "name": instrument.facility.name,
+                            "ror": instrument.facility.ror,
+                        },
+                    },
                 ],
                 "scientific_metadata": {
                     "beam": {"energy": {"value": 12.4, "unit": "keV"}},
