@@ -559,6 +559,14 @@ class DatasetAdmin(PortalModelAdmin):
         except DatasetInputError as exc:
             raise PermissionDenied(exc.message) from exc
 
+    def get_deleted_objects(self, objs, request):
+        # A draft's files and rows go with it (dataset_delete_draft); their own admins are
+        # read-only, which must not make the draft undeletable.
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        models_ = (DataFile, Creator, Contributor, RelatedIdentifier, FundingReference)
+        rows = {str(m._meta.verbose_name) for m in models_}
+        return deleted, counts, set(perms_needed) - rows, protected
+
     def delete_queryset(self, request, queryset):
         for dataset in queryset:
             self.delete_model(request, dataset)
@@ -676,9 +684,23 @@ class BeamtimeAdmin(ContextAdmin):
     date_hierarchy = "start"
 
 
+class DatasetRowAdmin(ReadOnlyAdminMixin, PortalModelAdmin):
+    """Files, creators, contributors, related identifiers and funding are listed here to find
+    them, and edited only on their dataset's page: there the one writer checks them, keeps a
+    published record's files, records the edit in the conversation and announces it."""
+
+    @admin.display(description=_("dataset"), ordering="dataset__title")
+    def dataset_link(self, obj):
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:catalogue_dataset_change", args=[obj.dataset_id]),
+            obj.dataset,
+        )
+
+
 @admin.register(DataFile)
-class DataFileAdmin(PortalModelAdmin):
-    list_display = ["path", "dataset", "size", "checksum_algorithm", "media_type"]
+class DataFileAdmin(DatasetRowAdmin):
+    list_display = ["path", "dataset_link", "size", "checksum_algorithm", "media_type"]
     search_fields = ["path", "=dataset__pid", "dataset__title"]
     list_select_related = ["dataset"]
     raw_id_fields = ["dataset"]
@@ -698,8 +720,8 @@ class DatasetEventAdmin(ReadOnlyAdminMixin, PortalModelAdmin):
 for model in (Creator, Contributor, RelatedIdentifier, FundingReference):
     admin.site.register(
         model,
-        PortalModelAdmin,
-        list_display=["__str__", "dataset"],
+        DatasetRowAdmin,
+        list_display=["__str__", "dataset_link"],
         search_fields=["dataset__title"],
         raw_id_fields=["dataset"],
     )

@@ -142,3 +142,25 @@ def test_json_fields_are_tags_and_rows_and_degrade_to_validated_json(curator_cli
         curator_client, ds, dates="", **{"dates-0-date": "2024", "dates-0-dateType": "Someday"}
     )
     assert response.status_code == 200 and "dateType must be one of" in response.content.decode()
+
+
+def test_files_and_rows_are_edited_only_on_their_dataset_page(curator_client):
+    """The stand-alone lists of files, creators … are read-only: editing a published record's
+    file there would bypass the one writer (no lock, no event in the conversation)."""
+    from catalogue.models import Creator
+
+    ds = make_dataset(status=Status.PUBLISHED)
+    f = DataFileFactory(dataset=ds)
+    creator = Creator.objects.create(dataset=ds, name="Okafor, Amara")
+    for model, obj in (("datafile", f), ("creator", creator)):
+        listing = curator_client.get(f"/admin/catalogue/{model}/")
+        assert listing.status_code == 200
+        assert f"/admin/catalogue/dataset/{ds.pk}/change/" in listing.content.decode()
+        url = f"/admin/catalogue/{model}/{obj.pk}/change/"
+        page = curator_client.get(url).content.decode()
+        assert 'name="path"' not in page and 'name="name"' not in page
+        assert curator_client.post(url, {"path": "x", "name": "x"}).status_code == 403
+        assert curator_client.get(f"/admin/catalogue/{model}/add/").status_code == 403
+    f.refresh_from_db()
+    creator.refresh_from_db()
+    assert f.path != "x" and creator.name == "Okafor, Amara"
