@@ -179,11 +179,22 @@ class DatasetEventInline(PortalTabularInline):
     model = DatasetEvent
     extra = 0
     can_delete = False
-    fields = ["created_at", "kind", "actor_name", "from_status", "to_status", "changed_fields",
-              "comment"]  # fmt: skip
+    fields = ["created_at", "actor_name", "what", "comment"]
     readonly_fields = fields
     verbose_name = "event"
-    verbose_name_plural = "history (status changes, edits, comments)"
+    verbose_name_plural = "conversation (status changes, edits, comments)"
+
+    @admin.display(description=_("what"))
+    def what(self, obj: DatasetEvent):
+        """As the dataset page's panel says it (templates/includes/curation_panel.html)."""
+        if obj.kind == DatasetEvent.Kind.TRANSITION:
+            return _("moved it from %(source)s to %(target)s") % {
+                "source": Status(obj.from_status).label if obj.from_status else "—",
+                "target": Status(obj.to_status).label if obj.to_status else "—",
+            }
+        if obj.kind == DatasetEvent.Kind.EDIT:
+            return _("edited %(fields)s") % {"fields": ", ".join(obj.changed_fields or [])}
+        return _("commented")
 
     def has_add_permission(self, request, obj=None):
         return False

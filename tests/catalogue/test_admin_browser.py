@@ -146,4 +146,5 @@ def test_edit_with_the_widgets_lands_in_the_conversation(live_server, record):
     assert record.dates[-1] == {"date": "2024-04-28/2024-04-30", "dateType": "Collected"}
     event = record.events.get(kind=DatasetEvent.Kind.EDIT)
     assert set(event.changed_fields) == {"keywords", "scientific_metadata", "dates"}
-    assert "curator" in conversation and "scientific_metadata" in conversation
+    assert "curator" in conversation
+    assert "edited dates, keywords, scientific_metadata" in conversation

@@ -92,7 +92,7 @@ def test_a_posted_doi_or_pid_of_a_published_record_changes_nothing(curator_clien
     page = curator_client.get(f"/admin/catalogue/dataset/{ds.pk}/change/").content.decode()
     assert 'name="doi"' not in page and 'name="pid"' not in page
     # The edit is in the conversation on the change page, with the field it changed.
-    assert "title" in page.split('id="events-group"')[1].split("</fieldset>")[0]
+    assert "edited title" in page.split('id="events-group"')[1].split("</fieldset>")[0]
 
 
 def test_json_fields_are_tags_and_rows_and_degrade_to_validated_json(curator_client):
