@@ -14,9 +14,15 @@ from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
+from django.utils.timesince import timesince
+from django.utils.translation import gettext_lazy as _
 
 from catalogue.access import DatasetForbidden
+from catalogue.curation.selectors import waiting_since, with_waiting_since
+from catalogue.curation.widgets import dataset_json_widgets
 from catalogue.models import (
     Beamtime,
     Contributor,
@@ -40,6 +46,7 @@ from doi.admin import (
     DatasetRegistrationFailedFilter,
     DoiRegistrationInline,
     retry_dataset_registration,
+    state_badge,
 )
 from portal.admin import ReadOnlyAdminMixin
 
@@ -172,11 +179,22 @@ class DatasetEventInline(PortalTabularInline):
     model = DatasetEvent
     extra = 0
     can_delete = False
-    fields = ["created_at", "kind", "actor_name", "from_status", "to_status", "changed_fields",
-              "comment"]  # fmt: skip
+    fields = ["created_at", "actor_name", "what", "comment"]
     readonly_fields = fields
     verbose_name = "event"
-    verbose_name_plural = "history (status changes, edits, comments)"
+    verbose_name_plural = "conversation (status changes, edits, comments)"
+
+    @admin.display(description=_("what"))
+    def what(self, obj: DatasetEvent):
+        """As the dataset page's panel says it (templates/includes/curation_panel.html)."""
+        if obj.kind == DatasetEvent.Kind.TRANSITION:
+            return _("moved it from %(source)s to %(target)s") % {
+                "source": Status(obj.from_status).label if obj.from_status else "—",
+                "target": Status(obj.to_status).label if obj.to_status else "—",
+            }
+        if obj.kind == DatasetEvent.Kind.EDIT:
+            return _("edited %(fields)s") % {"fields": ", ".join(obj.changed_fields or [])}
+        return _("commented")
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -367,13 +385,13 @@ def _bulk_action(to: str):
 
 @admin.register(Dataset)
 class DatasetAdmin(PortalModelAdmin):
-    list_display = ["title", "status_badge", "assignee", "facility", "instrument",
-                    "publication_year", "doi", "file_count", "updated_at"]  # fmt: skip
+    list_display = ["title", "status_badge", "submitter", "waiting", "assignee", "facility",
+                    "instrument", "doi", "doi_state", "file_count", "updated_at"]  # fmt: skip
     list_filter = ["status", "facility", "instrument", TechniqueInUseFilter, PublicationYearFilter,
                    "resource_type_general", "license", DatasetRegistrationFailedFilter]  # fmt: skip
     search_fields = ["title", "doi", "=pid", "creators__name", "sample_name",
                      "beamtime__proposal__proposal_id"]  # fmt: skip
-    list_select_related = ["facility", "instrument"]
+    list_select_related = ["facility", "instrument", "assignee", "doi_registration"]
     autocomplete_fields = ["instrument", "beamtime", "techniques", "owner_group", "access_groups"]
     readonly_fields = ["pid", "status", "lifecycle", "published_at", "withdrawn_at",
                        "withdrawal_reason", "file_count", "total_size", "created_by",
@@ -382,6 +400,13 @@ class DatasetAdmin(PortalModelAdmin):
                DataFileInline, DatasetEventInline, DoiRegistrationInline]  # fmt: skip
     actions = [*(_bulk_action(s) for s in _TARGETS), retry_dataset_registration]
     show_full_result_count = False
+    # Tags, rows and key/value/unit editors instead of JSON text areas (each degrades to JSON).
+    json_widgets = dataset_json_widgets()
+
+    class Media:
+        css = {"all": ["css/admin-curation.css"]}
+        js = ["js/deposit.js"]  # the deposit form's tags and "add a row"
+
     fieldsets = [
         ("Lifecycle", {"fields": ["pid", "doi", "status", "lifecycle", "embargo_until",
                                   "published_at", "withdrawn_at", "withdrawal_reason"]}),
@@ -401,11 +426,40 @@ class DatasetAdmin(PortalModelAdmin):
                                "updated_at"]}),
     ]  # fmt: skip
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name in self.json_widgets:
+            kwargs["widget"] = self.json_widgets[db_field.name]
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
         if obj is not None and (obj.doi or obj.status in (Status.PUBLISHED, Status.WITHDRAWN)):
             fields.append("doi")  # a registered DOI never changes (catalogue.services.datasets)
         return fields
+
+    def get_queryset(self, request):
+        return with_waiting_since(super().get_queryset(request))
+
+    @admin.display(description=_("submitter"), ordering="submitted_by")
+    def submitter(self, obj: Dataset):
+        return getattr(obj, "submitted_by", None) or "—"
+
+    @admin.display(description=_("waiting since"), ordering="submitted_at")
+    def waiting(self, obj: Dataset):
+        since = waiting_since(obj) if hasattr(obj, "submitted_at") else None
+        if since is None:
+            return "—"
+        return format_html(
+            '<time datetime="{}" title="{}">{}</time>',
+            since.isoformat(),
+            date_format(timezone.localtime(since), "DATETIME_FORMAT"),
+            _("%(age)s ago") % {"age": timesince(since, depth=1)},
+        )
+
+    @admin.display(description=_("DOI state"), ordering="doi_registration__state")
+    def doi_state(self, obj: Dataset):
+        registration = getattr(obj, "doi_registration", None)
+        return state_badge(registration) if registration else "—"
 
     @admin.display(description="status", ordering="status")
     def status_badge(self, obj: Dataset):
@@ -515,6 +569,14 @@ class DatasetAdmin(PortalModelAdmin):
             dataset_delete_draft(dataset=obj, actor=request.user)
         except DatasetInputError as exc:
             raise PermissionDenied(exc.message) from exc
+
+    def get_deleted_objects(self, objs, request):
+        # A draft's files and rows go with it (dataset_delete_draft); their own admins are
+        # read-only, which must not make the draft undeletable.
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        models_ = (DataFile, Creator, Contributor, RelatedIdentifier, FundingReference)
+        rows = {str(m._meta.verbose_name) for m in models_}
+        return deleted, counts, set(perms_needed) - rows, protected
 
     def delete_queryset(self, request, queryset):
         for dataset in queryset:
@@ -633,9 +695,23 @@ class BeamtimeAdmin(ContextAdmin):
     date_hierarchy = "start"
 
 
+class DatasetRowAdmin(ReadOnlyAdminMixin, PortalModelAdmin):
+    """Files, creators, contributors, related identifiers and funding are listed here to find
+    them, and edited only on their dataset's page: there the one writer checks them, keeps a
+    published record's files, records the edit in the conversation and announces it."""
+
+    @admin.display(description=_("dataset"), ordering="dataset__title")
+    def dataset_link(self, obj):
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:catalogue_dataset_change", args=[obj.dataset_id]),
+            obj.dataset,
+        )
+
+
 @admin.register(DataFile)
-class DataFileAdmin(PortalModelAdmin):
-    list_display = ["path", "dataset", "size", "checksum_algorithm", "media_type"]
+class DataFileAdmin(DatasetRowAdmin):
+    list_display = ["path", "dataset_link", "size", "checksum_algorithm", "media_type"]
     search_fields = ["path", "=dataset__pid", "dataset__title"]
     list_select_related = ["dataset"]
     raw_id_fields = ["dataset"]
@@ -655,8 +731,8 @@ class DatasetEventAdmin(ReadOnlyAdminMixin, PortalModelAdmin):
 for model in (Creator, Contributor, RelatedIdentifier, FundingReference):
     admin.site.register(
         model,
-        PortalModelAdmin,
-        list_display=["__str__", "dataset"],
+        DatasetRowAdmin,
+        list_display=["__str__", "dataset_link"],
         search_fields=["dataset__title"],
         raw_id_fields=["dataset"],
     )

@@ -31,16 +31,42 @@ class FormError(ValueError):
         self.errors = errors
 
 
-def _rows(post, prefix: str) -> list[dict]:
+# Selects always post a value: a row with nothing typed into its text fields is a blank row.
+CHOICE_FIELDS = {"contributor_type", "identifier_type", "relation_type"}
+
+
+def posted_rows(post, prefix: str, names: list[str] | None = None,
+                choices: set[str] = CHOICE_FIELDS) -> list[dict]:  # fmt: skip
+    """The numbered rows ``<prefix>-<i>-<name>`` of a POST, blank rows left out. The deposit
+    form and the admin's row widgets (catalogue.curation.widgets) read rows with this."""
+    names = names or ROW_FIELDS[prefix]
     rows = []
     for i in range(MAX_ROWS):
-        keys = [f"{prefix}-{i}-{name}" for name in ROW_FIELDS[prefix]]
+        keys = [f"{prefix}-{i}-{name}" for name in names]
         if not any(k in post for k in keys):
             break
-        row = {name: post.get(f"{prefix}-{i}-{name}", "").strip() for name in ROW_FIELDS[prefix]}
-        if any(row.values()):
+        row = {name: (post.get(f"{prefix}-{i}-{name}") or "").strip() for name in names}
+        if any(v for k, v in row.items() if k not in choices):
             rows.append(row)
     return rows
+
+
+def keywords_from_text(text: str) -> list[str]:
+    """Keywords typed as tags: separated by commas or new lines, blanks and repeats dropped."""
+    keywords = [k.strip() for k in re.split(r"[,\n]", text or "") if k.strip()]
+    return list(dict.fromkeys(keywords))
+
+
+def scimeta_from_json(text: str) -> dict:
+    """Scientific metadata pasted as JSON (the import box); must be an object."""
+    try:
+        tree = json.loads(text)
+    except json.JSONDecodeError as exc:
+        message = f"Not JSON: {exc.msg} (line {exc.lineno})."
+        raise FormError({"scientific_metadata": [message]}) from None
+    if not isinstance(tree, dict):
+        raise FormError({"scientific_metadata": ["The JSON import must be an object."]})
+    return tree
 
 
 def _agent(row: dict) -> dict:
@@ -108,11 +134,10 @@ def scimeta_rows(tree: dict, prefix: str = "") -> list[dict]:
 
 def form_to_data(post) -> dict:
     """The writer's input from the posted form."""
-    keywords = [k.strip() for k in re.split(r"[,\n]", post.get("keywords", "")) if k.strip()]
     data = {
         "title": post.get("title", "").strip(),
         "description": post.get("description", "").strip(),
-        "keywords": list(dict.fromkeys(keywords)),
+        "keywords": keywords_from_text(post.get("keywords", "")),
         "license": post.get("license") or None,
         "publisher": post.get("publisher", "").strip(),
         "publication_year": int(y) if (y := post.get("publication_year", "").strip()).isdigit()
@@ -123,14 +148,14 @@ def form_to_data(post) -> dict:
         "dates": {"collection_start": post.get("collection_start") or None,
                   "collection_end": post.get("collection_end") or None,
                   "embargo_until": post.get("embargo_until") or None},
-        "creators": [_agent(r) for r in _rows(post, "creators")],
-        "contributors": [_agent(r) for r in _rows(post, "contributors")],
+        "creators": [_agent(r) for r in posted_rows(post, "creators")],
+        "contributors": [_agent(r) for r in posted_rows(post, "contributors")],
         "related_identifiers": [
             {**r, "identifier_type": r["identifier_type"] or "DOI",
              "relation_type": r["relation_type"] or "IsSupplementTo"}
-            for r in _rows(post, "related_identifiers")
+            for r in posted_rows(post, "related_identifiers")
         ],
-        "funding_references": _rows(post, "funding_references"),
+        "funding_references": posted_rows(post, "funding_references"),
         "facility": post.get("facility") or None,
         "instrument": post.get("instrument") or None,
         "beamtime": post.get("beamtime", "").strip() or None,
@@ -143,16 +168,9 @@ def form_to_data(post) -> dict:
         data["owner_group"] = post.get("owner_group") or None
     imported = post.get("scimeta_json", "").strip()
     if imported:
-        try:
-            tree = json.loads(imported)
-        except json.JSONDecodeError as exc:
-            message = f"Not JSON: {exc.msg} (line {exc.lineno})."
-            raise FormError({"scientific_metadata": [message]}) from None
-        if not isinstance(tree, dict):
-            raise FormError({"scientific_metadata": ["The JSON import must be an object."]})
-        data["scientific_metadata"] = tree
+        data["scientific_metadata"] = scimeta_from_json(imported)
     else:
-        data["scientific_metadata"] = scimeta_from_rows(_rows(post, "scimeta"))
+        data["scientific_metadata"] = scimeta_from_rows(posted_rows(post, "scimeta"))
     return data
 
 
@@ -227,5 +245,5 @@ def state_from_dataset(ds: Dataset | None) -> FormState:
 def state_from_post(post, errors: dict[str, list[str]]) -> FormState:
     values = {k: post.get(k, "") for k in post}
     values["techniques"] = post.getlist("techniques")
-    rows = {p: _with_blanks(_rows(post, p), p) for p in ROW_FIELDS}
+    rows = {p: _with_blanks(posted_rows(post, p), p) for p in ROW_FIELDS}
     return FormState(values=values, rows=rows, errors=errors)

@@ -3,7 +3,7 @@
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from catalogue.access import datasets_visible_to
 from catalogue.checklist import checklist_blocking, checklist_summary, dataset_checklist
@@ -54,6 +54,34 @@ def datasets_of_user(*, user, status: str | None = None) -> QuerySet:
     return _with_last_event(qs)
 
 
+def with_waiting_since(qs: QuerySet) -> QuerySet:
+    """Annotates who submitted a dataset last (``submitted_by``), when (``submitted_at``) and
+    since when it has had its status (``status_since``): the review queue and the admin's
+    list columns."""
+    submitted = DatasetEvent.objects.filter(
+        dataset=OuterRef("pk"), kind=DatasetEvent.Kind.TRANSITION, to_status=Status.SUBMITTED
+    ).order_by("-created_at", "-id")
+    since = DatasetEvent.objects.filter(
+        dataset=OuterRef("pk"), kind=DatasetEvent.Kind.TRANSITION
+    ).order_by("-created_at", "-id")
+    return qs.annotate(
+        submitted_at=Subquery(submitted.values("created_at")[:1]),
+        submitted_by=Subquery(submitted.values("actor_name")[:1]),
+        status_since=Subquery(since.values("created_at")[:1]),
+    )
+
+
+def waiting_since(ds: Dataset) -> datetime.datetime | None:
+    """Since when a dataset under review has waited (its last submission, else its last
+    move; with changes requested: since the request); None when nobody is waited for.
+    Needs :func:`with_waiting_since`."""
+    if ds.status == Status.CHANGES_REQUESTED:
+        return ds.status_since  # waiting for the owner
+    if ds.status not in REVIEW_STATUSES:
+        return None
+    return ds.submitted_at or ds.status_since
+
+
 @dataclass
 class QueueRow:
     dataset: Dataset
@@ -68,9 +96,6 @@ class QueueRow:
 def review_queue(*, facility: str | None = None, instrument: str | None = None,
                  status: str | None = None, assignee=None) -> list[QueueRow]:  # fmt: skip
     """Datasets waiting for curators, the longest-waiting first."""
-    submitted = DatasetEvent.objects.filter(
-        dataset=OuterRef("pk"), kind=DatasetEvent.Kind.TRANSITION, to_status=Status.SUBMITTED
-    ).order_by("-created_at", "-id")
     qs = Dataset.objects.filter(status__in=[status] if status else REVIEW_STATUSES)
     if facility:
         qs = qs.filter(facility__code=facility)
@@ -80,11 +105,7 @@ def review_queue(*, facility: str | None = None, instrument: str | None = None,
         qs = qs.filter(assignee__isnull=True)
     elif assignee is not None:
         qs = qs.filter(assignee=assignee)
-    qs = qs.annotate(
-        submitted_at=Subquery(submitted.values("created_at")[:1]),
-        submitted_by=Subquery(submitted.values("actor_name")[:1]),
-        status_since=Max("events__created_at", filter=Q(events__kind="transition")),
-    ).select_related("facility", "instrument", "assignee")
+    qs = with_waiting_since(qs).select_related("facility", "instrument", "assignee")
     rows = []
     for ds in qs.order_by("submitted_at", "pk"):
         items = dataset_checklist(ds)

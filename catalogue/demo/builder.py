@@ -36,6 +36,7 @@ from catalogue.services.files import dataset_files_register, scan_folder
 from catalogue.storage import dataset_folder
 
 from . import content
+from .conversations import build_conversations
 from .recipes import RECIPES
 from .schemas import build_demo_schemas
 
@@ -492,6 +493,7 @@ class DemoBuilder:
                     Group.objects.get_or_create(name=settings.INGESTOR_GROUP)[0],
                 )
             logins.append((username, password, role))
+        build_conversations(self)  # alice's datasets in every state, with their conversations
         return logins
 
 

@@ -1,6 +1,11 @@
 // The deposit form: keyword tags, technique search, "add a row". Works without it too.
-(function () {
+(function setUp() {
   "use strict";
+  // The admin loads its media in <head>: wait for the page.
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", setUp);
+    return;
+  }
   document.querySelectorAll("[data-add-row]").forEach(function (button) {
     button.addEventListener("click", function () {
       var prefix = button.getAttribute("data-add-row");
