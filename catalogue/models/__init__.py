@@ -11,8 +11,8 @@ from .dataset import (
     Status,
 )
 from .folders import DataFolder, DataFolderIndex
-from .schemas import MetadataSchema
 from .review import ReviewLink, ReviewLinkUse
+from .schemas import MetadataSchema
 
 __all__ = [
     "AlternateIdentifier",
