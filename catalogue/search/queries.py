@@ -583,6 +583,11 @@ class SearchQuery:
     start: int | None = None
     facets: bool = True
     narrower: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # More fields of the search document for each hit (``SearchHit.source``), so a caller
+    # that shows more than a result card needs no database; and whether the exact total is
+    # counted at all (``SearchResult.total`` is None without: one search instead of two).
+    source: tuple[str, ...] = ()
+    count: bool = True
 
     @property
     def effective_sort(self) -> str:
@@ -1096,7 +1101,7 @@ def elasticsearch_hits_body(query: SearchQuery, principals: list[str] | None) ->
         "size": query.page_size,
         "track_total_hits": False,
         "sort": es_sort(query),
-        "_source": SOURCE_FIELDS,
+        "_source": [*SOURCE_FIELDS, *query.source] if query.source else SOURCE_FIELDS,
     }
     if positive_terms(query.expression):
         body["highlight"] = {
@@ -1148,8 +1153,11 @@ def elasticsearch_counts_body(query: SearchQuery, principals: list[str] | None) 
 
 
 def elasticsearch_msearch(query: SearchQuery, principals: list[str] | None, index: str) -> list:
-    """Both requests in one round trip; Elasticsearch runs them concurrently."""
+    """Both requests in one round trip; Elasticsearch runs them concurrently. Without
+    ``query.count`` (and no facets) only the page of hits."""
     header = {"index": index, "ignore_unavailable": True, "allow_no_indices": True}
+    if not query.count and not query.facets:
+        return [header, elasticsearch_hits_body(query, principals)]
     return [
         header,
         elasticsearch_hits_body(query, principals),

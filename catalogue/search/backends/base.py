@@ -45,6 +45,8 @@ class SearchHit:
     # The backend's relevance score (Elasticsearch's BM25; the database's title matches);
     # 0 without words to rank by.
     score: float = 0.0
+    # The fields of the search document the query asked for (``SearchQuery.source``).
+    source: dict | None = field(default=None, compare=False, hash=False)
 
     @property
     def status_label(self) -> str:
@@ -66,7 +68,7 @@ class SearchHit:
 
 @dataclass(frozen=True)
 class SearchResult:
-    total: int
+    total: int | None  # None when the query asked for no count (SearchQuery.count)
     page: int
     page_size: int
     hits: tuple[SearchHit, ...] = ()
@@ -74,7 +76,7 @@ class SearchResult:
 
     @property
     def pages(self) -> int:
-        return max(1, -(-self.total // self.page_size))
+        return max(1, -(-(self.total or 0) // self.page_size))
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,7 @@ from catalogue.models import Creator, Dataset, Status
 from catalogue.scimeta import ScientificEntry, scientific_entries
 from catalogue.search import units
 from catalogue.search.documents import TEXT_VALUE_MAX
-from catalogue.search.indexing import _numbers, _summary, entry_text
+from catalogue.search.indexing import _numbers, _summary, dataset_to_document, entry_text
 from catalogue.search.queries import (
     DEFAULT_FACET_SIZE,
     FACET_SIZES,
@@ -420,9 +420,10 @@ class DatabaseBackend:
         hits_qs = core
         for facet, values in query.filters.items():
             hits_qs = _apply_facet(hits_qs, facet, values, query.narrower)
-        total = hits_qs.count()
+        total = hits_qs.count() if query.count or query.facets else None
         conditions = [*query.conditions, *where_conditions(query.where)]
-        if total == 0 and any(c.unit for c in conditions):
+        empty = total == 0 if total is not None else not hits_qs.exists()
+        if empty and any(c.unit for c in conditions):
             check_condition_units(
                 conditions,
                 self.key_units(keys=[c.key for c in conditions if c.unit], user=user),
@@ -448,7 +449,9 @@ class DatabaseBackend:
         rows = {d.pk: d for d in snapshot_queryset().filter(pk__in=page_ids)}
         terms = [t.text for t in positive_terms(query.expression)]
         hits = tuple(
-            replace(self._hit(rows[pk], terms), score=scores[pk]) for pk in page_ids if pk in rows
+            replace(self._hit(rows[pk], terms, query.source), score=scores[pk])
+            for pk in page_ids
+            if pk in rows
         )
         return SearchResult(
             total=total, page=query.page, page_size=query.page_size, hits=hits, facets=facets
@@ -461,8 +464,10 @@ class DatabaseBackend:
         ids = list(qs.order_by().values_list("pk", flat=True)[: limit + 1])
         return None if len(ids) > limit else ids
 
-    def _hit(self, dataset: Dataset, terms: list[str]) -> SearchHit:
+    def _hit(self, dataset: Dataset, terms: list[str], source: tuple[str, ...] = ()) -> SearchHit:
         s = dataset_snapshot(dataset)
+        # The requested fields as Elasticsearch stores them: the same pure mapping.
+        document = dataset_to_document(s, ()) if source else None
         snippet = _snippet(s.description, terms) if terms else None
         if snippet is None and s.description:
             snippet = html.escape(_summary(s.description))
@@ -481,6 +486,7 @@ class DatabaseBackend:
             status=s.status,
             title_html=_mark(s.title, terms),
             snippets=(snippet,) if snippet else (),
+            source={k: document.get(k) for k in source} if document else None,
         )
 
     # ---------------------------------------------------------------------- keys --

@@ -67,7 +67,7 @@ def _call(method, body: dict) -> dict:
         ).body
 
 
-def _hit(raw: dict) -> SearchHit:
+def _hit(raw: dict, extra: tuple[str, ...] = ()) -> SearchHit:
     source = raw.get("_source", {})
     highlight = raw.get("highlight", {})
     title = source.get("title", "")
@@ -90,6 +90,7 @@ def _hit(raw: dict) -> SearchHit:
         title_html=(highlight.get("title") or [html.escape(title)])[0],
         snippets=snippets,
         score=float(raw.get("_score") or 0.0),
+        source={k: source.get(k) for k in extra} if extra else None,
     )
 
 
@@ -127,11 +128,12 @@ class ElasticsearchBackend:
                 if status >= 500 or status == 429:
                     raise SearchUnavailable(f"Elasticsearch answered {status}: {part['error']}")
                 raise RuntimeError(f"Elasticsearch refused the search: {part['error']}")
-        hits, counts = responses
+        hits, counts = responses if len(responses) == 2 else (responses[0], {})
         ES_TOOK_SECONDS.observe(max(hits.get("took", 0), counts.get("took", 0)) / 1000)
-        total = counts["hits"]["total"]["value"]
+        total = counts["hits"]["total"]["value"] if counts else None
+        found = total if counts else len(hits["hits"]["hits"]) + query.offset
         conditions = [*query.conditions, *where_conditions(query.where)]
-        if total == 0 and any(c.unit for c in conditions):
+        if found == 0 and any(c.unit for c in conditions):
             # No hit: perhaps because a unit cannot compare with the key's values at all.
             check_condition_units(
                 conditions,
@@ -147,7 +149,7 @@ class ElasticsearchBackend:
             total=total,
             page=query.page,
             page_size=query.page_size,
-            hits=tuple(_hit(h) for h in hits["hits"]["hits"]),
+            hits=tuple(_hit(h, query.source) for h in hits["hits"]["hits"]),
             facets=facets,
         )
 
