@@ -19,7 +19,7 @@ import re
 import threading
 import uuid
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.conf import settings
@@ -34,11 +34,14 @@ from catalogue.search.connection import SearchUnavailable  # noqa: F401 (re-expo
 from catalogue.search.indexing import proposal_key
 from catalogue.search.queries import (
     MAX_RESULT_WINDOW,
+    And,
+    FieldTest,
+    Or,
     SearchInputError,
     SearchQuery,
     parse_text_query,
 )
-from catalogue.search.selectors import search_dataset_ids, search_datasets
+from catalogue.search.selectors import search_dataset_ids, search_datasets, search_values
 from catalogue.snapshot import DatasetSnapshot, InstrumentSnapshot, TechniqueSnapshot
 from panosc import access, mapping
 from panosc.filter import (
@@ -60,6 +63,7 @@ from panosc.translate import (
 )
 
 PUBLICATION_RELATION = "IsSupplementTo"
+MAX_DOCUMENTS = 50_000  # documents a dataset scope may reach (aggregation buckets)
 PI_ROLE = "principal investigator"
 CREATOR_ROLE = "creator"
 _WORD = re.compile(r"\w+")
@@ -637,10 +641,66 @@ def matching_dataset_ids(scope: Filter, *, where: str) -> set[int]:
     return found
 
 
+DOCUMENT_FIELDS = ("proposal_pid", "supplement_to")
+
+
+def document_pids_matching(scope: Filter, *, where: str) -> set[str]:
+    """Pids of the documents holding a public dataset the scope admits: one aggregation over
+    the datasets' proposal and publication pids in the index, however many datasets match
+    (asked once per scope and request, as ``matching_dataset_ids``)."""
+    cached = _MATCHED.get(("pids", id(scope)))
+    if cached is not None and cached[0] is scope:
+        return cached[1]
+    plan = dataset_plan(scope, where=where)
+    query = _dataset_query(plan, text="", start=0, size=0)
+    try:
+        values = search_values(
+            user=access.search_user(), query=query, fields=DOCUMENT_FIELDS, limit=MAX_DOCUMENTS
+        )
+    except SearchInputError as exc:
+        raise FilterError(exc.message) from exc
+    if values is None:
+        raise FilterError(f"{where}: matches datasets of more than {MAX_DOCUMENTS:,} documents.")
+    found = set().union(*values.values())
+    with _MATCHED_LOCK:
+        _MATCHED[("pids", id(scope))] = (scope, found)
+        while len(_MATCHED) > _MATCHED_KEPT:
+            del _MATCHED[next(iter(_MATCHED))]
+    return found
+
+
+def _scope_ids_of(docs: list[Document], scope: Filter, *, where: str) -> set[int]:
+    """Ids of the public datasets of these documents (a page) that the scope admits: one
+    search for the scope and membership in one of the documents, not for the whole scope."""
+    proposals = sorted(d.obj["pid"] for d in docs if d.key[0] == "proposal")
+    papers = sorted(d.obj["pid"] for d in docs if d.key[0] == "publication")
+    if not docs:
+        return set()
+    member = Or(
+        tuple(
+            FieldTest(field, "in", tuple(values))
+            for field, values in (("proposal_pid", proposals), ("supplement_to", papers))
+            if values
+        )
+    )
+    plan = dataset_plan(scope, where=where)
+    combined = And((plan.where, member)) if plan.where is not None else member
+    query = _dataset_query(replace(plan, where=combined), text="", start=0, size=0)
+    try:
+        ids = search_dataset_ids(user=access.search_user(), query=query, limit=MAX_JOINED_DATASETS)
+    except SearchInputError as exc:
+        raise FilterError(exc.message) from exc
+    if ids is None:
+        raise FilterError(
+            f"{where}: matches more than {MAX_JOINED_DATASETS:,} datasets; narrow it."
+        )
+    return set(ids)
+
+
 # Scope object's id -> (the scope, its ids). The scope is kept beside its id, so the id is not
 # reused while the entry lives; a new request parses new scope objects and never hits an
 # older entry. Bounded, so it holds only recent requests' scopes.
-_MATCHED: dict[int, tuple[Filter, set[int]]] = {}
+_MATCHED: dict = {}
 _MATCHED_KEPT = 32
 _MATCHED_LOCK = threading.Lock()
 
@@ -748,9 +808,8 @@ def _filter_documents(docs: list[Document], filt: Filter, *, where: str) -> list
         at = f"{where}.include[{inc.relation}].scope"
         if inc.relation == "datasets":
             if inc.scope.restricts:
-                keys = _keys_by_dataset(matching_dataset_ids(inc.scope, where=at))
-                wanted = set().union(*keys.values()) if keys else set()
-                docs = [d for d in docs if d.key in wanted]
+                wanted = document_pids_matching(inc.scope, where=at)
+                docs = [d for d in docs if d.obj["pid"] in wanted]
         elif inc.relation == "members":
             _check_nested("Member", inc.scope, at)
             if inc.scope.restricts:
@@ -790,7 +849,7 @@ def _render_documents(docs: list[Document], filt: Filter, *, scored: bool) -> li
     if datasets_inc is not None:
         plan = dataset_plan(datasets_inc.scope)
         if datasets_inc.scope.restricts:
-            keep = matching_dataset_ids(datasets_inc.scope, where="filter.include[datasets]")
+            keep = _scope_ids_of(docs, datasets_inc.scope, where="filter.include[datasets]")
         wanted = []
         for d in docs:
             ids = [pk for pk in d.ids if keep is None or pk in keep]

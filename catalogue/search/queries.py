@@ -503,6 +503,8 @@ FIELD_TESTS = {
     "technique_iri": ("in",),  # already expanded to narrower techniques (techniques.py)
     "id": ("in",),
     "nothing": ("eq",),  # matches no dataset (isPublic: false)
+    # Membership: "<facility code>/proposal/<id>" and publication identifiers, as indexed.
+    "proposal_pid": ("eq", "in"), "supplement_to": ("eq", "in"),
 }  # fmt: skip
 NEGATED = {"ne": "eq", "nin": "in", "nlike": "like", "nilike": "ilike"}
 
@@ -923,6 +925,8 @@ ES_TEST_FIELDS = {
     "sample_name": "sample_name",
     "instrument_code": "instrument_code",
     "technique_iri": "technique_iris",
+    "proposal_pid": "proposal_pid",
+    "supplement_to": "supplement_to",
 }
 
 
@@ -1126,6 +1130,19 @@ def elasticsearch_ids_body(query: SearchQuery, principals: list[str] | None, *, 
         "track_total_hits": limit + 1,
         "sort": ["_doc"],
         "_source": False,
+    }
+
+
+def elasticsearch_values_body(
+    query: SearchQuery, principals: list[str] | None, *, fields: tuple[str, ...], limit: int
+) -> dict:
+    """The distinct values of keyword fields among all matches (up to ``limit + 1`` each,
+    to tell "more than limit"): one terms aggregation per field, no hits."""
+    return {
+        "query": {"constant_score": {"filter": _es_query(query, principals, facets=True)}},
+        "size": 0,
+        "track_total_hits": False,
+        "aggs": {f: {"terms": {"field": ES_TEST_FIELDS[f], "size": limit + 1}} for f in fields},
     }
 
 

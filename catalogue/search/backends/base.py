@@ -100,3 +100,10 @@ class SearchBackend(Protocol):
     def ids(self, *, query: SearchQuery, user, limit: int) -> list[int] | None:
         """Database keys of every dataset the search matches (no order, no hits, no facets),
         or None when more than ``limit`` match: for joins (PaNOSC scopes) that need the set."""
+
+    def values(
+        self, *, query: SearchQuery, user, fields: tuple[str, ...], limit: int
+    ) -> dict[str, set[str]] | None:
+        """The distinct values of these document fields (``proposal_pid``, ``supplement_to``)
+        among every match, or None when a field has more than ``limit``: which proposals and
+        publications a search's datasets belong to, without listing the datasets."""

@@ -28,11 +28,19 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, Lower
 
 from catalogue.access import datasets_visible_to
-from catalogue.models import Creator, Dataset, Status
+from catalogue.models import Creator, Dataset, Proposal, RelatedIdentifier, Status
 from catalogue.scimeta import ScientificEntry, scientific_entries
 from catalogue.search import units
 from catalogue.search.documents import TEXT_VALUE_MAX
-from catalogue.search.indexing import _numbers, _summary, dataset_to_document, entry_text
+from catalogue.search.indexing import (
+    SUPPLEMENT_RELATION,
+    _numbers,
+    _summary,
+    dataset_to_document,
+    entry_text,
+    proposal_key,
+    publication_key,
+)
 from catalogue.search.queries import (
     DEFAULT_FACET_SIZE,
     FACET_SIZES,
@@ -191,6 +199,31 @@ def _technique_q(iris) -> Q:
     return Q(Exists(through))
 
 
+def _proposal_pid_q(values) -> Q:
+    """Datasets of these proposals (``<facility code>/proposal/<proposal id>``, as indexed)."""
+    q = Q(pk__in=[])
+    for value in values:
+        code, sep, proposal_id = str(value).partition("/proposal/")
+        if sep:
+            q |= Q(
+                beamtime__proposal__facility__code=code, beamtime__proposal__proposal_id=proposal_id
+            )
+    return q
+
+
+def _supplement_to_q(values) -> Q:
+    """Datasets supplementing these publications (indexed DOIs are lower case)."""
+    values = [str(v) for v in values]
+    papers = (
+        RelatedIdentifier.objects.filter(
+            dataset_id=OuterRef("pk"), relation_type=SUPPLEMENT_RELATION
+        )
+        .annotate(_lower=Lower("identifier"))
+        .filter(Q(identifier__in=values) | Q(identifier_type="DOI", _lower__in=values))
+    )
+    return Q(Exists(papers))
+
+
 def field_test_q(test: FieldTest) -> Q:
     op = NEGATED.get(test.op, test.op)
     if test.op in NEGATED:
@@ -201,6 +234,11 @@ def field_test_q(test: FieldTest) -> Q:
         return Q(pk__in=list(test.value))
     if test.field == "technique_iri":
         return _technique_q(test.value)
+    if test.field in ("proposal_pid", "supplement_to"):
+        values = test.value if op == "in" else (test.value,)
+        if op not in ("in", "eq"):
+            raise ValueError(f"{test.field} supports eq and in only")
+        return (_proposal_pid_q if test.field == "proposal_pid" else _supplement_to_q)(values)
     if test.field == "pid":
         values = list(test.value) if op == "in" else [test.value]
         q = Q(pk__in=[])
@@ -463,6 +501,35 @@ class DatabaseBackend:
             qs = _apply_facet(qs, facet, values, query.narrower)
         ids = list(qs.order_by().values_list("pk", flat=True)[: limit + 1])
         return None if len(ids) > limit else ids
+
+    def values(
+        self, *, query: SearchQuery, user, fields: tuple[str, ...], limit: int
+    ) -> dict[str, set[str]] | None:
+        qs = self._core(query, user)
+        for facet, values in query.filters.items():
+            qs = _apply_facet(qs, facet, values, query.narrower)
+        ids = qs.order_by().values("pk")
+        out: dict[str, set[str]] = {}
+        for field in fields:
+            if field == "proposal_pid":
+                rows = (
+                    Proposal.objects.filter(beamtimes__datasets__in=ids)
+                    .values_list("facility__code", "proposal_id")
+                    .distinct()
+                )
+                out[field] = {proposal_key(facility_code=c, proposal_id=p) for c, p in rows}
+            elif field == "supplement_to":
+                rows = (
+                    RelatedIdentifier.objects.filter(
+                        dataset__in=ids, relation_type=SUPPLEMENT_RELATION
+                    )
+                    .values_list("identifier", "identifier_type")
+                    .distinct()
+                )
+                out[field] = {publication_key(i, t) for i, t in rows}
+            else:
+                raise ValueError(f"no values of {field!r} in the database backend")
+        return None if any(len(v) > limit for v in out.values()) else out
 
     def _hit(self, dataset: Dataset, terms: list[str], source: tuple[str, ...] = ()) -> SearchHit:
         s = dataset_snapshot(dataset)

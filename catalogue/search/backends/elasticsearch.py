@@ -25,6 +25,7 @@ from catalogue.search.queries import (
     elasticsearch_key_units_body,
     elasticsearch_keys_body,
     elasticsearch_msearch,
+    elasticsearch_values_body,
     where_conditions,
 )
 from portal.ops.metrics import ES_REQUEST_SECONDS, ES_TOOK_SECONDS
@@ -161,6 +162,15 @@ class ElasticsearchBackend:
         if response["hits"]["total"]["value"] > limit:
             return None
         return [int(h["_id"]) for h in response["hits"]["hits"]]
+
+    def values(
+        self, *, query: SearchQuery, user, fields: tuple[str, ...], limit: int
+    ) -> dict[str, set[str]] | None:
+        """One request: terms aggregations over the matches (no hits, no total)."""
+        body = elasticsearch_values_body(query, user_principals(user), fields=fields, limit=limit)
+        aggs = _call(get_client().search, body).get("aggregations", {})
+        out = {f: {b["key"] for b in aggs.get(f, {}).get("buckets", [])} for f in fields}
+        return None if any(len(v) > limit for v in out.values()) else out
 
     def key_units(self, *, keys: list[str], user) -> dict[str, KeyUnits]:
         keys = sorted(set(keys))
