@@ -305,7 +305,7 @@ def load_database(n: int, chunk: int, *, processes: int, es_url: str, prefix: st
 
 
 # ----------------------------------------------------------------------- measure --
-def measure(port: int, rounds: int) -> dict:
+def measure(port: int, rounds: int, *, documents: bool = True) -> dict:
     from tqdm import tqdm
 
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
@@ -322,6 +322,8 @@ def measure(port: int, rounds: int) -> dict:
 
     requests = []
     for category, label, path, params, catalogue in QUERIES:
+        if path.startswith("Documents") and not documents:
+            continue
         panosc = f"/panosc/api/{path}?{_encode(params)}"
         other = f"/api/v1/search?{urlencode(catalogue, doseq=True)}" if catalogue else None
         requests.append((category, label, panosc, other))
@@ -376,6 +378,9 @@ def table(n: int, store: dict, args, db: dict, load_stats: dict, es_info: dict) 
         "|---|---|---:|---:|---:|---:|---:|---:|---|",
     ]
     for category, label, _path, _params, _catalogue in QUERIES:
+        if label not in store:  # not measured (--no-rows: no Documents)
+            lines.append(f"| {category} | {label} | | not measured | | | | | |")
+            continue
         slot = store[label]
         a, b = slot["panosc"], slot["catalogue"]
         ratio = f"{statistics.median(a) / statistics.median(b):.2f}x" if b else "-"
@@ -465,6 +470,11 @@ def main() -> None:
     )
     parser.add_argument("--no-write", action="store_true", help="do not touch the docs")
     parser.add_argument(
+        "--no-rows",
+        action="store_true",
+        help="no dataset rows (Datasets are served from the index): skip the Documents queries",
+    )
+    parser.add_argument(
         "--load-only", action="store_true", help="load and keep, measure later with --reuse"
     )
     parser.add_argument("--port", type=int, default=0, help="gunicorn's port (a free one)")
@@ -499,7 +509,9 @@ def main() -> None:
             args.n, processes=args.processes, threads=args.threads, chunk=args.chunk,
             es_url=args.es_url, prefix=args.prefix, body=bulk_body,
         )  # fmt: skip
-    if not args.reuse and not args.reuse_db:
+    if args.no_rows:
+        db = {"proposals": 0}
+    elif not args.reuse and not args.reuse_db:
         db = load_database(
             args.n, args.chunk, processes=args.processes, es_url=args.es_url, prefix=args.prefix
         )
@@ -515,7 +527,7 @@ def main() -> None:
         port, args.es_url, args.prefix, args.workers, args.server_threads
     )
     try:
-        store = measure(port, args.rounds)
+        store = measure(port, args.rounds, documents=not args.no_rows)
     finally:
         server.terminate()
         server.wait(timeout=30)
