@@ -5,13 +5,16 @@ with the catalogue search API's equivalent search, over HTTP, on Elasticsearch.
     scripts/services.sh createdb portal_panosc_bench      # once: a database of its own
     PORTAL_DATABASE_URL=postgres://portal:portal@127.0.0.1:55432/portal_panosc_bench \\
         .venv/bin/python benchmarks/panosc.py              # 100,000 synthetic datasets
-    ... benchmarks/panosc.py --n 1000000                   # a million
+    ... benchmarks/panosc.py --datasets 1000000            # a million
+    ... --load-only (load and keep), then --reuse [--no-rows] to measure what is loaded
 
 1. Generates N synthetic datasets with benchmarks/search.py's generator (the same records,
-   seed for seed) and bulk-indexes them into a fresh index; writes the same records into the
-   benchmark database (the PaNOSC API loads its page of hits from there, as in production),
-   grouped into proposals (~25 datasets each) and with every 50th dataset a supplement of a
-   paper, so Documents have something to show.
+   seed for seed), grouped into proposals (~25 datasets of one facility each) and with every
+   50th dataset a supplement of a paper, and bulk-indexes them (worker processes through the
+   portal's own ``dataset_to_document``) into a fresh index built from the project's mapping;
+   then writes the same records as rows, by worker processes (Documents, Instruments and
+   file includes read them; a page of Datasets is served from the index alone).
+   ``--no-rows`` skips the rows and the Documents queries.
 2. Serves the portal with gunicorn on loopback and runs, interleaved, each PaNOSC request and
    the equivalent ``GET /api/v1/search`` (where one exists): warm-up, a check that both
    return the same datasets in the same order, then ``--rounds`` timed rounds.
@@ -232,18 +235,13 @@ def _db_worker(es_url: str, prefix: str) -> None:
     connections.close_all()  # never the parent's socket
 
 
-def load_database(n: int, chunk: int, *, processes: int, es_url: str, prefix: str) -> dict:
-    """The same synthetic records as the index, as rows: every (facility, span) proposal with
-    one beamtime first, then the datasets in chunks by ``processes`` worker processes."""
-    from multiprocessing import get_context
+def load_context() -> tuple[dict, dict]:
+    """An empty catalogue with the generator's facilities and instruments (Instruments and
+    technique scopes read them): (facilities by code, instrument ids by code)."""
+    from django.db import connection
 
-    from django.db import connection, connections
-    from tqdm import tqdm
+    from catalogue.models import Facility, Instrument
 
-    from catalogue.demo import content
-    from catalogue.models import Beamtime, Facility, Instrument, Proposal, Technique
-
-    started = time.perf_counter()
     with connection.cursor() as cursor:
         cursor.execute(
             "TRUNCATE catalogue_dataset, catalogue_beamtime, catalogue_proposal, "
@@ -257,15 +255,31 @@ def load_database(n: int, chunk: int, *, processes: int, es_url: str, prefix: st
                 code=fac.code, name=fac.name, short_name=fac.short_name
             )
     codes = _instrument_codes()
-    instrument_ids = {}
+    instrument_ids: dict[str, int] = {}
     for fac, name, _spec in instruments:
         if codes[name] not in instrument_ids:
             instrument_ids[codes[name]] = Instrument.objects.create(
                 facility=facilities[fac.code], code=codes[name], name=name
             ).pk
+    return facilities, instrument_ids
+
+
+def load_database(n: int, chunk: int, *, processes: int, es_url: str, prefix: str) -> dict:
+    """The same synthetic records as the index, as rows: every (facility, span) proposal with
+    one beamtime first, then the datasets in chunks by ``processes`` worker processes."""
+    from multiprocessing import get_context
+
+    from django.db import connection, connections
+    from tqdm import tqdm
+
+    from catalogue.demo import content
+    from catalogue.models import Beamtime, Proposal, Technique
+
+    started = time.perf_counter()
+    facilities, instrument_ids = load_context()
+    people = content.PEOPLE
     spans = range(-(-n // PROPOSAL_SPAN))
     keys = [(code, span) for code in facilities for span in spans]
-    people = content.PEOPLE
     proposals = Proposal.objects.bulk_create(
         [
             Proposal(
@@ -414,23 +428,8 @@ INTRO = """## PaNOSC federated search API (`benchmarks/panosc.py`)
 
 Each PaNOSC request (the spec's example queries adapted to the synthetic catalogue's keys,
 and a federated-portal mix of `query` + technique + parameter range + includes) next to the
-catalogue search API's equivalent `GET /api/v1/search`, when there is one, measured in the
-same run, interleaved. Both go through the same query model and Elasticsearch; PaNOSC adds
-the translation, loading its page of datasets from PostgreSQL and the embedded objects, and
-skips the facet counts. Documents and instruments have no catalogue equivalent (Documents are
-computed from proposals and related identifiers in the database).
-
-Against the issue's targets (p95 < 150 ms and within 1.5x of the catalogue API, at
-1,000,000 datasets): **not measured at 1,000,000** (this session's time ran out; the
-machine was shared with seven other sessions, load average ~12 on 2 cores). At 100,000: the
-federated mix is at p95 <= 115 ms and 1.1-1.7x the catalogue API (whose answer is
-Elasticsearch's `_source`, while PaNOSC loads and embeds its page from PostgreSQL); the spec's
-dataset examples ask for 100 datasets with their parameters or techniques each and are
-2.2-3.4x. **Documents are the weak part**: a page of proposals with their PIs takes ~0.7 s
-and a `datasets` scope matching ~8,000 datasets ~6.6 s, because a document scope is resolved
-to dataset ids through a search of up to 10,000 hits and then mapped to proposals in the
-database; indexing each dataset's proposal and publication ids (an aggregation instead of
-hits) is the next step."""
+catalogue search API's equivalent `GET /api/v1/search`, measured in the same run on the same
+index, interleaved; the ratio is PaNOSC p50 / catalogue p50."""
 
 
 def write(n: int, block: str) -> Path:
@@ -510,6 +509,7 @@ def main() -> None:
             es_url=args.es_url, prefix=args.prefix, body=bulk_body,
         )  # fmt: skip
     if args.no_rows:
+        load_context()  # facilities and instruments only
         db = {"proposals": 0}
     elif not args.reuse and not args.reuse_db:
         db = load_database(
