@@ -278,10 +278,13 @@ def _init_worker(es_url: str, prefix: str) -> None:
     setup_django(es_url, prefix)
 
 
-def load(n: int, *, processes: int, threads: int, chunk: int, es_url: str, prefix: str) -> dict:
+def load(
+    n: int, *, processes: int, threads: int, chunk: int, es_url: str, prefix: str, body=None
+) -> dict:
     """Two timed phases, both streaming: worker processes write the bulk bodies to a
     temporary folder; then threads send them. Generating synthetic data is not indexing, and
-    on two cores it would take the CPU Elasticsearch needs: timed apart, each is measured."""
+    on two cores it would take the CPU Elasticsearch needs: timed apart, each is measured.
+    ``body`` (default :func:`bulk_body`) makes one chunk's bulk body in a worker process."""
     import shutil
     import tempfile
     from concurrent.futures import ThreadPoolExecutor
@@ -306,9 +309,9 @@ def load(n: int, *, processes: int, threads: int, chunk: int, es_url: str, prefi
             ) as pool,
             tqdm(total=n, unit="docs", desc="Generating", mininterval=2) as bar,
         ):
-            for i, (count, body) in enumerate(pool.imap(bulk_body, tasks)):
+            for i, (count, data) in enumerate(pool.imap(body or bulk_body, tasks)):
                 path = folder / f"{i:07d}.ndjson"
-                path.write_bytes(body)
+                path.write_bytes(data)
                 files.append((count, path))
                 bar.update(count)
         generated = time.perf_counter() - started

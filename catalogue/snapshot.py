@@ -106,6 +106,7 @@ class ProposalSnapshot:
     abstract: str = ""
     principal_investigator: str = ""
     proposal_type: str = ""
+    facility_code: str = ""  # the proposal's facility (proposal ids are per facility)
 
 
 @dataclass(frozen=True)
@@ -202,7 +203,11 @@ def snapshot_queryset(queryset=None):
     """Datasets with everything a snapshot reads, loaded in a fixed number of queries."""
     qs = Dataset.objects.all() if queryset is None else queryset
     return qs.select_related(
-        "facility", "instrument", "beamtime", "beamtime__proposal", "doi_registration"
+        "facility",
+        "instrument",
+        "beamtime",
+        "beamtime__proposal__facility",
+        "doi_registration",
     ).prefetch_related(
         "creators",
         "contributors",
@@ -303,6 +308,7 @@ def dataset_snapshot(dataset: Dataset) -> DatasetSnapshot:
             abstract=proposal.abstract,
             principal_investigator=proposal.principal_investigator,
             proposal_type=proposal.get_proposal_type_display(),
+            facility_code=proposal.facility.code if proposal.facility_id else "",
         )
         if proposal
         else None,

@@ -14,10 +14,12 @@ instruments from the catalogue's proposals, publications and instruments.
 of the query's words found in their text fields (title first). Scores are in [0, 1].
 """
 
+import datetime
 import re
 import threading
+import uuid
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.conf import settings
@@ -26,16 +28,20 @@ from django.db.models import Exists, Max, Min, OuterRef, Prefetch, Q
 from django.db.models.expressions import RawSQL
 from django.urls import reverse
 
-from catalogue.models import DataFile, Dataset, Proposal, RelatedIdentifier, Technique
+from catalogue.models import DataFile, Dataset, Proposal, RelatedIdentifier, Status, Technique
 from catalogue.search.backends.database import condition_holds
 from catalogue.search.connection import SearchUnavailable  # noqa: F401 (re-exported for views)
+from catalogue.search.indexing import proposal_key
 from catalogue.search.queries import (
     MAX_RESULT_WINDOW,
+    And,
+    FieldTest,
+    Or,
     SearchInputError,
     SearchQuery,
     parse_text_query,
 )
-from catalogue.search.selectors import search_dataset_ids, search_datasets
+from catalogue.search.selectors import search_dataset_ids, search_datasets, search_values
 from catalogue.snapshot import DatasetSnapshot, InstrumentSnapshot, TechniqueSnapshot
 from panosc import access, mapping
 from panosc.filter import (
@@ -57,6 +63,7 @@ from panosc.translate import (
 )
 
 PUBLICATION_RELATION = "IsSupplementTo"
+MAX_DOCUMENTS = 50_000  # documents a dataset scope may reach (aggregation buckets)
 PI_ROLE = "principal investigator"
 CREATOR_ROLE = "creator"
 _WORD = re.compile(r"\w+")
@@ -130,7 +137,91 @@ def panosc_snapshot(dataset: Dataset) -> DatasetSnapshot:
     )
 
 
-def _dataset_query(plan: DatasetPlan, *, text: str, start: int, size: int) -> SearchQuery:
+# What a page of search hits carries for the PaNOSC objects (``SearchQuery.source``): the
+# page is served from the search documents, without the database.
+RECORD_SOURCE = (
+    "status", "created_at", "total_size", "sample_name", "embargo_until",
+    "instrument", "instrument_code", "instrument_pid", "facility", "facility_short_name",
+    "techniques", "technique_iris", "proposal_pid", "supplement_to", "record",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Record:
+    """One public dataset as the PaNOSC objects read it, from a search hit's document or
+    from a database row (a single dataset, datasets embedded in documents)."""
+
+    snapshot: DatasetSnapshot
+    facility: str  # the instrument's facility, as the Instrument object shows it
+    documents: frozenset[str] | None  # its documents' pids; None: ask the database
+    pk: int | None = None  # the database key, when loaded from the database
+
+
+def _datetime(value):
+    return datetime.datetime.fromisoformat(value) if value else None
+
+
+def _date(value):
+    return datetime.date.fromisoformat(value[:10]) if value else None
+
+
+def record_from_hit(hit) -> Record:
+    """A Record from a hit's search document (``catalogue.search.indexing``'s mapping)."""
+    source = hit.source or {}
+    stored = source.get("record") or {}
+    instrument = None
+    if source.get("instrument_code"):
+        instrument = InstrumentSnapshot(
+            code=source["instrument_code"],
+            name=source.get("instrument") or "",
+            pid=source.get("instrument_pid") or "",
+        )
+    techniques = tuple(
+        TechniqueSnapshot(iri=iri, label=label)
+        for iri, label in zip(
+            source.get("technique_iris") or (), source.get("techniques") or (), strict=False
+        )
+    )
+    snapshot = DatasetSnapshot(
+        pid=uuid.UUID(hit.pid),
+        doi=hit.doi or None,
+        status=source.get("status") or hit.status,
+        title=hit.title,
+        url="",
+        created_at=_datetime(source.get("created_at")),
+        total_size=source.get("total_size") or 0,
+        sample_name=source.get("sample_name") or "",
+        sample_description=stored.get("sample_description") or "",
+        scientific_metadata=stored.get("scientific_metadata") or {},
+        embargo_until=_date(source.get("embargo_until")),
+        instrument=instrument,
+        techniques=techniques,
+    )
+    documents = {source["proposal_pid"]} if source.get("proposal_pid") else set()
+    documents.update(source.get("supplement_to") or ())
+    facility = mapping.facility_label(
+        short_name=source.get("facility_short_name") or "", name=source.get("facility") or ""
+    )
+    return Record(snapshot=snapshot, facility=facility, documents=frozenset(documents))
+
+
+def record_from_row(dataset: Dataset) -> Record:
+    """A Record from a row of ``panosc_rows`` (its documents are looked up when asked for)."""
+    facility = dataset.instrument.facility if dataset.instrument_id else None
+    return Record(
+        snapshot=panosc_snapshot(dataset),
+        facility=mapping.facility_label(
+            short_name=facility.short_name if facility else "",
+            name=facility.name if facility else "",
+        ),
+        documents=None,
+        pk=dataset.pk,
+    )
+
+
+def _dataset_query(
+    plan: DatasetPlan, *, text: str, start: int, size: int, source: tuple = (), count=True
+) -> SearchQuery:
     if start + size > MAX_RESULT_WINDOW:
         raise FilterError(
             f"skip + limit may not exceed {MAX_RESULT_WINDOW:,}; narrow the filter instead."
@@ -143,11 +234,13 @@ def _dataset_query(plan: DatasetPlan, *, text: str, start: int, size: int) -> Se
         page=1,
         page_size=size,
         facets=False,
+        source=source,
+        count=count,
     )
 
 
-def _search(plan: DatasetPlan, *, text: str, start: int, size: int):
-    query = _dataset_query(plan, text=text, start=start, size=size)
+def _search(plan: DatasetPlan, *, text: str, start: int, size: int, **options):
+    query = _dataset_query(plan, text=text, start=start, size=size, **options)
     try:
         return search_datasets(user=access.search_user(), query=query)
     except SearchInputError as exc:
@@ -155,14 +248,17 @@ def _search(plan: DatasetPlan, *, text: str, start: int, size: int):
 
 
 def datasets_search(*, filt: Filter, text: str = "") -> list[dict]:
-    """The page of datasets a filter asks for, with scores and embedded objects."""
+    """The page of datasets a filter asks for, with scores and embedded objects: one search
+    (no total: nobody shows it), the page built from the hits' search documents."""
     plan = dataset_plan(filt)
     limit = filt.limit or DEFAULT_LIMIT
-    result = _search(plan, text=text, start=filt.skip, size=limit)
-    scores = {h.pid: mapping.score_in_unit_interval(h.score) if text else 0.0 for h in result.hits}
-    rows = {str(d.pid): d for d in panosc_rows().filter(pid__in=list(scores))}
-    datasets = [rows[pid] for pid in scores if pid in rows]
-    return render_datasets(datasets, plan, scores=scores)
+    result = _search(
+        plan, text=text, start=filt.skip, size=limit, source=RECORD_SOURCE, count=False
+    )
+    # The search ran as the public (the gate's principals); only published records are public.
+    hits = [h for h in result.hits if (h.source or {}).get("status", h.status) == Status.PUBLISHED]
+    scores = {h.pid: mapping.score_in_unit_interval(h.score) if text else 0.0 for h in hits}
+    return render_datasets([record_from_hit(h) for h in hits], plan, scores=scores)
 
 
 def datasets_count(*, where: WhereNode | None, text: str = "") -> int:
@@ -175,7 +271,7 @@ def dataset_get(*, pid: str, filt: Filter) -> dict | None:
     if dataset is None:
         return None
     plan = dataset_plan(Filter("Dataset", None, filt.include, fields=filt.fields))
-    return render_datasets([dataset], plan, scores={str(dataset.pid): 0.0})[0]
+    return render_datasets([record_from_row(dataset)], plan, scores={str(dataset.pid): 0.0})[0]
 
 
 def dataset_files(*, pid: str, filt: Filter) -> list[dict] | None:
@@ -213,15 +309,16 @@ def _file(dataset, f: DataFile, owner: str, opened: bool) -> dict:
     return mapping.file_object(file_id=f.pk, path=f.path, size=f.size, dataset=owner, url=url)
 
 
-def render_datasets(datasets: list, plan: DatasetPlan, *, scores: dict | None) -> list[dict]:
-    """PaNOSC objects of these datasets (from ``panosc_rows``) with their includes."""
+def render_datasets(records: list[Record], plan: DatasetPlan, *, scores: dict | None) -> list[dict]:
+    """PaNOSC objects of these datasets with their includes."""
     filt = plan.filter
-    snapshots = [panosc_snapshot(d) for d in datasets]
     out = []
-    files = _files_for(datasets, plan) if filt.included("files") else {}
-    documents = _documents_for(datasets, filt) if filt.included("documents") else {}
-    for dataset, s in zip(datasets, snapshots, strict=True):
-        obj = mapping.dataset_object(s, score=(scores or {}).get(str(s.pid), 0.0))
+    files = _files_for(records, plan) if filt.included("files") else {}
+    documents = _documents_for(records, filt) if filt.included("documents") else {}
+    for record in records:
+        s = record.snapshot
+        pid = str(s.pid)
+        obj = mapping.dataset_object(s, score=(scores or {}).get(pid, 0.0))
         if scores is None:
             obj.pop("score")
         obj = _project(obj, filt)
@@ -236,17 +333,13 @@ def render_datasets(datasets: list, plan: DatasetPlan, *, scores: dict | None) -
                 ]
                 obj["techniques"] = [_project(t, scope) for t in _window(items, scope)]
             elif inc.relation == "instrument":
-                if s.instrument is not None and dataset.instrument is not None:
-                    facility = dataset.instrument.facility if dataset.instrument_id else None
+                if s.instrument is not None:
                     obj["instrument"] = _project(
                         mapping.instrument_object(
                             pid=s.instrument.pid,
                             code=s.instrument.code,
                             name=s.instrument.name,
-                            facility=mapping.facility_label(
-                                short_name=facility.short_name if facility else "",
-                                name=facility.name if facility else "",
-                            ),
+                            facility=record.facility,
                         ),
                         scope,
                     )
@@ -265,25 +358,28 @@ def render_datasets(datasets: list, plan: DatasetPlan, *, scores: dict | None) -
                 sample = mapping.sample_object(s)
                 obj["samples"] = [_project(sample, scope)] if sample else []
             elif inc.relation == "files":
-                obj["files"] = [_project(f, scope) for f in files.get(dataset.pk, [])]
+                obj["files"] = [_project(f, scope) for f in files.get(pid, [])]
             elif inc.relation == "documents":
-                obj["documents"] = documents.get(dataset.pk, [])
+                obj["documents"] = documents.get(pid, [])
         out.append(obj)
     return out
 
 
-def _files_for(datasets: list, plan: DatasetPlan) -> dict[int, list[dict]]:
+def _files_for(records: list[Record], plan: DatasetPlan) -> dict[str, list[dict]]:
     scope = plan.filter.included("files").scope
-    out: dict[int, list[dict]] = {}
-    for dataset in datasets:
-        rows = DataFile.objects.filter(dataset=dataset)
+    out: dict[str, list[dict]] = {}
+    rows = Dataset.objects.filter(pid__in=[r.snapshot.pid for r in records]).only(
+        "pk", "pid", "doi", "embargo_until", "download_base_url"
+    )
+    for dataset in rows:
+        files = DataFile.objects.filter(dataset=dataset)
         if plan.files is not None:
-            rows = rows.filter(plan.files)
+            files = files.filter(plan.files)
         limit = scope.limit or DEFAULT_LIMIT
-        rows = rows.order_by("path")[scope.skip : scope.skip + limit]
+        files = files.order_by("path")[scope.skip : scope.skip + limit]
         owner = dataset.doi or str(dataset.pid)
         opened = access.files_open(dataset)
-        out[dataset.pk] = [_file(dataset, f, owner, opened) for f in rows]
+        out[str(dataset.pid)] = [_file(dataset, f, owner, opened) for f in files]
     return out
 
 
@@ -299,8 +395,8 @@ class Document:
 
 
 def proposal_pid(*, facility_code: str, proposal_id: str) -> str:
-    """A proposal document's pid: ``<facility code>/proposal/<proposal id>``."""
-    return f"{facility_code}/proposal/{proposal_id}"
+    """A proposal document's pid: ``<facility code>/proposal/<proposal id>`` (as indexed)."""
+    return proposal_key(facility_code=facility_code, proposal_id=proposal_id)
 
 
 def all_documents() -> list[Document]:
@@ -545,10 +641,66 @@ def matching_dataset_ids(scope: Filter, *, where: str) -> set[int]:
     return found
 
 
+DOCUMENT_FIELDS = ("proposal_pid", "supplement_to")
+
+
+def document_pids_matching(scope: Filter, *, where: str) -> set[str]:
+    """Pids of the documents holding a public dataset the scope admits: one aggregation over
+    the datasets' proposal and publication pids in the index, however many datasets match
+    (asked once per scope and request, as ``matching_dataset_ids``)."""
+    cached = _MATCHED.get(("pids", id(scope)))
+    if cached is not None and cached[0] is scope:
+        return cached[1]
+    plan = dataset_plan(scope, where=where)
+    query = _dataset_query(plan, text="", start=0, size=0)
+    try:
+        values = search_values(
+            user=access.search_user(), query=query, fields=DOCUMENT_FIELDS, limit=MAX_DOCUMENTS
+        )
+    except SearchInputError as exc:
+        raise FilterError(exc.message) from exc
+    if values is None:
+        raise FilterError(f"{where}: matches datasets of more than {MAX_DOCUMENTS:,} documents.")
+    found = set().union(*values.values())
+    with _MATCHED_LOCK:
+        _MATCHED[("pids", id(scope))] = (scope, found)
+        while len(_MATCHED) > _MATCHED_KEPT:
+            del _MATCHED[next(iter(_MATCHED))]
+    return found
+
+
+def _scope_ids_of(docs: list[Document], scope: Filter, *, where: str) -> set[int]:
+    """Ids of the public datasets of these documents (a page) that the scope admits: one
+    search for the scope and membership in one of the documents, not for the whole scope."""
+    proposals = sorted(d.obj["pid"] for d in docs if d.key[0] == "proposal")
+    papers = sorted(d.obj["pid"] for d in docs if d.key[0] == "publication")
+    if not docs:
+        return set()
+    member = Or(
+        tuple(
+            FieldTest(field, "in", tuple(values))
+            for field, values in (("proposal_pid", proposals), ("supplement_to", papers))
+            if values
+        )
+    )
+    plan = dataset_plan(scope, where=where)
+    combined = And((plan.where, member)) if plan.where is not None else member
+    query = _dataset_query(replace(plan, where=combined), text="", start=0, size=0)
+    try:
+        ids = search_dataset_ids(user=access.search_user(), query=query, limit=MAX_JOINED_DATASETS)
+    except SearchInputError as exc:
+        raise FilterError(exc.message) from exc
+    if ids is None:
+        raise FilterError(
+            f"{where}: matches more than {MAX_JOINED_DATASETS:,} datasets; narrow it."
+        )
+    return set(ids)
+
+
 # Scope object's id -> (the scope, its ids). The scope is kept beside its id, so the id is not
 # reused while the entry lives; a new request parses new scope objects and never hits an
 # older entry. Bounded, so it holds only recent requests' scopes.
-_MATCHED: dict[int, tuple[Filter, set[int]]] = {}
+_MATCHED: dict = {}
 _MATCHED_KEPT = 32
 _MATCHED_LOCK = threading.Lock()
 
@@ -656,9 +808,8 @@ def _filter_documents(docs: list[Document], filt: Filter, *, where: str) -> list
         at = f"{where}.include[{inc.relation}].scope"
         if inc.relation == "datasets":
             if inc.scope.restricts:
-                keys = _keys_by_dataset(matching_dataset_ids(inc.scope, where=at))
-                wanted = set().union(*keys.values()) if keys else set()
-                docs = [d for d in docs if d.key in wanted]
+                wanted = document_pids_matching(inc.scope, where=at)
+                docs = [d for d in docs if d.obj["pid"] in wanted]
         elif inc.relation == "members":
             _check_nested("Member", inc.scope, at)
             if inc.scope.restricts:
@@ -698,14 +849,15 @@ def _render_documents(docs: list[Document], filt: Filter, *, scored: bool) -> li
     if datasets_inc is not None:
         plan = dataset_plan(datasets_inc.scope)
         if datasets_inc.scope.restricts:
-            keep = matching_dataset_ids(datasets_inc.scope, where="filter.include[datasets]")
+            keep = _scope_ids_of(docs, datasets_inc.scope, where="filter.include[datasets]")
         wanted = []
         for d in docs:
             ids = [pk for pk in d.ids if keep is None or pk in keep]
             wanted += _window(ids, datasets_inc.scope)
-        rows = list(panosc_rows().filter(pk__in=set(wanted)))
+        rows = list(panosc_rows().filter(_in_ids("pk", sorted(set(wanted)))))
         rows.sort(key=lambda r: r.pk)
-        for row, obj in zip(rows, render_datasets(rows, plan, scores=None), strict=True):
+        records = [record_from_row(r) for r in rows]
+        for row, obj in zip(rows, render_datasets(records, plan, scores=None), strict=True):
             embedded[row.pk] = obj
     out = []
     for d in docs:
@@ -736,19 +888,34 @@ def _render_documents(docs: list[Document], filt: Filter, *, scored: bool) -> li
     return out
 
 
-def _documents_for(datasets: list, filt: Filter) -> dict[int, list[dict]]:
+def _documents_for(records: list[Record], filt: Filter) -> dict[str, list[dict]]:
+    """Each dataset's documents (by dataset pid): from the search documents' proposal and
+    publication pids, or from the database for records loaded from it."""
     scope = filt.included("documents").scope
-    keys = _keys_by_dataset(d.pk for d in datasets)
-    wanted = set().union(*keys.values()) if keys else set()
-    docs = [d for d in all_documents() if d.key in wanted]
+    every = all_documents()
+    pids_of: dict[str, set[str]] = {}
+    from_db = [r for r in records if r.documents is None]
+    if from_db:
+        by_key = {d.key: d.obj["pid"] for d in every}
+        keys = _keys_by_dataset(r.pk for r in from_db)
+        for r in from_db:
+            pids_of[str(r.snapshot.pid)] = {by_key[k] for k in keys.get(r.pk, ()) if k in by_key}
+    for r in records:
+        if r.documents is not None:
+            pids_of[str(r.snapshot.pid)] = set(r.documents)
+    wanted = set().union(*pids_of.values()) if pids_of else set()
+    docs = [d for d in every if d.obj["pid"] in wanted]
     docs = _filter_documents(docs, scope, where="filter.include[documents].scope")
+    kinds = {d.obj["pid"]: d.key[0] for d in docs}
     rendered = dict(
-        zip([d.key for d in docs], _render_documents(docs, scope, scored=False), strict=True)
+        zip([d.obj["pid"] for d in docs], _render_documents(docs, scope, scored=False), strict=True)
     )
-    out: dict[int, list[dict]] = defaultdict(list)
-    for pk, doc_keys in keys.items():
-        out[pk] = [rendered[k] for k in sorted(doc_keys, key=str) if k in rendered]
-    return {pk: _window(v, scope) for pk, v in out.items()}
+    out: dict[str, list[dict]] = {}
+    for pid, doc_pids in pids_of.items():
+        # Its proposal first, then its publications by pid.
+        ordered = sorted((p for p in doc_pids if p in rendered), key=lambda p: (kinds[p], p))
+        out[pid] = _window([rendered[p] for p in ordered], scope)
+    return out
 
 
 def _scored(items: list, text: str, score) -> list:
@@ -817,7 +984,7 @@ def _instrument_datasets(items: list[dict], scope: Filter) -> None:
     for r in rows:
         grouped[r.instrument.pid or r.instrument.code].append(r)
     for pid, item in by_pid.items():
-        chosen = _window(grouped.get(pid, []), scope)
+        chosen = [record_from_row(r) for r in _window(grouped.get(pid, []), scope)]
         item["datasets"] = [_project(o, scope) for o in render_datasets(chosen, plan, scores=None)]
 
 

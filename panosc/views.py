@@ -20,6 +20,7 @@ def error(status: int, name: str, message: str, **headers) -> JsonResponse:
     response = JsonResponse(
         {"error": {"statusCode": status, "name": name, "message": message}}, status=status
     )
+    response["Content-Length"] = str(len(response.content))
     for key, value in headers.items():
         response[key.replace("_", "-")] = value
     return response
@@ -61,7 +62,10 @@ class PanoscView(View):
         if body is None:
             pid = kwargs.get("pid", "")
             return error(404, "NotFoundError", f"Unknown {self.model.lower()} {pid!r}.")
-        return JsonResponse(to_json(body), safe=False)
+        response = JsonResponse(to_json(body), safe=False)
+        # Set here: these endpoints skip CommonMiddleware (portal/lean.py), which would add it.
+        response["Content-Length"] = str(len(response.content))
+        return response
 
 
 class DatasetList(PanoscView):

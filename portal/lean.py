@@ -1,5 +1,6 @@
-"""A lean request path for the two hottest read endpoints: the HDF5 preview's h5grove
-endpoints and the search API.
+"""A lean request path for the hottest read endpoints: the HDF5 preview's h5grove
+endpoints, the search API and the PaNOSC federated search API (``/panosc/api/...``, JSON only,
+anonymous, GET).
 
 H5Web sends dozens of small requests per view (``/datasets/<pid>/h5grove/...``), and API
 clients and federated portals page through ``/api/v1/search``; each is answered in a few
@@ -19,7 +20,9 @@ import re
 from django.conf import settings
 from django.core.handlers.wsgi import WSGIHandler
 
-LEAN_PATH = re.compile(r"^/(datasets/[0-9a-fA-F-]{36}/h5grove(/[a-z]*)?|api/v1/search)$")
+LEAN_PATH = re.compile(
+    r"^/(datasets/[0-9a-fA-F-]{36}/h5grove(/[a-z]*)?|api/v1/search|panosc/api/[A-Z].*)$"
+)
 SKIPPED_ON_LEAN_PATH = frozenset(
     {
         "whitenoise.middleware.WhiteNoiseMiddleware",

@@ -65,7 +65,8 @@ def dataset_json(s: DatasetSnapshot) -> dict[str, Any]:
         "techniques": [
             {"iri": t.iri, "label": t.label, "panet_id": t.panet_id} for t in s.techniques
         ],
-        "proposal": asdict(s.proposal) if s.proposal else None,
+        # The proposal's facility is the record's (``facility``): not repeated here.
+        "proposal": _without(asdict(s.proposal), "facility_code") if s.proposal else None,
         "beamtime": {
             "beamtime_id": s.beamtime.beamtime_id,
             "start": _iso(s.beamtime.start),
@@ -100,3 +101,7 @@ def file_json(f: DataFile, *, download_url: str) -> dict[str, Any]:
         "media_type": f.media_type or None,
         "download_url": download_url,
     }
+
+
+def _without(data: dict, *keys: str) -> dict:
+    return {k: v for k, v in data.items() if k not in keys}

@@ -30,6 +30,7 @@ from elasticsearch_dsl import (
     Long,
     MetaField,
     Nested,
+    Object,
     Text,
     analyzer,
     normalizer,
@@ -113,9 +114,16 @@ class DatasetDocument(Document):
     facility_short_name = Keyword(index=False, doc_values=False)
     instrument = _text_with_raw()  # instrument name
     instrument_code = Keyword()
+    instrument_pid = Keyword()  # PIDINST/handle, when recorded
     techniques = _text_with_raw()  # PaNET labels
     technique_iris = Keyword()
     proposal_id = Keyword()
+    # "<facility code>/proposal/<proposal id>": the proposal across facilities (PaNOSC's
+    # Document pid), so documents are an aggregation over datasets, not a database join.
+    proposal_pid = Keyword()
+    # Identifiers of the publications the dataset is a supplement of (DataCite
+    # IsSupplementTo; DOIs in lower case): PaNOSC's publication Documents.
+    supplement_to = Keyword()
     proposal_title = Text(analyzer=portal_text)
     sample = Text(analyzer=portal_text, norms=False)  # sample name and description
     sample_name = Keyword(ignore_above=TEXT_VALUE_MAX)  # exact tests (PaNOSC samples)
@@ -139,6 +147,10 @@ class DatasetDocument(Document):
 
     scientific = Nested(ScientificEntryDoc)
     scientific_keys = Keyword()  # the dotted keys present, without nested joins
+    # Stored, never indexed: what API objects show beyond the fields above (the scientific
+    # metadata as stored, with its units; the sample description), so a page of results is
+    # served from the index alone (the PaNOSC API's parameters and samples).
+    record = Object(enabled=False)
 
     class Meta:
         # A typo in dataset_to_document fails loudly instead of adding a stray field.

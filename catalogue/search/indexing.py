@@ -110,6 +110,20 @@ def scientific_entry_document(entry: ScientificEntry) -> dict:
     return doc
 
 
+SUPPLEMENT_RELATION = "IsSupplementTo"  # DataCite: this dataset supplements that paper
+
+
+def proposal_key(*, facility_code: str, proposal_id: str) -> str:
+    """A proposal's identifier across facilities: ``<facility code>/proposal/<proposal id>``
+    (proposal ids are only unique within their facility)."""
+    return f"{facility_code}/proposal/{proposal_id}"
+
+
+def publication_key(identifier: str, identifier_type: str) -> str:
+    """A publication's identifier as indexed: DOIs in lower case (DOIs ignore case)."""
+    return identifier.lower() if identifier_type == "DOI" else identifier
+
+
 def _iso(value: datetime.date | datetime.datetime | None) -> str | None:
     return value.isoformat() if value else None
 
@@ -145,10 +159,23 @@ def dataset_to_document(snapshot: DatasetSnapshot, principals: Sequence[str]) ->
         ),
         "instrument": snapshot.instrument.name if snapshot.instrument else None,
         "instrument_code": snapshot.instrument.code if snapshot.instrument else None,
+        "instrument_pid": (snapshot.instrument.pid or None) if snapshot.instrument else None,
         "techniques": [t.label for t in snapshot.techniques],
         "technique_iris": [t.iri for t in snapshot.techniques],
         "proposal_id": snapshot.proposal.proposal_id if snapshot.proposal else None,
         "proposal_title": snapshot.proposal.title if snapshot.proposal else None,
+        "proposal_pid": proposal_key(
+            facility_code=snapshot.proposal.facility_code, proposal_id=snapshot.proposal.proposal_id
+        )
+        if snapshot.proposal and snapshot.proposal.facility_code
+        else None,
+        "supplement_to": sorted(
+            {
+                publication_key(r.identifier, r.identifier_type)
+                for r in snapshot.related_identifiers
+                if r.relation_type == SUPPLEMENT_RELATION
+            }
+        ),
         "sample": " ".join(p for p in (snapshot.sample_name, snapshot.sample_description) if p),
         "sample_name": snapshot.sample_name or None,
         "scientific_text": scientific_texts,
@@ -168,6 +195,10 @@ def dataset_to_document(snapshot: DatasetSnapshot, principals: Sequence[str]) ->
         "total_size": snapshot.total_size,
         "scientific": [scientific_entry_document(e) for e in entries],
         "scientific_keys": sorted({e.key for e in entries}),
+        "record": {
+            "scientific_metadata": snapshot.scientific_metadata or {},
+            "sample_description": snapshot.sample_description or "",
+        },
     }
     return doc
 

@@ -503,6 +503,8 @@ FIELD_TESTS = {
     "technique_iri": ("in",),  # already expanded to narrower techniques (techniques.py)
     "id": ("in",),
     "nothing": ("eq",),  # matches no dataset (isPublic: false)
+    # Membership: "<facility code>/proposal/<id>" and publication identifiers, as indexed.
+    "proposal_pid": ("eq", "in"), "supplement_to": ("eq", "in"),
 }  # fmt: skip
 NEGATED = {"ne": "eq", "nin": "in", "nlike": "like", "nilike": "ilike"}
 
@@ -583,6 +585,11 @@ class SearchQuery:
     start: int | None = None
     facets: bool = True
     narrower: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # More fields of the search document for each hit (``SearchHit.source``), so a caller
+    # that shows more than a result card needs no database; and whether the exact total is
+    # counted at all (``SearchResult.total`` is None without: one search instead of two).
+    source: tuple[str, ...] = ()
+    count: bool = True
 
     @property
     def effective_sort(self) -> str:
@@ -918,6 +925,8 @@ ES_TEST_FIELDS = {
     "sample_name": "sample_name",
     "instrument_code": "instrument_code",
     "technique_iri": "technique_iris",
+    "proposal_pid": "proposal_pid",
+    "supplement_to": "supplement_to",
 }
 
 
@@ -1096,7 +1105,7 @@ def elasticsearch_hits_body(query: SearchQuery, principals: list[str] | None) ->
         "size": query.page_size,
         "track_total_hits": False,
         "sort": es_sort(query),
-        "_source": SOURCE_FIELDS,
+        "_source": [*SOURCE_FIELDS, *query.source] if query.source else SOURCE_FIELDS,
     }
     if positive_terms(query.expression):
         body["highlight"] = {
@@ -1124,6 +1133,19 @@ def elasticsearch_ids_body(query: SearchQuery, principals: list[str] | None, *, 
     }
 
 
+def elasticsearch_values_body(
+    query: SearchQuery, principals: list[str] | None, *, fields: tuple[str, ...], limit: int
+) -> dict:
+    """The distinct values of keyword fields among all matches (up to ``limit + 1`` each,
+    to tell "more than limit"): one terms aggregation per field, no hits."""
+    return {
+        "query": {"constant_score": {"filter": _es_query(query, principals, facets=True)}},
+        "size": 0,
+        "track_total_hits": False,
+        "aggs": {f: {"terms": {"field": ES_TEST_FIELDS[f], "size": limit + 1}} for f in fields},
+    }
+
+
 def elasticsearch_counts_body(query: SearchQuery, principals: list[str] | None) -> dict:
     """The exact total and every facet's counts. The same for every page and sort order of a
     search, and ``size: 0``: Elasticsearch's shard request cache keeps it until the index
@@ -1148,8 +1170,11 @@ def elasticsearch_counts_body(query: SearchQuery, principals: list[str] | None) 
 
 
 def elasticsearch_msearch(query: SearchQuery, principals: list[str] | None, index: str) -> list:
-    """Both requests in one round trip; Elasticsearch runs them concurrently."""
+    """Both requests in one round trip; Elasticsearch runs them concurrently. Without
+    ``query.count`` (and no facets) only the page of hits."""
     header = {"index": index, "ignore_unavailable": True, "allow_no_indices": True}
+    if not query.count and not query.facets:
+        return [header, elasticsearch_hits_body(query, principals)]
     return [
         header,
         elasticsearch_hits_body(query, principals),

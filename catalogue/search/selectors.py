@@ -32,6 +32,18 @@ def search_dataset_ids(*, user, query: SearchQuery, limit: int) -> list[int] | N
     return get_backend().ids(query=query, user=user, limit=limit)
 
 
+def search_values(
+    *, user, query: SearchQuery, fields: tuple[str, ...], limit: int
+) -> dict[str, set[str]] | None:
+    """Distinct values of document fields (``proposal_pid``, ``supplement_to``) among all
+    the datasets ``user`` may read that the search matches; None when one has more than
+    ``limit``."""
+    selected = query.selected("technique")
+    if selected and not query.narrower:
+        query = replace(query, narrower=techniques_with_narrower(selected))
+    return get_backend().values(query=query, user=user, fields=fields, limit=limit)
+
+
 def scientific_keys(*, user, prefix: str = "", limit: int = 50) -> list[KeyInfo]:
     """Scientific-metadata keys in use among the datasets ``user`` may read."""
     return get_backend().keys(user=user, prefix=prefix.strip(), limit=min(limit, MAX_KEYS))

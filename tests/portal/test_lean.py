@@ -48,8 +48,12 @@ def test_only_the_hot_read_endpoints_take_the_lean_path():
     pid = "5e1ec7ed-0b5e-4c0d-9a11-000000000500"
     for path in (f"/datasets/{pid}/h5grove", f"/datasets/{pid}/h5grove/data", "/api/v1/search"):
         assert LEAN_PATH.match(path), path
+    for path in ("/panosc/api/Datasets", "/panosc/api/Documents/count",
+                 "/panosc/api/Datasets/10.5072/abc/files"):  # fmt: skip
+        assert LEAN_PATH.match(path), path
     others = ["/", f"/datasets/{pid}/", f"/datasets/{pid}/files/a.h5", "/api/v1/search/keys"]
     others += ["/admin/", "/accounts/login/", f"/datasets/{pid}/h5grove/../../admin/"]
+    others += ["/panosc/", "/panosc/api/"]
     for path in others:
         assert not LEAN_PATH.match(path), path
     kept = lean_middleware()

@@ -45,6 +45,8 @@ class SearchHit:
     # The backend's relevance score (Elasticsearch's BM25; the database's title matches);
     # 0 without words to rank by.
     score: float = 0.0
+    # The fields of the search document the query asked for (``SearchQuery.source``).
+    source: dict | None = field(default=None, compare=False, hash=False)
 
     @property
     def status_label(self) -> str:
@@ -66,7 +68,7 @@ class SearchHit:
 
 @dataclass(frozen=True)
 class SearchResult:
-    total: int
+    total: int | None  # None when the query asked for no count (SearchQuery.count)
     page: int
     page_size: int
     hits: tuple[SearchHit, ...] = ()
@@ -74,7 +76,7 @@ class SearchResult:
 
     @property
     def pages(self) -> int:
-        return max(1, -(-self.total // self.page_size))
+        return max(1, -(-(self.total or 0) // self.page_size))
 
 
 @dataclass(frozen=True)
@@ -98,3 +100,10 @@ class SearchBackend(Protocol):
     def ids(self, *, query: SearchQuery, user, limit: int) -> list[int] | None:
         """Database keys of every dataset the search matches (no order, no hits, no facets),
         or None when more than ``limit`` match: for joins (PaNOSC scopes) that need the set."""
+
+    def values(
+        self, *, query: SearchQuery, user, fields: tuple[str, ...], limit: int
+    ) -> dict[str, set[str]] | None:
+        """The distinct values of these document fields (``proposal_pid``, ``supplement_to``)
+        among every match, or None when a field has more than ``limit``: which proposals and
+        publications a search's datasets belong to, without listing the datasets."""

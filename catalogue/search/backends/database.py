@@ -28,11 +28,19 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, Lower
 
 from catalogue.access import datasets_visible_to
-from catalogue.models import Creator, Dataset, Status
+from catalogue.models import Creator, Dataset, Proposal, RelatedIdentifier, Status
 from catalogue.scimeta import ScientificEntry, scientific_entries
 from catalogue.search import units
 from catalogue.search.documents import TEXT_VALUE_MAX
-from catalogue.search.indexing import _numbers, _summary, entry_text
+from catalogue.search.indexing import (
+    SUPPLEMENT_RELATION,
+    _numbers,
+    _summary,
+    dataset_to_document,
+    entry_text,
+    proposal_key,
+    publication_key,
+)
 from catalogue.search.queries import (
     DEFAULT_FACET_SIZE,
     FACET_SIZES,
@@ -191,6 +199,31 @@ def _technique_q(iris) -> Q:
     return Q(Exists(through))
 
 
+def _proposal_pid_q(values) -> Q:
+    """Datasets of these proposals (``<facility code>/proposal/<proposal id>``, as indexed)."""
+    q = Q(pk__in=[])
+    for value in values:
+        code, sep, proposal_id = str(value).partition("/proposal/")
+        if sep:
+            q |= Q(
+                beamtime__proposal__facility__code=code, beamtime__proposal__proposal_id=proposal_id
+            )
+    return q
+
+
+def _supplement_to_q(values) -> Q:
+    """Datasets supplementing these publications (indexed DOIs are lower case)."""
+    values = [str(v) for v in values]
+    papers = (
+        RelatedIdentifier.objects.filter(
+            dataset_id=OuterRef("pk"), relation_type=SUPPLEMENT_RELATION
+        )
+        .annotate(_lower=Lower("identifier"))
+        .filter(Q(identifier__in=values) | Q(identifier_type="DOI", _lower__in=values))
+    )
+    return Q(Exists(papers))
+
+
 def field_test_q(test: FieldTest) -> Q:
     op = NEGATED.get(test.op, test.op)
     if test.op in NEGATED:
@@ -201,6 +234,11 @@ def field_test_q(test: FieldTest) -> Q:
         return Q(pk__in=list(test.value))
     if test.field == "technique_iri":
         return _technique_q(test.value)
+    if test.field in ("proposal_pid", "supplement_to"):
+        values = test.value if op == "in" else (test.value,)
+        if op not in ("in", "eq"):
+            raise ValueError(f"{test.field} supports eq and in only")
+        return (_proposal_pid_q if test.field == "proposal_pid" else _supplement_to_q)(values)
     if test.field == "pid":
         values = list(test.value) if op == "in" else [test.value]
         q = Q(pk__in=[])
@@ -420,9 +458,10 @@ class DatabaseBackend:
         hits_qs = core
         for facet, values in query.filters.items():
             hits_qs = _apply_facet(hits_qs, facet, values, query.narrower)
-        total = hits_qs.count()
+        total = hits_qs.count() if query.count or query.facets else None
         conditions = [*query.conditions, *where_conditions(query.where)]
-        if total == 0 and any(c.unit for c in conditions):
+        empty = total == 0 if total is not None else not hits_qs.exists()
+        if empty and any(c.unit for c in conditions):
             check_condition_units(
                 conditions,
                 self.key_units(keys=[c.key for c in conditions if c.unit], user=user),
@@ -448,7 +487,9 @@ class DatabaseBackend:
         rows = {d.pk: d for d in snapshot_queryset().filter(pk__in=page_ids)}
         terms = [t.text for t in positive_terms(query.expression)]
         hits = tuple(
-            replace(self._hit(rows[pk], terms), score=scores[pk]) for pk in page_ids if pk in rows
+            replace(self._hit(rows[pk], terms, query.source), score=scores[pk])
+            for pk in page_ids
+            if pk in rows
         )
         return SearchResult(
             total=total, page=query.page, page_size=query.page_size, hits=hits, facets=facets
@@ -461,8 +502,39 @@ class DatabaseBackend:
         ids = list(qs.order_by().values_list("pk", flat=True)[: limit + 1])
         return None if len(ids) > limit else ids
 
-    def _hit(self, dataset: Dataset, terms: list[str]) -> SearchHit:
+    def values(
+        self, *, query: SearchQuery, user, fields: tuple[str, ...], limit: int
+    ) -> dict[str, set[str]] | None:
+        qs = self._core(query, user)
+        for facet, values in query.filters.items():
+            qs = _apply_facet(qs, facet, values, query.narrower)
+        ids = qs.order_by().values("pk")
+        out: dict[str, set[str]] = {}
+        for field in fields:
+            if field == "proposal_pid":
+                rows = (
+                    Proposal.objects.filter(beamtimes__datasets__in=ids)
+                    .values_list("facility__code", "proposal_id")
+                    .distinct()
+                )
+                out[field] = {proposal_key(facility_code=c, proposal_id=p) for c, p in rows}
+            elif field == "supplement_to":
+                rows = (
+                    RelatedIdentifier.objects.filter(
+                        dataset__in=ids, relation_type=SUPPLEMENT_RELATION
+                    )
+                    .values_list("identifier", "identifier_type")
+                    .distinct()
+                )
+                out[field] = {publication_key(i, t) for i, t in rows}
+            else:
+                raise ValueError(f"no values of {field!r} in the database backend")
+        return None if any(len(v) > limit for v in out.values()) else out
+
+    def _hit(self, dataset: Dataset, terms: list[str], source: tuple[str, ...] = ()) -> SearchHit:
         s = dataset_snapshot(dataset)
+        # The requested fields as Elasticsearch stores them: the same pure mapping.
+        document = dataset_to_document(s, ()) if source else None
         snippet = _snippet(s.description, terms) if terms else None
         if snippet is None and s.description:
             snippet = html.escape(_summary(s.description))
@@ -481,6 +553,7 @@ class DatabaseBackend:
             status=s.status,
             title_html=_mark(s.title, terms),
             snippets=(snippet,) if snippet else (),
+            source={k: document.get(k) for k in source} if document else None,
         )
 
     # ---------------------------------------------------------------------- keys --

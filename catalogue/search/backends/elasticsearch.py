@@ -25,6 +25,7 @@ from catalogue.search.queries import (
     elasticsearch_key_units_body,
     elasticsearch_keys_body,
     elasticsearch_msearch,
+    elasticsearch_values_body,
     where_conditions,
 )
 from portal.ops.metrics import ES_REQUEST_SECONDS, ES_TOOK_SECONDS
@@ -67,7 +68,7 @@ def _call(method, body: dict) -> dict:
         ).body
 
 
-def _hit(raw: dict) -> SearchHit:
+def _hit(raw: dict, extra: tuple[str, ...] = ()) -> SearchHit:
     source = raw.get("_source", {})
     highlight = raw.get("highlight", {})
     title = source.get("title", "")
@@ -90,6 +91,7 @@ def _hit(raw: dict) -> SearchHit:
         title_html=(highlight.get("title") or [html.escape(title)])[0],
         snippets=snippets,
         score=float(raw.get("_score") or 0.0),
+        source={k: source.get(k) for k in extra} if extra else None,
     )
 
 
@@ -127,11 +129,12 @@ class ElasticsearchBackend:
                 if status >= 500 or status == 429:
                     raise SearchUnavailable(f"Elasticsearch answered {status}: {part['error']}")
                 raise RuntimeError(f"Elasticsearch refused the search: {part['error']}")
-        hits, counts = responses
+        hits, counts = responses if len(responses) == 2 else (responses[0], {})
         ES_TOOK_SECONDS.observe(max(hits.get("took", 0), counts.get("took", 0)) / 1000)
-        total = counts["hits"]["total"]["value"]
+        total = counts["hits"]["total"]["value"] if counts else None
+        found = total if counts else len(hits["hits"]["hits"]) + query.offset
         conditions = [*query.conditions, *where_conditions(query.where)]
-        if total == 0 and any(c.unit for c in conditions):
+        if found == 0 and any(c.unit for c in conditions):
             # No hit: perhaps because a unit cannot compare with the key's values at all.
             check_condition_units(
                 conditions,
@@ -147,7 +150,7 @@ class ElasticsearchBackend:
             total=total,
             page=query.page,
             page_size=query.page_size,
-            hits=tuple(_hit(h) for h in hits["hits"]["hits"]),
+            hits=tuple(_hit(h, query.source) for h in hits["hits"]["hits"]),
             facets=facets,
         )
 
@@ -159,6 +162,15 @@ class ElasticsearchBackend:
         if response["hits"]["total"]["value"] > limit:
             return None
         return [int(h["_id"]) for h in response["hits"]["hits"]]
+
+    def values(
+        self, *, query: SearchQuery, user, fields: tuple[str, ...], limit: int
+    ) -> dict[str, set[str]] | None:
+        """One request: terms aggregations over the matches (no hits, no total)."""
+        body = elasticsearch_values_body(query, user_principals(user), fields=fields, limit=limit)
+        aggs = _call(get_client().search, body).get("aggregations", {})
+        out = {f: {b["key"] for b in aggs.get(f, {}).get("buckets", [])} for f in fields}
+        return None if any(len(v) > limit for v in out.values()) else out
 
     def key_units(self, *, keys: list[str], user) -> dict[str, KeyUnits]:
         keys = sorted(set(keys))

@@ -429,3 +429,61 @@ def test_ids_are_every_match_visible_to_the_user(backend, world):
     assert search_dataset_ids(user=anonymous, query=everything, limit=len(ids) - 1) is None
     one = SearchQuery(facets=False, where=FieldTest("pid", "eq", str(world.saxs.pid)))
     assert search_dataset_ids(user=anonymous, query=one, limit=10) == [world.saxs.pk]
+
+
+def test_document_fields_values_and_membership(backend, world):
+    """What the PaNOSC API reads from a search instead of the database: a hit's requested
+    document fields (``SearchQuery.source``), a page without a total (``count=False``), the
+    distinct proposal and publication pids among the matches (``search_values``) and the
+    membership tests on them; drafts' proposals and papers never show."""
+    import datetime
+
+    from django.contrib.auth.models import AnonymousUser
+
+    from catalogue.models import Beamtime, Dataset, Proposal, RelatedIdentifier
+    from catalogue.search.queries import FieldTest, SearchQuery
+    from catalogue.search.selectors import search_datasets, search_values
+
+    when = datetime.datetime(2024, 1, 1, tzinfo=datetime.UTC)
+    for facility, proposal_id, dataset in (
+        (world.esrf, "MX-1", world.saxs),
+        (world.esrf, "MX-2", world.draft),
+    ):
+        proposal = Proposal.objects.create(facility=facility, proposal_id=proposal_id, title="P")
+        beamtime = Beamtime.objects.create(proposal=proposal, beamtime_id="1", start=when, end=when)
+        Dataset.objects.filter(pk=dataset.pk).update(beamtime=beamtime)
+    for identifier, dataset in (("10.1234/Paper.A", world.sans), ("10.1234/paper.b", world.draft)):
+        RelatedIdentifier.objects.create(
+            dataset=dataset, identifier=identifier, identifier_type="DOI",
+            relation_type="IsSupplementTo",
+        )  # fmt: skip
+    backend.sync()
+    anonymous = AnonymousUser()
+    fields = ("proposal_pid", "supplement_to")
+    everything = SearchQuery(facets=False, page_size=100)
+    assert search_values(user=anonymous, query=everything, fields=fields, limit=10) == {
+        "proposal_pid": {"esrf/proposal/MX-1"},
+        "supplement_to": {"10.1234/paper.a"},
+    }
+    assert search_values(user=anonymous, query=everything, fields=fields, limit=0) is None
+
+    def pids(where) -> set[str]:
+        query = SearchQuery(facets=False, where=where)
+        return {h.pid for h in search_datasets(user=anonymous, query=query).hits}
+
+    assert pids(FieldTest("proposal_pid", "in", ("esrf/proposal/MX-1",))) == {str(world.saxs.pid)}
+    assert pids(FieldTest("proposal_pid", "eq", "esrf/proposal/MX-2")) == set()  # a draft's
+    assert pids(FieldTest("supplement_to", "in", ("10.1234/paper.a",))) == {str(world.sans.pid)}
+
+    page = SearchQuery(
+        facets=False, count=False, source=("proposal_pid", "supplement_to", "record")
+    )
+    result = search_datasets(user=anonymous, query=page)
+    assert result.total is None
+    by_pid = {h.pid: h.source for h in result.hits}
+    assert by_pid[str(world.saxs.pid)]["proposal_pid"] == "esrf/proposal/MX-1"
+    assert by_pid[str(world.sans.pid)]["supplement_to"] == ["10.1234/paper.a"]
+    world.saxs.refresh_from_db()
+    assert by_pid[str(world.saxs.pid)]["record"]["scientific_metadata"] == (
+        world.saxs.scientific_metadata
+    )
