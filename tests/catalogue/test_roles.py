@@ -31,8 +31,8 @@ EXPECTED: dict[str, set[Action]] = {
     "other": set(),
     "staff": set(),  # is_staff alone grants nothing
     "reader": {A.VIEW_UNPUBLISHED, A.VIEW_EMBARGOED_FILES},
-    "owner": {A.VIEW_UNPUBLISHED, A.VIEW_EMBARGOED_FILES, A.EDIT, A.SUBMIT},
-    "creator": {A.VIEW_UNPUBLISHED, A.VIEW_EMBARGOED_FILES, A.EDIT, A.SUBMIT},
+    "owner": {A.VIEW_UNPUBLISHED, A.VIEW_EMBARGOED_FILES, A.EDIT, A.SUBMIT, A.NEW_VERSION},
+    "creator": {A.VIEW_UNPUBLISHED, A.VIEW_EMBARGOED_FILES, A.EDIT, A.SUBMIT, A.NEW_VERSION},
     "reviewer": {A.VIEW_UNPUBLISHED, A.VIEW_EMBARGOED_FILES, A.VIEW_ALL, A.REVIEW, A.CURATE},
     "curator": set(Action),
     "admin": set(Action),
