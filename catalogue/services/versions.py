@@ -112,7 +112,8 @@ def dataset_new_version(*, dataset: Dataset, actor) -> NewVersion:
         source.refresh_from_db()
         if source.status != Status.PUBLISHED:  # withdrawn while we waited for the lock
             raise VersionError(_("This dataset was withdrawn meanwhile."))
-        draft = _copy(source, concept=concept, actor=actor)
+        source_name = source.doi or str(source.pid)
+        draft = _copy(source, concept=concept, actor=actor)  # ``source`` becomes the draft
         DatasetEvent.objects.create(
             dataset=draft,
             kind=DatasetEvent.Kind.TRANSITION,
@@ -120,7 +121,7 @@ def dataset_new_version(*, dataset: Dataset, actor) -> NewVersion:
             actor_name=actor.get_username() if _actor_user(actor) else "",
             from_status="",
             to_status=Status.DRAFT,
-            comment=f"New version of {source.doi or source.pid}.",
+            comment=f"New version of {source_name}.",
         )
         datasets_changed([draft.pk])
     return NewVersion(draft=draft, created=True)

@@ -20,11 +20,10 @@ from hypothesis import strategies as st
 
 from catalogue.models import Dataset, Status
 from catalogue.services import lifecycle
-from catalogue.snapshot import dataset_snapshot
+from catalogue.services.versions import dataset_new_version
+from catalogue.snapshot import concept_snapshot, dataset_snapshot
 from doi.datacite import datacite_xml
 from doi.identifiers import landing_url
-from catalogue.services.versions import dataset_new_version
-from catalogue.snapshot import concept_snapshot
 from doi.models import DoiRegistration, DoiState
 from doi.services import concept_latest, doi_retry, doi_sync
 from tests.doi.standin import FAULTS
