@@ -37,7 +37,6 @@ from catalogue.api.files import folder_files_body
 from catalogue.api.representation import dataset_editor_json, dataset_json, file_json
 from catalogue.filters import DatasetFilter
 from catalogue.services.datasets import dataset_create, dataset_delete_draft, dataset_update
-from catalogue.services.versions import VersionError, dataset_new_version
 from catalogue.services.files import (
     MAX_FILES_PER_CALL,
     dataset_file_remove,
@@ -45,6 +44,7 @@ from catalogue.services.files import (
     dataset_files_replace,
 )
 from catalogue.services.verify import dataset_files_check_sizes, queue_checksum_verification
+from catalogue.services.versions import VersionError, dataset_new_version
 from catalogue.snapshot import dataset_snapshot, snapshot_queryset
 from portal.idempotency import idempotent
 
