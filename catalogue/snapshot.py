@@ -233,6 +233,18 @@ class DatasetSnapshot:
         return ""
 
     @property
+    def superseded(self) -> bool:
+        """A later version of this record is published (search shows the latest only, unless
+        asked for all versions); the same rule as ``Dataset.superseded``."""
+        v = self.versions
+        return (
+            v is not None
+            and v.number is not None
+            and v.latest is not None
+            and v.latest.number > v.number
+        )
+
+    @property
     def version_relations(self) -> tuple[RelatedIdentifierSnapshot, ...]:
         """The relations between the versions of a record (DataCite 4.6 §12.b), derived here
         once for every standard: a version ``IsVersionOf`` its concept DOI and
