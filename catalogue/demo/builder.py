@@ -37,6 +37,7 @@ from catalogue.storage import dataset_folder
 
 from . import content
 from .recipes import RECIPES
+from .versions import build_versioned_record
 
 NAMESPACE = uuid.UUID("8d0b6c1e-2f4a-5b7c-9d1e-3f5a7b9c1d2e")
 SEED = 20261121
@@ -231,6 +232,7 @@ class DemoBuilder:
             summary.files += dataset.file_count
             if on_dataset:
                 on_dataset(dataset)
+        build_versioned_record(self)  # one record with two versions (catalogue/demo/versions.py)
         return summary
 
     def _dataset(self, spec: dict) -> tuple[Dataset, bool]:

@@ -191,3 +191,21 @@ def test_api_refusals(v1, group):
     answer = _api(owner).post(f"/api/v1/datasets/{draft.pid}/versions")
     assert answer.status_code == 409
     assert "published" in json.dumps(answer.json())
+
+
+def test_record_page_button_starts_the_new_version(v1, owner, client):
+    client.force_login(owner)
+    page = client.get(f"/doi/{v1.doi}").content.decode()
+    action = f"/datasets/{v1.pid}/new-version"
+    assert f'action="{action}"' in page
+    response = client.post(action)
+    draft = Dataset.objects.get(based_on=v1)
+    assert response.status_code == 302
+    assert response["Location"] == draft.get_absolute_url() + "#curation"
+    # Again: the same draft, not a second one.
+    assert client.post(action)["Location"] == draft.get_absolute_url() + "#curation"
+    assert Dataset.objects.filter(based_on=v1).count() == 1
+    # Readers of the record see no button.
+    reader = UserFactory()
+    client.force_login(reader)
+    assert f'action="{action}"' not in client.get(f"/doi/{v1.doi}").content.decode()
