@@ -64,8 +64,9 @@ class Command(BaseCommand):
             )
         drifted = repaired = failed = 0
         total = registrations.count()
+        rows = registrations.select_related("dataset", "concept").order_by("pk")
         bar = tqdm(
-            registrations.select_related("dataset", "concept").order_by("pk").iterator(chunk_size=200),
+            rows.iterator(chunk_size=200),
             total=total, unit="doi", desc="doi_sync", file=self.stderr, disable=None,
         )  # fmt: skip
         for registration in bar:
