@@ -29,18 +29,19 @@ def build_versioned_record(builder) -> Dataset | None:
     draft = dataset_new_version(dataset=v1, actor=None).draft
     major = v1.version.split(".")[0]
     label = f"{int(major) + 1}.0" if major.isdigit() else "2"
+    published_at = (v1.published_at or datetime.datetime.now(datetime.UTC)) + datetime.timedelta(
+        days=90
+    )
     draft = dataset_update(
         dataset=draft,
         data={
             "version": label,
+            "publication_year": published_at.year,  # the demo's back-dated publication
             "description": v1.description
             + "\n\nVersion 2: intensities re-normalised after the detector's flat-field "
             "calibration was corrected; the raw frames are unchanged.",
         },
         actor=None,
-    )
-    published_at = (v1.published_at or datetime.datetime.now(datetime.UTC)) + datetime.timedelta(
-        days=90
     )
     builder._move(draft, Status.PUBLISHED, published_at)
     return Dataset.objects.get(pk=draft.pk)
