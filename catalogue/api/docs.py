@@ -110,6 +110,11 @@ SEARCH_PARAMS = [
     OpenApiParameter("date_from", OpenApiTypes.DATE),
     OpenApiParameter("date_to", OpenApiTypes.DATE),
     OpenApiParameter("sort", OpenApiTypes.STR, enum=list(SORTS)),
+    OpenApiParameter(
+        "all_versions",
+        OpenApiTypes.BOOL,
+        description="Every version of each record (default: the latest published version)",
+    ),
     OpenApiParameter("page", OpenApiTypes.INT),
     OpenApiParameter("page_size", OpenApiTypes.INT, description="1 to 100"),
 ]
