@@ -209,3 +209,38 @@ def test_record_page_button_starts_the_new_version(v1, owner, client):
     reader = UserFactory()
     client.force_login(reader)
     assert f'action="{action}"' not in client.get(f"/doi/{v1.doi}").content.decode()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_new_versions_at_once_make_one_draft():
+    """Two owners (or a retried request) at the same moment, on a record published before
+    versions existed (its concept is made on the way): one draft, both get it."""
+    import threading
+
+    from django.db import connection
+
+    ds = make_dataset(Status.PUBLISHED)  # no concept yet
+    DataFileFactory(dataset=ds)
+    barrier = threading.Barrier(2)
+    drafts, errors = [], []
+
+    def act():
+        try:
+            barrier.wait()
+            drafts.append(dataset_new_version(dataset=ds, actor=None).draft.pk)
+        except Exception as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=act) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert len(drafts) == 2 and drafts[0] == drafts[1]
+    ds.refresh_from_db()
+    assert Dataset.objects.filter(concept=ds.concept).count() == 2
+    assert DoiRegistration.objects.filter(concept=ds.concept).count() == 1
