@@ -70,6 +70,7 @@ class Action(StrEnum):
     WITHDRAW = "withdraw"  # withdraw a published record (tombstone)
     CURATE = "curate"  # the curation pages (Django admin) for datasets
     MANAGE_REVIEW_LINKS = "manage_review_links"  # create, list and revoke reviewer links
+    NEW_VERSION = "new_version"  # start a new version (a draft) of a published record
 
 
 _READ = {Action.VIEW_UNPUBLISHED, Action.VIEW_EMBARGOED_FILES}
@@ -78,9 +79,13 @@ _CURATION = {Action.VIEW_ALL, Action.REVIEW, Action.PUBLISH, Action.WITHDRAW, Ac
 ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
     Role.ANONYMOUS: frozenset(),
     Role.READER: frozenset(_READ),
-    Role.OWNER: frozenset(_READ | {Action.EDIT, Action.SUBMIT, Action.MANAGE_REVIEW_LINKS}),
+    Role.OWNER: frozenset(
+        _READ | {Action.EDIT, Action.SUBMIT, Action.MANAGE_REVIEW_LINKS, Action.NEW_VERSION}
+    ),
     Role.CURATOR: frozenset(
-        _READ | _CURATION | {Action.EDIT, Action.SUBMIT, Action.MANAGE_REVIEW_LINKS}
+        _READ
+        | _CURATION
+        | {Action.EDIT, Action.SUBMIT, Action.MANAGE_REVIEW_LINKS, Action.NEW_VERSION}
     ),
     Role.ADMIN: frozenset(Action),
     # Reads one dataset before publication or under embargo; the gate (catalogue.access)
@@ -92,6 +97,7 @@ ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
 ACTION_PERMISSIONS: dict[Action, str] = {
     Action.EDIT: "catalogue.change_dataset",
     Action.SUBMIT: "catalogue.change_dataset",
+    Action.NEW_VERSION: "catalogue.add_dataset",
     Action.REVIEW: "catalogue.review_dataset",
     Action.PUBLISH: "catalogue.publish_dataset",
     Action.WITHDRAW: "catalogue.withdraw_dataset",

@@ -7,6 +7,7 @@ Files are not part of the snapshot (a dataset may hold 100,000): page them with
 ``catalogue.selectors.dataset_files``.
 """
 
+import dataclasses
 import datetime
 import uuid
 from dataclasses import dataclass, field
@@ -124,6 +125,52 @@ class LicenceSnapshot:
 
 
 @dataclass(frozen=True)
+class VersionRef:
+    """One published version of a record, as the Versions box and the relations name it."""
+
+    pid: uuid.UUID
+    doi: str | None
+    number: int
+    label: str  # the version text the owners gave, else the number
+    published_at: datetime.datetime | None
+    url: str  # its landing page (or dataset page without a DOI)
+
+
+@dataclass(frozen=True)
+class VersionsSnapshot:
+    """Where a dataset stands among the versions of its record (catalogue.DatasetConcept)."""
+
+    concept_pid: uuid.UUID
+    concept_doi: str | None = None
+    concept_doi_resolves: bool = False
+    number: int | None = None  # this version's number; None for an unpublished draft
+    published: tuple[VersionRef, ...] = ()  # every published version, oldest first
+    based_on_doi: str | None = None  # the version this one was made from
+    is_concept: bool = False  # the snapshot describes the concept DOI itself
+
+    @property
+    def latest(self) -> VersionRef | None:
+        return self.published[-1] if self.published else None
+
+    @property
+    def previous(self) -> VersionRef | None:
+        """The published version just before this one (for a draft: the latest)."""
+        earlier = [v for v in self.published if self.number is None or v.number < self.number]
+        return earlier[-1] if earlier else None
+
+    @property
+    def next(self) -> VersionRef | None:
+        if self.number is None:
+            return None
+        later = [v for v in self.published if v.number > self.number]
+        return later[0] if later else None
+
+    @property
+    def is_latest(self) -> bool:
+        return self.latest is not None and self.latest.number == self.number
+
+
+@dataclass(frozen=True)
 class DatasetSnapshot:
     pid: uuid.UUID
     doi: str | None
@@ -175,6 +222,53 @@ class DatasetSnapshot:
     # False while the DOI is only reserved (doi.models.DoiRegistration): doi.org does not
     # resolve it, so no resolver link is offered (the embedded demo never registers).
     doi_resolves: bool = True
+    versions: VersionsSnapshot | None = None
+
+    @property
+    def version_label(self) -> str:
+        """DataCite 4.6 §15 ``version``: the owners' text, else the version's number."""
+        if self.version:
+            return self.version
+        if self.versions is not None and self.versions.number is not None:
+            return str(self.versions.number)
+        return ""
+
+    @property
+    def superseded(self) -> bool:
+        """A later version of this record is published (search shows the latest only, unless
+        asked for all versions); the same rule as ``Dataset.superseded``."""
+        v = self.versions
+        return (
+            v is not None
+            and v.number is not None
+            and v.latest is not None
+            and v.latest.number > v.number
+        )
+
+    @property
+    def version_relations(self) -> tuple[RelatedIdentifierSnapshot, ...]:
+        """The relations between the versions of a record (DataCite 4.6 §12.b), derived here
+        once for every standard: a version ``IsVersionOf`` its concept DOI and
+        ``IsNewVersionOf``/``IsPreviousVersionOf`` its published neighbours; the concept
+        ``HasVersion`` each published version."""
+        v = self.versions
+        if v is None:
+            return ()
+
+        def rel(doi: str, relation: str) -> RelatedIdentifierSnapshot:
+            return RelatedIdentifierSnapshot(doi, "DOI", relation, self.resource_type_general)
+
+        if v.is_concept:
+            return tuple(rel(p.doi, "HasVersion") for p in v.published if p.doi)
+        relations = []
+        if v.concept_doi:
+            relations.append(rel(v.concept_doi, "IsVersionOf"))
+        previous, following = v.previous, v.next
+        if previous is not None and previous.doi and previous.doi != self.doi:
+            relations.append(rel(previous.doi, "IsNewVersionOf"))
+        if following is not None and following.doi:
+            relations.append(rel(following.doi, "IsPreviousVersionOf"))
+        return tuple(relations)
 
     @property
     def doi_url(self) -> str:
@@ -208,6 +302,7 @@ def snapshot_queryset(queryset=None):
         "beamtime",
         "beamtime__proposal__facility",
         "doi_registration",
+        "concept__doi_registration",
     ).prefetch_related(
         "creators",
         "contributors",
@@ -222,6 +317,72 @@ def _files_embargoed(dataset: Dataset) -> bool:
     from catalogue.access import files_embargoed  # access builds on snapshot_queryset
 
     return files_embargoed(dataset)
+
+
+def _registration_resolves(owner) -> bool:
+    try:
+        registration = owner.doi_registration
+    except ObjectDoesNotExist:
+        return False
+    return registration is not None and registration.resolves
+
+
+def versions_snapshot(dataset: Dataset) -> VersionsSnapshot | None:
+    """The dataset's place among its record's versions (one query for the published ones)."""
+    if dataset.concept_id is None:
+        return None
+    from doi.identifiers import landing_url
+
+    concept = dataset.concept
+    rows = (
+        Dataset.objects.filter(
+            concept_id=dataset.concept_id, status="published", version_number__isnull=False
+        )
+        .order_by("version_number")
+        .values_list("pid", "doi", "version_number", "version", "published_at")
+    )
+    published = tuple(
+        VersionRef(
+            pid=pid,
+            doi=doi,
+            number=number,
+            label=label or str(number),
+            published_at=published_at,
+            url=landing_url(doi)
+            if doi
+            else settings.BASE_URL + Dataset(pid=pid).get_absolute_url(),
+        )
+        for pid, doi, number, label, published_at in rows
+    )
+    based_on_doi = None
+    if dataset.based_on_id is not None:
+        based_on_doi = (
+            Dataset.objects.filter(pk=dataset.based_on_id).values_list("doi", flat=True).first()
+        )
+    return VersionsSnapshot(
+        concept_pid=concept.pid,
+        concept_doi=concept.doi,
+        concept_doi_resolves=_registration_resolves(concept),
+        number=dataset.version_number,
+        published=published,
+        based_on_doi=based_on_doi,
+    )
+
+
+def concept_snapshot(latest: DatasetSnapshot, *, concept) -> DatasetSnapshot:
+    """The concept DOI's record: the latest version's metadata under the concept's identity
+    (Zenodo's concept DOI), with ``HasVersion`` for every published version and no version
+    number of its own."""
+    versions = latest.versions or VersionsSnapshot(concept_pid=concept.pid)
+    return dataclasses.replace(
+        latest,
+        pid=concept.pid,
+        doi=concept.doi,
+        doi_resolves=_registration_resolves(concept),
+        version="",
+        alternate_identifiers=(),  # a SciCat pid names one version, not the concept
+        versions=dataclasses.replace(versions, is_concept=True, number=None),
+    )
 
 
 def dataset_snapshot(dataset: Dataset) -> DatasetSnapshot:
@@ -331,4 +492,5 @@ def dataset_snapshot(dataset: Dataset) -> DatasetSnapshot:
         published_at=dataset.published_at,
         withdrawn_at=dataset.withdrawn_at,
         withdrawal_reason=dataset.withdrawal_reason,
+        versions=versions_snapshot(dataset),
     )

@@ -76,11 +76,12 @@ class DoiRegistrationInline(admin.StackedInline):
 
 @admin.register(DoiRegistration)
 class DoiRegistrationAdmin(admin.ModelAdmin):
-    list_display = ["doi", "dataset", "state_display", "attempts", "short_error", "last_synced"]
+    list_display = ["doi", "dataset", "concept", "state_display", "attempts", "short_error",
+                    "last_synced"]  # fmt: skip
     list_filter = [RegistrationFailedFilter, "state", "error_kind"]
     search_fields = ["doi", "dataset__title"]
-    list_select_related = ["dataset"]
-    readonly_fields = [*REGISTRATION_FIELDS, "dataset", "availability_checked",
+    list_select_related = ["dataset", "concept"]
+    readonly_fields = [*REGISTRATION_FIELDS, "dataset", "concept", "availability_checked",
                        "metadata_checksum", "created_at", "updated_at"]  # fmt: skip
     fields = readonly_fields
     actions = [retry_registration]

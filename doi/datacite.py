@@ -233,7 +233,13 @@ def _dates(s: DatasetSnapshot) -> list[dict[str, Any]]:
 def _related_identifiers(s: DatasetSnapshot) -> list[dict[str, Any]]:
     """§12, plus the instrument that collected the data (4.5+ ``IsCollectedBy``, PIDINST)."""
     related = []
-    for r in s.related_identifiers:
+    given = {(r.identifier.lower(), r.relation_type) for r in s.related_identifiers}
+    # The relations between versions come from the snapshot (one derivation for every
+    # standard); one the owners typed in already is not repeated.
+    versions = [
+        r for r in s.version_relations if (r.identifier.lower(), r.relation_type) not in given
+    ]
+    for r in (*s.related_identifiers, *versions):
         entry = {
             "relatedIdentifier": r.identifier,
             "relatedIdentifierType": r.identifier_type,
@@ -417,7 +423,7 @@ def _properties(s: DatasetSnapshot) -> dict[str, Any]:
         "relatedIdentifiers": _related_identifiers(s),
         "sizes": sizes,
         "formats": list(s.media_types),
-        "version": s.version or None,
+        "version": s.version_label or None,
         "rightsList": _rights(s),
         "descriptions": _descriptions(s),
         "fundingReferences": _funding(s),

@@ -30,6 +30,12 @@ class DoiRegistration(models.Model):
         "catalogue.Dataset", on_delete=models.SET_NULL, null=True, blank=True,
         related_name="doi_registration",
     )  # fmt: skip
+    # The concept DOI of all versions of a record (catalogue.DatasetConcept): it resolves to
+    # the latest published version. Exactly one of dataset/concept is set while it lives.
+    concept = models.OneToOneField(
+        "catalogue.DatasetConcept", on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="doi_registration",
+    )  # fmt: skip
     doi = models.CharField("DOI", max_length=255, unique=True)
     state = models.CharField(
         max_length=20, choices=DoiState.choices, default=DoiState.RESERVED, db_index=True

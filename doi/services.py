@@ -30,8 +30,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from lxml import etree
 
-from catalogue.models import Dataset, Status
-from catalogue.snapshot import dataset_snapshot
+from catalogue.models import Dataset, DatasetConcept, Status
+from catalogue.snapshot import concept_snapshot, dataset_snapshot
 from doi.client import (
     DataCiteClient,
     DataCiteConfigurationError,
@@ -62,17 +62,34 @@ def _schema() -> etree.XMLSchema:
 # --------------------------------------------------------------------------- reservation
 def _name_taken(doi: str) -> bool:
     return (
-        Dataset.objects.filter(doi=doi).exists() or DoiRegistration.objects.filter(doi=doi).exists()
+        Dataset.objects.filter(doi=doi).exists()
+        or DatasetConcept.objects.filter(doi=doi).exists()
+        or DoiRegistration.objects.filter(doi=doi).exists()
     )
 
 
-def doi_reserve(*, dataset: Dataset) -> str:
-    """Give ``dataset`` (locked by the caller) its DOI, and hold it as a registration.
+def _free_doi(*, facility_code: str | None, hold) -> str:
+    """Draw random names until one is free locally and ``hold(doi)`` keeps it."""
+    if not settings.DATACITE_PREFIX:
+        raise DoiReservationError("No DOI prefix is configured (PORTAL_DATACITE_PREFIX).")
+    for _ in range(MAX_NAME_TRIES):
+        doi = new_doi(
+            prefix=settings.DATACITE_PREFIX,
+            template=settings.DOI_SUFFIX_TEMPLATE,
+            facility_code=facility_code,
+        )
+        if _name_taken(doi):
+            continue
+        try:
+            with transaction.atomic():
+                hold(doi)
+        except IntegrityError:  # taken by a concurrent reservation since the check
+            continue
+        return doi
+    raise DoiReservationError("No free DOI name was found; try again.")
 
-    Called inside the lifecycle's transaction; the caller saves the dataset. A dataset that
-    already has a DOI keeps it (it may be printed in papers): only its registration row is
-    created if missing.
-    """
+
+def _check_may_reserve() -> None:
     if (
         settings.PRODUCTION
         and not settings.DATACITE_ENABLED
@@ -84,30 +101,45 @@ def doi_reserve(*, dataset: Dataset) -> str:
             "publish DOIs that would not resolve. Set PORTAL_DATACITE_ENABLED=false to "
             "publish with locally reserved DOIs."
         )
+
+
+def doi_reserve_concept(*, concept: DatasetConcept, facility_code: str | None) -> str:
+    """Give a concept (all versions of a record, locked by the caller) its concept DOI, held
+    as a registration; called inside the lifecycle's transaction at the first publication.
+    The concept DOI resolves to the latest published version (:func:`target_for`)."""
+    _check_may_reserve()
+    if concept.doi:
+        DoiRegistration.objects.get_or_create(doi=concept.doi, defaults={"concept": concept})
+        return concept.doi
+
+    def hold(doi: str) -> None:
+        DoiRegistration.objects.create(concept=concept, doi=doi)
+
+    concept.doi = _free_doi(facility_code=facility_code, hold=hold)
+    DatasetConcept.objects.filter(pk=concept.pk).update(doi=concept.doi)
+    return concept.doi
+
+
+def doi_reserve(*, dataset: Dataset) -> str:
+    """Give ``dataset`` (locked by the caller) its DOI, and hold it as a registration.
+
+    Called inside the lifecycle's transaction; the caller saves the dataset. A dataset that
+    already has a DOI keeps it (it may be printed in papers): only its registration row is
+    created if missing.
+    """
+    _check_may_reserve()
     if dataset.doi:
         DoiRegistration.objects.get_or_create(
             doi=dataset.doi.lower(), defaults={"dataset": dataset}
         )
         return dataset.doi
-    if not settings.DATACITE_PREFIX:
-        raise DoiReservationError("No DOI prefix is configured (PORTAL_DATACITE_PREFIX).")
     facility = dataset.facility.code if dataset.facility_id else None
-    for _ in range(MAX_NAME_TRIES):
-        doi = new_doi(
-            prefix=settings.DATACITE_PREFIX,
-            template=settings.DOI_SUFFIX_TEMPLATE,
-            facility_code=facility,
-        )
-        if _name_taken(doi):
-            continue
-        try:
-            with transaction.atomic():
-                DoiRegistration.objects.create(dataset=dataset, doi=doi)
-        except IntegrityError:  # taken by a concurrent reservation since the check
-            continue
-        dataset.doi = doi
-        return doi
-    raise DoiReservationError("No free DOI name was found; try again.")
+
+    def hold(doi: str) -> None:
+        DoiRegistration.objects.create(dataset=dataset, doi=doi)
+
+    dataset.doi = _free_doi(facility_code=facility, hold=hold)
+    return dataset.doi
 
 
 def doi_reserve_many(*, datasets: list[Dataset]) -> None:
@@ -183,19 +215,41 @@ def desired_state(dataset: Dataset | None) -> str | None:
     return DoiState.DRAFT
 
 
+def concept_latest(concept: DatasetConcept) -> Dataset | None:
+    """The version a concept DOI resolves to: the latest published one, else (every version
+    withdrawn) the latest withdrawn one's tombstone, else none (nothing public yet)."""
+    versions = concept.versions.filter(version_number__isnull=False).order_by("-version_number")
+    return (
+        versions.filter(status=Status.PUBLISHED).first()
+        or versions.filter(status=Status.WITHDRAWN).first()
+    )
+
+
 def target_for(registration: DoiRegistration) -> Target | None:
-    dataset = registration.dataset
-    state = desired_state(dataset)
-    if state is None:
-        return None
-    snapshot = dataset_snapshot(dataset)
+    if registration.concept_id is not None:
+        latest = concept_latest(registration.concept)
+        # A concept DOI goes to DataCite with its first public version, findable while one
+        # version is published, hidden when all are withdrawn; its URL and metadata are the
+        # latest version's (DataCite 4.6 HasVersion lists every published version).
+        if latest is None or latest.status not in (Status.PUBLISHED, Status.WITHDRAWN):
+            return None
+        state = desired_state(latest)
+        snapshot = concept_snapshot(dataset_snapshot(latest), concept=registration.concept)
+        url = landing_url(latest.doi)
+    else:
+        dataset = registration.dataset
+        state = desired_state(dataset)
+        if state is None:
+            return None
+        snapshot = dataset_snapshot(dataset)
+        url = landing_url(registration.doi)
     xml = datacite_xml(snapshot)
     # DataCite validates only registered and findable DOIs; we never send what it would refuse.
     schema = _schema()
     if not schema.validate(etree.fromstring(xml)):
         problems = "; ".join(f"line {e.line}: {e.message}" for e in schema.error_log)
         raise DataCitePermanentError(f"The DataCite XML does not validate (4.6 XSD): {problems}")
-    return Target(state=state, xml=xml, url=landing_url(registration.doi))
+    return Target(state=state, xml=xml, url=url)
 
 
 def _event(current: str, target: str) -> str | None:
@@ -278,7 +332,7 @@ def doi_sync(
         try:
             registration = (
                 DoiRegistration.objects.select_for_update(of=("self",))
-                .select_related("dataset")
+                .select_related("dataset", "concept")
                 .get(pk=registration.pk)
             )
         except DoiRegistration.DoesNotExist:
@@ -302,7 +356,9 @@ def doi_sync(
                 if not registration.availability_checked:
                     requests += 1
                     if client.get_doi(registration.doi) is not None:
-                        if registration.dataset.status in (Status.PUBLISHED, Status.WITHDRAWN):
+                        if registration.concept_id is not None or (
+                            registration.dataset.status in (Status.PUBLISHED, Status.WITHDRAWN)
+                        ):
                             raise DataCitePermanentError(
                                 f"DataCite already holds {registration.doi}, which this portal "
                                 "never sent: check it in Fabrica, then run doi_sync --check."
@@ -371,7 +427,15 @@ def doi_sync(
 def doi_mark_changed(*, dataset_ids: list[int]) -> list[int]:
     """The datasets changed: their registrations need a sync (a change is a fresh chance
     after a failure). Returns the registrations' ids."""
-    registrations = DoiRegistration.objects.filter(dataset_id__in=dataset_ids)
+    from django.db.models import Q
+
+    concepts = Dataset.objects.filter(pk__in=dataset_ids, concept__isnull=False).values(
+        "concept_id"
+    )
+    # A version's change may change its concept DOI's metadata and URL (the latest version).
+    registrations = DoiRegistration.objects.filter(
+        Q(dataset_id__in=dataset_ids) | Q(concept_id__in=concepts)
+    )
     ids = list(registrations.values_list("pk", flat=True))
     if ids:
         DoiRegistration.objects.filter(pk__in=ids).update(
@@ -409,7 +473,9 @@ def stale_registrations(*, now=None):
     retry_failed = Q(failed=True, updated_at__lte=now - datetime.timedelta(hours=1)) & ~Q(
         error_kind=ErrorKind.PERMANENT
     )
-    return DoiRegistration.objects.filter(waiting | retry_failed, dataset__isnull=False)
+    return DoiRegistration.objects.filter(waiting | retry_failed).filter(
+        Q(dataset__isnull=False) | Q(concept__isnull=False)
+    )
 
 
 __all__ = [
@@ -420,6 +486,7 @@ __all__ = [
     "desired_state",
     "doi_mark_changed",
     "doi_reserve",
+    "doi_reserve_concept",
     "doi_retry",
     "doi_sync",
     "stale_registrations",

@@ -136,8 +136,8 @@ def dataset_jsonld(
     keywords = list(s.keywords) + [t.label for t in s.techniques]
     if keywords:
         data["keywords"] = keywords
-    if s.version:
-        data["version"] = s.version
+    if s.version_label:
+        data["version"] = s.version_label
     if s.language:
         data["inLanguage"] = s.language
     if s.techniques:
@@ -205,6 +205,27 @@ def dataset_jsonld(
     if citations:
         data["citation"] = citations
     derived = [r.url for r in s.related_identifiers if r.relation_type == "IsDerivedFrom" and r.url]
+    versions = s.versions
+    if versions is not None and not versions.is_concept:
+        # A new version is based on the one before it, and is an example of the work all
+        # versions share (the concept DOI, which resolves to the latest version).
+        previous = versions.previous
+        if previous is not None and previous.doi != s.doi:
+            derived.append(previous.url)
+        if versions.concept_doi:
+            from doi.identifiers import landing_url as doi_landing_url
+
+            concept_url = (
+                f"https://doi.org/{versions.concept_doi}"
+                if versions.concept_doi_resolves
+                else doi_landing_url(versions.concept_doi)
+            )
+            data["exampleOfWork"] = {
+                "@type": "CreativeWork",
+                "@id": concept_url,
+                "url": concept_url,
+                "identifier": f"doi:{versions.concept_doi}",
+            }
     if derived:
         data["isBasedOn"] = derived
     funding = []

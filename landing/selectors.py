@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from catalogue import selectors as catalogue_selectors
 from catalogue.access import DatasetAccess, DatasetGone, DatasetNotFound, access_dataset
-from catalogue.models import DataFile, Dataset, Status
+from catalogue.models import DataFile, Dataset, DatasetConcept, Status
 from catalogue.snapshot import DatasetSnapshot, snapshot_queryset
 from landing import citations
 from landing.manifests import ManifestFile
@@ -71,6 +71,24 @@ class DownloadUrls:
     def url(self, path: str) -> str:
         # Same quoting as catalogue.selectors.file_download_url (tests keep them equal).
         return self.prefix + (quote(path, safe=_PATH_SAFE) if self.portal else quote(path))
+
+
+def concept_latest_doi(*, doi: str) -> str | None:
+    """For a concept DOI: the DOI of the record's latest public version (published, else the
+    latest withdrawn one, whose tombstone answers), or None (not a concept DOI, or nothing of
+    the record public yet). Only public versions are ever named, so no one learns of drafts."""
+    from catalogue.identifiers import normalize_doi
+    from doi.services import concept_latest
+
+    try:
+        key = normalize_doi(doi)
+    except ValueError:
+        return None
+    concept = DatasetConcept.objects.filter(doi=key).first()
+    if concept is None:
+        return None
+    latest = concept_latest(concept)
+    return latest.doi if latest is not None and latest.doi else None
 
 
 def iter_dataset_files(

@@ -92,7 +92,10 @@ def landing_signposts(
 ) -> Signposts:
     return Signposts(
         landing_url=landing_url,
-        cite_as=doi_url,
+        # FAIR Signposting: cite-as is the persistent identifier, but only one that resolves;
+        # a DOI reserved locally (not registered at DataCite) sends nobody anywhere, so the
+        # landing page itself is the address to cite until it is registered.
+        cite_as=doi_url or landing_url,
         described_by=(
             Link(datacite_xml_url, "describedby", "application/vnd.datacite.datacite+xml"),
             Link(datacite_json_url, "describedby", "application/vnd.datacite.datacite+json"),

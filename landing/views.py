@@ -17,6 +17,7 @@ from django.http import (
     HttpRequest,
     HttpResponse,
     HttpResponsePermanentRedirect,
+    HttpResponseRedirect,
     StreamingHttpResponse,
 )
 from django.shortcuts import render
@@ -257,6 +258,11 @@ def _landing(request: HttpRequest, doi: str) -> HttpResponse:
     try:
         record = _record_or_404(request, doi)
     except Http404:
+        latest = selectors.concept_latest_doi(doi=_doi(doi))
+        if latest is not None:
+            # A concept DOI: it always resolves to the latest published version (Zenodo).
+            target = reverse("landing:landing", kwargs={"doi": latest})
+            return HttpResponseRedirect(target)
         return render(request, "landing/not_found.html", {"doi": _doi(doi)}, status=404)
     chosen = negotiate(request.headers.get("Accept"), list(NEGOTIABLE))
     if chosen is None:
@@ -399,6 +405,12 @@ def _record_context(request, *, dataset, access, snapshot, has_landing: bool) ->
         "can_manage": user_is_curator(request.user)
         or user_is_dataset_member(request.user, dataset),
     }
+    versions = snapshot.versions
+    if versions is not None and versions.published:
+        context["versions_newest_first"] = list(reversed(versions.published))
+        latest = versions.latest
+        if dataset.status == Status.PUBLISHED and not versions.is_latest:
+            context["newer_version"] = latest  # the banner on older versions
     # Status, checklist, conversation and the moves the user may make (the curation panel).
     context["curation"] = curation_panel_context(request, dataset)
     context["review_links"] = review_links_panel_context(request, dataset)

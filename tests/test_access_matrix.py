@@ -105,6 +105,11 @@ EDITORS = {state: ({"curator", "admin"} if state == "withdrawn" else {"owner", "
            for state in STATES}  # fmt: skip
 
 
+# Who may start a new version of a published record (catalogue.roles Action.NEW_VERSION:
+# owners; curators holding add_dataset, so not the reviewer; admins).
+VERSIONERS = {"owner", "curator", "admin"}
+
+
 @dataclass(frozen=True)
 class Case:
     role: str
@@ -262,6 +267,24 @@ def write(ok: int, *, files: bool = False, drafts_only: bool = False, scicat: bo
     return expected
 
 
+def new_version(case: Case) -> int:
+    """POST …/versions: the write rule, then the record's state (only published records get
+    new versions: 409 otherwise)."""
+    if case.role == "anonymous":
+        return 401
+    if case.credential == "token":
+        return 403
+    if case.knows == "none":
+        return 404
+    if case.knows == "tomb":
+        return 410
+    if case.role not in VERSIONERS:
+        return 403
+    if not case.public_record or case.withdrawn:
+        return 409
+    return 201
+
+
 # ---------------------------------------------------------------- observations per path
 @dataclass
 class World:
@@ -406,6 +429,12 @@ def _patched(response, ds):
     assert "matrix-edit" in response.json()["keywords"]
 
 
+def _new_draft(response, ds):
+    body = response.json()
+    assert body["status"] == "draft" and body["pid"] != str(ds.pid)
+    assert response["Location"].endswith(f"/api/v1/datasets/{body['pid']}")
+
+
 def _registered(response, ds):
     assert response.json()["registered"] == 1
 
@@ -500,6 +529,9 @@ PATHS: list[PathSpec] = [
              write(200, files=True), api=True, write=True),
     PathSpec("API DELETE file", send("delete", lambda d: f"{V1}/{d.pid}/files?path=scan.h5"),
              write(204, files=True), api=True, write=True),
+    PathSpec("API POST new version",
+             send("post", lambda d: f"{V1}/{d.pid}/versions", None, _new_draft),
+             new_version, api=True, write=True),
     # ---- the SciCat API (scicat/): reads, with the files an embargo closes
     PathSpec("SciCat v3 GET dataset", observe_scicat_read(lambda d: f"{SC3}/{_sc(d)}"),
              lambda c: (api_detail(c), 0), scicat=True),

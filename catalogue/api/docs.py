@@ -110,6 +110,11 @@ SEARCH_PARAMS = [
     OpenApiParameter("date_from", OpenApiTypes.DATE),
     OpenApiParameter("date_to", OpenApiTypes.DATE),
     OpenApiParameter("sort", OpenApiTypes.STR, enum=list(SORTS)),
+    OpenApiParameter(
+        "all_versions",
+        OpenApiTypes.BOOL,
+        description="Every version of each record (default: the latest published version)",
+    ),
     OpenApiParameter("page", OpenApiTypes.INT),
     OpenApiParameter("page_size", OpenApiTypes.INT, description="1 to 100"),
 ]
@@ -266,6 +271,23 @@ extend_schema_view(
         },
     ),
 )(views.DatasetDetail)
+
+extend_schema_view(
+    post=extend_schema(
+        summary="Start a new version",
+        description="A draft carrying the published record's metadata and files over, with "
+        "its own pid; it goes through review and gets its own DOI at publication. While a "
+        "draft new version exists, the answer is that draft (200).",
+        tags=["datasets"],
+        parameters=[PID, IDEMPOTENCY],
+        request=None,
+        responses={
+            201: shapes.DatasetOut,
+            200: shapes.DatasetOut,
+            **errors(401, 403, 404, 409, 410),
+        },
+    ),
+)(views.DatasetVersions)
 
 _FILE_WRITE = {200: shapes.FilesWriteOut, **errors(400, 401, 403, 404, 410, 413, 415)}
 extend_schema_view(

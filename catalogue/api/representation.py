@@ -79,6 +79,33 @@ def dataset_json(s: DatasetSnapshot) -> dict[str, Any]:
         "file_count": s.file_count,
         "total_size": s.total_size,
         "formats": list(s.media_types),
+        "versions": versions_json(s),
+    }
+
+
+def versions_json(s: DatasetSnapshot) -> dict[str, Any] | None:
+    """The record's versions (catalogue.services.versions), or None for a record that was
+    never published and is no new version."""
+    v = s.versions
+    if v is None:
+        return None
+    return {
+        "concept_pid": str(v.concept_pid),
+        "concept_doi": v.concept_doi,
+        "number": v.number,
+        "is_latest": v.is_latest,
+        "based_on": v.based_on_doi,
+        "published": [
+            {
+                "pid": str(p.pid),
+                "doi": p.doi,
+                "version": p.label,
+                "number": p.number,
+                "published": _iso(p.published_at),
+                "url": p.url,
+            }
+            for p in v.published
+        ],
     }
 
 

@@ -127,6 +127,27 @@ class FileOut(s.Serializer):
     download_url = s.CharField()
 
 
+class VersionRefOut(s.Serializer):
+    pid = s.UUIDField()
+    doi = _nullable_char()
+    version = s.CharField()
+    number = s.IntegerField()
+    published = _nullable_char()
+    url = s.CharField()
+
+
+class VersionsOut(s.Serializer):
+    """The record's versions: its concept (DOI resolving to the latest version), this
+    version's number (null for a draft new version), every published version."""
+
+    concept_pid = s.UUIDField()
+    concept_doi = _nullable_char()
+    number = s.IntegerField(allow_null=True)
+    is_latest = s.BooleanField()
+    based_on = _nullable_char()
+    published = VersionRefOut(many=True)
+
+
 class DatasetSummaryOut(s.Serializer):
     """A record as lists show it (no files, no editors' fields)."""
 
@@ -163,6 +184,7 @@ class DatasetSummaryOut(s.Serializer):
     file_count = s.IntegerField()
     total_size = s.IntegerField()
     formats = s.ListField(child=s.CharField())
+    versions = VersionsOut(allow_null=True)
 
 
 class DatasetOut(DatasetSummaryOut):

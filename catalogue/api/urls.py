@@ -23,6 +23,7 @@ urlpatterns = [
     path("datasets/batch", views.DatasetBatch.as_view(), name="dataset-batch"),
     path("datasets/<uuid:pid>", views.DatasetDetail.as_view(), name="dataset-detail"),
     path("datasets/<uuid:pid>/files", views.DatasetFiles.as_view(), name="dataset-files"),
+    path("datasets/<uuid:pid>/versions", views.DatasetVersions.as_view(), name="dataset-versions"),
     path(
         "datasets/<uuid:pid>/datacite.xml",
         doi_views.DatasetDataciteXml.as_view(),

@@ -21,7 +21,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from catalogue import selectors
-from catalogue.access import access_dataset, datasets_visible_to, user_is_curator
+from catalogue.access import (
+    DatasetGone,
+    DatasetNotFound,
+    access_dataset,
+    datasets_visible_to,
+    user_is_curator,
+)
 from catalogue.api.base import (
     DEFAULT_PAGE_SIZE,
     MAX_PAGE_SIZE,
@@ -46,6 +52,7 @@ from catalogue.services.files import (
     dataset_files_replace,
 )
 from catalogue.services.verify import dataset_files_check_sizes, queue_checksum_verification
+from catalogue.services.versions import VersionError, dataset_new_version
 from catalogue.snapshot import dataset_snapshot, snapshot_queryset
 from portal.idempotency import idempotent
 
@@ -266,6 +273,47 @@ class DatasetDetail(PortalAPIView):
         _check_preconditions(request, dataset)
         dataset_delete_draft(dataset=dataset, actor=request.user)
         return Response(status=204)
+
+
+class VersionConflict(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
+
+
+class DatasetVersions(PortalAPIView):
+    """POST /api/v1/datasets/<pid>/versions: start a new version of a published record.
+
+    201 + Location with the new draft (the same JSON as GET). While a draft new version of the
+    record exists, the answer is that draft (200 + Location), as Zenodo does, so a retry or a
+    second click never makes two; 409 when the record is not published, or when the existing
+    draft is one the caller may not see (its pid is named)."""
+
+    def post(self, request: Request, pid) -> Response:
+        dataset, _ = access_dataset(user=request.user, pid=pid)
+
+        def new_version() -> Response:
+            try:
+                result = dataset_new_version(dataset=dataset, actor=request.user)
+            except VersionError as exc:
+                raise VersionConflict(str(exc)) from exc
+            try:
+                draft, access = access_dataset(user=request.user, pid=result.draft.pid)
+            except (DatasetNotFound, DatasetGone):
+                raise VersionConflict(
+                    f"A draft new version of this record exists already ({result.draft.pid}); "
+                    "ask its owners or a curator."
+                ) from None
+            location = request.build_absolute_uri(
+                reverse("api:dataset-detail", kwargs={"pid": draft.pid})
+            )
+            headers = {"Location": location, **_validators(draft)}
+            return Response(
+                dataset_body(request, draft, access),
+                status=201 if result.created else 200,
+                headers=headers,
+            )
+
+        return idempotent(request, new_version)
 
 
 def _files_input(request: Request, view: PortalAPIView) -> list:

@@ -10,6 +10,11 @@ urlpatterns = [
     path(
         "datasets/<uuid:pid>/transition", views.dataset_transition_view, name="dataset-transition"
     ),
+    path(
+        "datasets/<uuid:pid>/new-version",
+        views.dataset_new_version_view,
+        name="dataset-new-version",
+    ),
     path("datasets/<uuid:pid>/comment", views.dataset_comment_view, name="dataset-comment"),
     # Reviewer links (catalogue/curation/review_links.py)
     path("review/<str:secret>/", review_links.review_link_open, name="review-link"),

@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
-from django.utils.translation import gettext
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from catalogue.access import (
@@ -32,6 +32,7 @@ from catalogue.roles import Action, user_is_curator, user_may
 from catalogue.services import lifecycle
 from catalogue.services.curation import dataset_assign, dataset_comment, user_may_comment
 from catalogue.services.errors import DatasetInputError
+from catalogue.services.versions import VersionError, dataset_new_version
 
 
 def user_follows_curation(user, dataset) -> bool:
@@ -57,6 +58,8 @@ def curation_panel_context(request: HttpRequest, dataset) -> dict | None:
         "may_edit": dataset.status not in (Status.PUBLISHED, Status.WITHDRAWN)
         and user_may_comment(request.user, dataset),
         "assignee": dataset.assignee.get_username() if dataset.assignee_id else "",
+        "may_new_version": dataset.status == Status.PUBLISHED
+        and user_may(request.user, Action.NEW_VERSION, dataset),
     }
 
 
@@ -95,6 +98,31 @@ def dataset_transition_view(request: HttpRequest, pid) -> HttpResponse:
         entry = lifecycle.TRANSITION_TABLE.get((seen or dataset.status, to))
         messages.success(request, f"{entry.label if entry else 'Done'}: done.")
     return _back(request, dataset)
+
+
+@login_required
+@require_POST
+def dataset_new_version_view(request: HttpRequest, pid) -> HttpResponse:
+    """The record page's "New version" button: the draft new version opens in the editor
+    (the existing one, if the record has one already)."""
+    dataset = _lookup(request, pid)
+    try:
+        result = dataset_new_version(dataset=dataset, actor=request.user)
+    except DatasetForbidden:
+        messages.error(request, _("Only the record's owners and curators make new versions."))
+        return _back(request, dataset)
+    except VersionError as exc:
+        messages.error(request, str(exc))
+        return _back(request, dataset)
+    if result.created:
+        messages.success(
+            request,
+            _("New version started: a draft with the metadata and files of the published "
+              "version. Change what is new, then submit it for review."),
+        )  # fmt: skip
+    else:
+        messages.info(request, _("This record has a draft new version already: here it is."))
+    return HttpResponseRedirect(result.draft.get_absolute_url() + "#curation")
 
 
 @login_required
@@ -368,7 +396,7 @@ def deposit_view(request: HttpRequest, pid=None) -> HttpResponse:
     if broken:
         messages.warning(
             request,
-            gettext("The scientific metadata does not satisfy %(schemas)s yet: see the messages "
+            _("The scientific metadata does not satisfy %(schemas)s yet: see the messages "
               "beside it. Drafts may be saved so; submitting needs it valid.")
             % {"schemas": ", ".join(broken)},
         )  # fmt: skip

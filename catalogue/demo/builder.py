@@ -39,6 +39,7 @@ from . import content
 from .conversations import build_conversations
 from .recipes import RECIPES
 from .schemas import build_demo_schemas
+from .versions import build_versioned_record
 
 NAMESPACE = uuid.UUID("8d0b6c1e-2f4a-5b7c-9d1e-3f5a7b9c1d2e")
 SEED = 20261121
@@ -234,6 +235,7 @@ class DemoBuilder:
             summary.files += dataset.file_count
             if on_dataset:
                 on_dataset(dataset)
+        build_versioned_record(self)  # one record with two versions (catalogue/demo/versions.py)
         return summary
 
     def _dataset(self, spec: dict) -> tuple[Dataset, bool]:

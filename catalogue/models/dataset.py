@@ -61,6 +61,30 @@ def _dataset_url_template(urlconf: str | None, script_prefix: str) -> str:
     return reverse("catalogue:dataset-detail", kwargs={"pid": _URL_PLACEHOLDER}, urlconf=urlconf)
 
 
+class DatasetConcept(models.Model):
+    """All versions of one record (Zenodo's "concept"): created at the record's first
+    publication, with the concept DOI that always resolves to the latest published version
+    (DataCite 4.6 ``IsVersionOf``/``HasVersion``). Its registration at DataCite is a
+    ``doi.DoiRegistration`` with ``concept`` set."""
+
+    pid = models.UUIDField("PID", default=_new_pid, unique=True, editable=False)
+    doi = models.CharField(
+        "concept DOI", max_length=255, null=True, blank=True, unique=True,
+        validators=[validate_doi],
+    )  # fmt: skip
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "dataset concept (all versions)"
+
+    def __str__(self) -> str:
+        return self.doi or str(self.pid)
+
+    def save(self, *args, **kwargs):
+        self.doi = (self.doi or "").strip().lower() or None
+        super().save(*args, **kwargs)
+
+
 class Dataset(models.Model):
     # Identity
     pid = models.UUIDField(
@@ -71,6 +95,20 @@ class Dataset(models.Model):
         "DOI", max_length=255, null=True, blank=True, unique=True, validators=[validate_doi],
         help_text="Stored in lower case; minted on publication under PORTAL_DOI_PREFIX.",
     )  # fmt: skip
+
+    # Versions (catalogue.services.versions): the concept all versions share, the number this
+    # version got at publication (1, 2, ...), the version it was made from, and whether a later
+    # version of the same concept is published (search shows the latest by default).
+    concept = models.ForeignKey(
+        DatasetConcept, on_delete=models.PROTECT, related_name="versions", null=True,
+        blank=True, editable=False,
+    )  # fmt: skip
+    version_number = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    based_on = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        editable=False, help_text="The published version this draft was made from.",
+    )  # fmt: skip
+    superseded = models.BooleanField(default=False, db_index=True, editable=False)
 
     # DataCite 4.6 core metadata
     title = models.CharField(max_length=500)
@@ -183,6 +221,12 @@ class Dataset(models.Model):
             models.Index(fields=["status", "-published_at"], name="dataset_status_published"),
             # Keyset paging of OAI-PMH lists on (datestamp, identifier).
             models.Index(RECORD_CHANGED_AT, models.F("pid"), name="dataset_record_changed"),
+        ]
+        constraints = [
+            # Version numbers are given at publication, once each per concept.
+            models.UniqueConstraint(
+                fields=["concept", "version_number"], name="dataset_unique_version_number"
+            ),
         ]
         permissions = [
             ("review_dataset", "Can review submitted datasets"),

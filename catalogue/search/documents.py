@@ -134,6 +134,9 @@ class DatasetDocument(Document):
     license = Keyword(eager_global_ordinals=True)  # SPDX id
     publication_year = Integer()
     has_doi = Boolean()
+    # A later version of the same record is published: hidden unless all_versions=1.
+    superseded = Boolean()
+    concept_pid = Keyword()
 
     sort_date = Date()  # published_at, or created_at for unpublished records
     published_at = Date()

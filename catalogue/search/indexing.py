@@ -184,6 +184,8 @@ def dataset_to_document(snapshot: DatasetSnapshot, principals: Sequence[str]) ->
         "license": snapshot.licence.spdx if snapshot.licence else None,
         "publication_year": snapshot.publication_year,
         "has_doi": bool(snapshot.doi),
+        "superseded": snapshot.superseded,
+        "concept_pid": str(snapshot.versions.concept_pid) if snapshot.versions else None,
         "sort_date": _iso(sort_date),
         "published_at": _iso(snapshot.published_at),
         "created_at": _iso(snapshot.created_at),

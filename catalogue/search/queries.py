@@ -590,6 +590,9 @@ class SearchQuery:
     # counted at all (``SearchResult.total`` is None without: one search instead of two).
     source: tuple[str, ...] = ()
     count: bool = True
+    # Every version of each record (all_versions=1); by default only the latest published
+    # version of a record is found (Zenodo's "all versions" switch), drafts always.
+    all_versions: bool = False
 
     @property
     def effective_sort(self) -> str:
@@ -721,7 +724,10 @@ def parse_search_params(params) -> SearchQuery:
             f"Only the first {MAX_RESULT_WINDOW:,} results can be paged through "
             f"(page * page_size <= {MAX_RESULT_WINDOW}); narrow the search instead.",
         )
+    all_versions = params.get("all_versions")
+    all_versions = bool(all_versions) and _bool_word("all_versions", all_versions) == "true"
     return SearchQuery(
+        all_versions=all_versions,
         text=text,
         expression=expression,
         filters=filters,
@@ -1085,6 +1091,7 @@ def _es_query(query: SearchQuery, principals: list[str] | None, *, facets: bool)
     must = [es_text_clause(query.expression)] if query.expression is not None else []
     filters = es_visibility_filter(principals) + es_range_filters(query)
     filters += [es_condition(c) for c in query.conditions]
+    must_not = [] if query.all_versions else [{"term": {"superseded": True}}]
     if query.where is not None:
         filters.append(es_where(query.where))
     if facets:
@@ -1092,6 +1099,8 @@ def _es_query(query: SearchQuery, principals: list[str] | None, *, facets: bool)
     bool_query: dict = {"filter": filters}
     if must:
         bool_query["must"] = must
+    if must_not:  # must_not: documents indexed before versions existed lack the field
+        bool_query["must_not"] = must_not
     return {"bool": bool_query}
 
 
@@ -1264,6 +1273,8 @@ def search_params(query: SearchQuery, **overrides) -> list[tuple[str, str]]:
         if value is not None:
             pairs.append((name, value.isoformat() if hasattr(value, "isoformat") else str(value)))
     pairs += [("cond", c.param) for c in query.conditions]
+    if query.all_versions:
+        pairs.append(("all_versions", "1"))
     if query.sort:
         pairs.append(("sort", query.sort))
     if query.page_size != DEFAULT_PAGE_SIZE:

@@ -117,6 +117,8 @@ READ_ONLY_KEYS = frozenset({
     "published_at", "withdrawn_at", "withdrawal_reason",
     # Shown to owners and curators beside the record (DOI registration at DataCite, doi/).
     "doi_registration",
+    # The record's versions (catalogue.services.versions): made by "new version", not written.
+    "versions",
 })  # fmt: skip
 
 # Simple top-level keys: key -> (model field, default for partial=False).

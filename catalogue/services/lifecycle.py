@@ -25,9 +25,10 @@ from django.db.models import Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from catalogue.models import Dataset, DatasetEvent, Status
+from catalogue.models import Dataset, DatasetConcept, DatasetEvent, Status
 from catalogue.roles import Action, user_may
 from catalogue.services.changes import datasets_changed
+from catalogue.services.versions import concept_publish, concept_refresh
 from doi.services import DoiReservationError, doi_reserve
 
 
@@ -97,6 +98,11 @@ def _transition(
     """Make the move from the status the caller saw (``expected_status``, else the status of
     the ``dataset`` object it holds) to ``to``."""
     expected = expected_status or dataset.status
+    if to in (Status.PUBLISHED, Status.WITHDRAWN):
+        # Moves that change a record's versions lock its concept first (always concept, then
+        # versions: catalogue.services.versions), so two of them never wait in a cycle.
+        concept_id = Dataset.objects.filter(pk=dataset.pk).values_list("concept_id", flat=True)
+        DatasetConcept.objects.select_for_update().filter(pk__in=concept_id).first()
     locked = Dataset.objects.select_for_update().get(pk=dataset.pk)
     current = locked.status
     if current != expected:
@@ -127,6 +133,7 @@ def _transition(
         if blocking:
             raise ChecklistBlocked(blocking)
     now = timezone.now()
+    changed = [locked.pk]
     locked.status = to
     if to == Status.PUBLISHED:
         locked.published_at = locked.published_at or now
@@ -135,6 +142,10 @@ def _transition(
         # doi.apps registers it with DataCite once this commits.
         try:
             doi_reserve(dataset=locked)
+            if to == Status.PUBLISHED:
+                # The record's concept (created at its first publication, with the concept
+                # DOI) and this version's number; older versions become superseded.
+                changed += concept_publish(dataset=locked)
         except DoiReservationError as exc:
             if to == Status.PUBLISHED:
                 raise TransitionError(str(exc)) from exc
@@ -142,6 +153,8 @@ def _transition(
         locked.withdrawn_at = now
         locked.withdrawal_reason = comment
     locked.save()
+    if to == Status.WITHDRAWN and locked.concept_id is not None:
+        changed += concept_refresh(concept=locked.concept)
     event = DatasetEvent.objects.create(
         dataset=locked,
         actor=actor if actor is not None and actor.is_authenticated else None,
@@ -152,7 +165,7 @@ def _transition(
         kind=DatasetEvent.Kind.TRANSITION,
     )
     # Search and OAI-PMH see the new status (and who may read it) once this commits.
-    datasets_changed([locked.pk])
+    datasets_changed(changed)
     from catalogue.services.notifications import notify_event
 
     notify_event(event=event)

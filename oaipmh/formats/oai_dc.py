@@ -62,7 +62,7 @@ def oai_dc_values(snapshot: DatasetSnapshot) -> list[tuple[str, str]]:
         out.append(("language", s.language))
     out += [
         ("relation", _related_url(r.identifier_type, r.identifier, r.url))
-        for r in s.related_identifiers
+        for r in (*s.related_identifiers, *s.version_relations)  # versions: the snapshot's
     ]
     out.append(
         (

@@ -69,6 +69,12 @@ def test_demo_catalogue_meets_the_brief():
     # Scientific metadata mixes compatible units across datasets.
     units = {e.unit for ds in datasets_public() for e in dataset_snapshot(ds).scientific_entries}
     assert {"K", "degC", "eV", "keV", "mm", "m"} <= units
+    # One record with two published versions, made by alice's group (README "Versions").
+    v2 = Dataset.objects.get(version_number=2)
+    v1 = v2.based_on
+    assert v1.version_number == 1 and v1.superseded and not v2.superseded
+    assert v2.status == v1.status == Status.PUBLISHED and v1.concept.doi
+    assert v2.file_count == v1.file_count
     # Every creator has an ORCID (valid by construction) and a ROR affiliation.
     for ds in published:
         for c in ds.creators.all():

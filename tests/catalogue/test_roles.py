@@ -31,13 +31,21 @@ EXPECTED: dict[str, set[Action]] = {
     "other": set(),
     "staff": set(),  # is_staff alone grants nothing
     "reader": {A.VIEW_UNPUBLISHED, A.VIEW_EMBARGOED_FILES},
-    "owner": {A.VIEW_UNPUBLISHED, A.VIEW_EMBARGOED_FILES, A.EDIT, A.SUBMIT, A.MANAGE_REVIEW_LINKS},
+    "owner": {
+        A.VIEW_UNPUBLISHED,
+        A.VIEW_EMBARGOED_FILES,
+        A.EDIT,
+        A.SUBMIT,
+        A.MANAGE_REVIEW_LINKS,
+        A.NEW_VERSION,
+    },
     "creator": {
         A.VIEW_UNPUBLISHED,
         A.VIEW_EMBARGOED_FILES,
         A.EDIT,
         A.SUBMIT,
         A.MANAGE_REVIEW_LINKS,
+        A.NEW_VERSION,
     },
     "reviewer": {
         A.VIEW_UNPUBLISHED,

@@ -389,6 +389,8 @@ class DatabaseBackend:
             _keywords_text=Cast("keywords", TextField()),
             _sort_date=Coalesce("published_at", "created_at"),
         )
+        if not query.all_versions:
+            qs = qs.filter(superseded=False)
         if query.expression is not None:
             qs = qs.filter(text_q(query.expression))
         if query.year_min is not None:

@@ -54,15 +54,19 @@ class Command(BaseCommand):
                 "DataCite registration is off (PORTAL_DATACITE_ENABLED, "
                 "PORTAL_DATACITE_REPOSITORY_ID, PORTAL_DATACITE_PASSWORD, PORTAL_DATACITE_PREFIX)."
             )
-        registrations = DoiRegistration.objects.filter(dataset__isnull=False)
+        # Datasets' DOIs and concept DOIs (which follow a record's latest version).
+        registrations = DoiRegistration.objects.filter(
+            Q(dataset__isnull=False) | Q(concept__isnull=False)
+        )
         if not all:
             registrations = registrations.filter(
                 Q(pending=True) | Q(failed=True) | Q(last_synced__isnull=True)
             )
         drifted = repaired = failed = 0
         total = registrations.count()
+        rows = registrations.select_related("dataset", "concept").order_by("pk")
         bar = tqdm(
-            registrations.select_related("dataset").order_by("pk").iterator(chunk_size=200),
+            rows.iterator(chunk_size=200),
             total=total, unit="doi", desc="doi_sync", file=self.stderr, disable=None,
         )  # fmt: skip
         for registration in bar:
