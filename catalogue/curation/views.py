@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from catalogue.access import (
@@ -62,7 +63,7 @@ def _lookup(request, pid):
     if not pid:
         raise Http404("No such dataset.")
     try:
-        dataset, _ = access_dataset(user=request.user, pid=pid)
+        dataset, _access = access_dataset(user=request.user, pid=pid)
     except (DatasetNotFound, DatasetGone) as exc:
         raise Http404("No such dataset.") from exc
     if not user_follows_curation(request.user, dataset):
@@ -91,7 +92,9 @@ def dataset_transition_view(request: HttpRequest, pid) -> HttpResponse:
         messages.error(request, str(exc))
     else:
         entry = lifecycle.TRANSITION_TABLE.get((seen or dataset.status, to))
-        messages.success(request, f"{entry.label if entry else 'Done'}: done.")
+        messages.success(
+            request, _("%(action)s: done.") % {"action": entry.label if entry else _("Done")}
+        )
     return _back(request, dataset)
 
 
@@ -102,11 +105,11 @@ def dataset_comment_view(request: HttpRequest, pid) -> HttpResponse:
     try:
         dataset_comment(dataset=dataset, actor=request.user, comment=request.POST.get("comment"))
     except DatasetForbidden:
-        messages.error(request, "Readers may not comment; owners and curators may.")
+        messages.error(request, _("Readers may not comment; owners and curators may."))
     except DatasetInputError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, "Comment added.")
+        messages.success(request, _("Comment added."))
     return _back(request, dataset)
 
 
@@ -171,7 +174,7 @@ def _assign(request: HttpRequest) -> HttpResponse:
     elif who:
         assignee = get_user_model().objects.filter(username=who, is_active=True).first()
         if assignee is None:
-            messages.error(request, f"No user {who!r}.")
+            messages.error(request, _("No user %(name)r.") % {"name": who})
             return HttpResponseRedirect(request.get_full_path())
     else:
         assignee = None
@@ -182,7 +185,11 @@ def _assign(request: HttpRequest) -> HttpResponse:
     else:
         messages.success(
             request,
-            f"“{dataset.title}”: " + (f"assigned to {assignee}." if assignee else "released."),
+            (
+                _("“%(title)s”: assigned to %(name)s.") % {"title": dataset.title, "name": assignee}
+                if assignee
+                else _("“%(title)s”: released.") % {"title": dataset.title}
+            ),
         )
     return HttpResponseRedirect(request.get_full_path())
 
@@ -322,11 +329,11 @@ def deposit_view(request: HttpRequest, pid=None) -> HttpResponse:
     dataset = None
     if pid is not None:
         try:
-            dataset, _ = access_dataset(user=request.user, pid=pid, need="edit")
+            dataset, _access = access_dataset(user=request.user, pid=pid, need="edit")
         except (DatasetNotFound, DatasetGone) as exc:
             raise Http404("No such dataset.") from exc
         except DatasetForbidden:
-            messages.error(request, "You may read this dataset but not edit it.")
+            messages.error(request, _("You may read this dataset but not edit it."))
             return HttpResponseRedirect(f"/datasets/{pid}/")
     if request.method != "POST":
         state = state_from_dataset(dataset)
@@ -349,16 +356,16 @@ def deposit_view(request: HttpRequest, pid=None) -> HttpResponse:
             _save_files(request, dataset)
     except (FormError, DatasetInputError) as exc:
         state = state_from_post(request.POST, exc.errors)
-        messages.error(request, "Not saved: see the messages beside the fields.")
+        messages.error(request, _("Not saved: see the messages beside the fields."))
         response = render(request, "curation/deposit.html",
                           _deposit_context(request, dataset=None if pid is None else dataset,
                                            state=state))  # fmt: skip
         response.status_code = 400
         return response
     except DatasetForbidden:
-        messages.error(request, "You may not change this dataset.")
+        messages.error(request, _("You may not change this dataset."))
         return HttpResponseRedirect(dataset.get_absolute_url())
-    messages.success(request, "Draft created." if created else "Saved.")
+    messages.success(request, _("Draft created.") if created else _("Saved."))
     if request.POST.get("then") == "view":
         return HttpResponseRedirect(dataset.get_absolute_url() + "#curation")
     return HttpResponseRedirect(f"/datasets/{dataset.pid}/edit")
