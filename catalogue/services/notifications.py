@@ -118,7 +118,10 @@ def event_mail_send(*, event_id: int) -> int:
     def subject() -> str:
         if event.kind == DatasetEvent.Kind.COMMENT:
             return _("New comment on “%(title)s”") % {"title": dataset.title}
-        return f"“{dataset.title}”: {_status_word(event.to_status)}"
+        return _("“%(title)s”: %(status)s") % {
+            "title": dataset.title,
+            "status": _status_word(event.to_status),
+        }
 
     context = {
         "event": event,

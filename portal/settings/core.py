@@ -106,6 +106,8 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = env.str("PORTAL_LANGUAGE_CODE", default="en")
 LANGUAGES = [("en", "English"), ("de", "Deutsch")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Page date formats per language (portal/formats/<lang>/formats.py): "1 May 2024", "1. Mai 2024".
+FORMAT_MODULE_PATH = ["portal.formats"]
 LANGUAGE_COOKIE_NAME = "portal_language"
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = env.str("PORTAL_TIME_ZONE", default="UTC")
