@@ -9,6 +9,8 @@
   e-mails reach them in it (:func:`language_for_address`).
 """
 
+import re
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in
@@ -18,20 +20,19 @@ from django.utils import translation
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
-# Never translated: wire formats. /doi/<doi> exports are pure functions without gettext.
-MACHINE_PREFIXES = (
-    "/api/",
-    "/oai",
-    "/scicat/",
-    "/panosc/",
-    "/healthz",
-    "/readyz",
-    "/metrics",
+# Never translated: wire formats (API JSON, OAI-PMH, the SciCat and PaNOSC APIs, operations,
+# the HDF5 preview, exports, linksets and manifests). File downloads are not listed: their
+# 403/404 pages are for people.
+MACHINE_PATH = re.compile(
+    r"^/(?:api/|oai|scicat/|panosc/|healthz|readyz|metrics"
+    r"|datasets/[0-9a-fA-F-]{36}/h5grove"
+    r"|doi/.+/(?:export/[^/]+|linkset(?:\.json)?|manifest\.meta4|manifest\.aria2|urls\.txt"
+    r"|[A-Z0-9]+SUMS)$)"
 )
 
 
 def is_machine_path(path: str) -> bool:
-    return path.startswith(MACHINE_PREFIXES)
+    return MACHINE_PATH.match(path) is not None
 
 
 class PortalLocaleMiddleware(LocaleMiddleware):
