@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from catalogue.access import (
@@ -113,6 +114,14 @@ def dataset_comment_view(request: HttpRequest, pid) -> HttpResponse:
     return _back(request, dataset)
 
 
+# "comment by anna" in the "Last event" column (the event kinds' values, in the page language).
+EVENT_WORDS = {
+    "transition": pgettext_lazy("event kind", "transition"),
+    "edit": pgettext_lazy("event kind", "edit"),
+    "comment": pgettext_lazy("event kind", "comment"),
+}
+
+
 @login_required
 def my_datasets(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status") or None
@@ -122,6 +131,7 @@ def my_datasets(request: HttpRequest) -> HttpResponse:
     for ds in datasets:
         ds.next_step = NEXT_STEP.get(ds.status, "")
         ds.status_label = Status(ds.status).label
+        ds.last_event_kind = EVENT_WORDS.get(ds.last_event_kind, ds.last_event_kind)
     return render(
         request,
         "curation/my_datasets.html",

@@ -466,9 +466,9 @@ class DatasetEvent(models.Model):
     """
 
     class Kind(models.TextChoices):
-        TRANSITION = "transition", "Status change"
-        EDIT = "edit", "Edit"
-        COMMENT = "comment", "Comment"
+        TRANSITION = "transition", _("Status change")
+        EDIT = "edit", _("Edit")
+        COMMENT = "comment", _("Comment")
 
     dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(
