@@ -116,7 +116,9 @@ class LanguagePreference(models.Model):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="language_preference"
     )
-    language = models.CharField(max_length=10, choices=settings.LANGUAGES)
+    # A code of LANGUAGES (checked on writing, portal.i18n); no choices here, so that adding a
+    # language to the settings needs no migration.
+    language = models.CharField(max_length=10)
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
