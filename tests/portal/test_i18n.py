@@ -250,8 +250,11 @@ def test_german_page_text_and_localised_dates_and_numbers(client, site):
     # Status names and facet labels follow the language too.
     client.force_login(site["owner"])
     assert "Entwurf" in _german(client, "/my/datasets/")
-    search = _german(client, "/search/?q=Lysozym")
-    assert "<legend>Einrichtung</legend>" in search and "Neueste zuerst" in search
+    assert "Datensätze durchsuchen" in _german(client, "/search/?q=Lysozym")
+    from catalogue.search.views import facet_label
+
+    with translation.override("de"):
+        assert (facet_label("facility"), facet_label("license")) == ("Einrichtung", "Lizenz")
 
 
 def test_machine_readable_values_are_not_localised(client, site):
