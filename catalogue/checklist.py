@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from catalogue.identifiers import validate_orcid, validate_ror
 from catalogue.models import Dataset
@@ -67,51 +68,59 @@ def dataset_checklist(dataset: Dataset) -> list[ChecklistItem]:
         items.append(ChecklistItem(id_, level, bool(passed), ok if passed else missing))
 
     # DataCite mandatory properties
-    item("datacite.titles", BLOCKING, dataset.title.strip(), "Title given.", "Give a title.")
-    item("datacite.creators", BLOCKING, creators, f"{len(creators)} creator(s).",
-         "Name at least one creator.")  # fmt: skip
-    item("datacite.publisher", BLOCKING, dataset.publisher.strip(), "Publisher given.",
-         "Name the publisher (usually the facility).")  # fmt: skip
+    # Messages in the page language (the API answers in LANGUAGE_CODE: portal/i18n.py).
+    item("datacite.titles", BLOCKING, dataset.title.strip(), _("Title given."), _("Give a title."))
+    item("datacite.creators", BLOCKING, creators,
+         ngettext("%(n)d creator.", "%(n)d creators.", len(creators)) % {"n": len(creators)},
+         _("Name at least one creator."))  # fmt: skip
+    item("datacite.publisher", BLOCKING, dataset.publisher.strip(), _("Publisher given."),
+         _("Name the publisher (usually the facility)."))  # fmt: skip
     item("datacite.publicationYear", BLOCKING, dataset.publication_year,
-         "Publication year given.", "Give the publication year.")  # fmt: skip
+         _("Publication year given."), _("Give the publication year."))  # fmt: skip
     item("datacite.resourceType", BLOCKING, dataset.resource_type_general,
-         "Resource type given.", "Choose a resource type.")  # fmt: skip
-    item("licence", BLOCKING, dataset.license, f"Licence {dataset.license}.", "Choose a licence.")
+         _("Resource type given."), _("Choose a resource type."))  # fmt: skip
+    item("licence", BLOCKING, dataset.license,
+         _("Licence %(licence)s.") % {"licence": dataset.license},
+         _("Choose a licence."))  # fmt: skip
     # DataCite recommended properties
-    item("datacite.descriptions", ADVICE, dataset.description.strip(), "Abstract given.",
-         "Add an abstract: it is what search results and landing pages show.")  # fmt: skip
-    item("datacite.subjects", ADVICE, dataset.keywords or dataset.subjects, "Keywords given.",
-         "Add keywords so that others find the dataset.")  # fmt: skip
+    item("datacite.descriptions", ADVICE, dataset.description.strip(), _("Abstract given."),
+         _("Add an abstract: it is what search results and landing pages show."))  # fmt: skip
+    item("datacite.subjects", ADVICE, dataset.keywords or dataset.subjects, _("Keywords given."),
+         _("Add keywords so that others find the dataset."))  # fmt: skip
     item("datacite.dates", ADVICE, dataset.collection_start or dataset.dates,
-         "Dates given.", "Add when the data were collected.")  # fmt: skip
+         _("Dates given."), _("Add when the data were collected."))  # fmt: skip
     item("datacite.relatedIdentifiers", ADVICE, dataset.related_identifiers.exists(),
-         "Related works linked.", "Link related papers or datasets (DOIs).")  # fmt: skip
+         _("Related works linked."), _("Link related papers or datasets (DOIs)."))  # fmt: skip
     item("datacite.fundingReferences", ADVICE, dataset.funding_references.exists(),
-         "Funding given.", "Name who funded the work.")  # fmt: skip
+         _("Funding given."), _("Name who funded the work."))  # fmt: skip
     item("creators.orcid", ADVICE, creators and all(c.orcid for c in creators if
-         c.name_type == "Personal"), "Every person has an ORCID iD.",
-         "Add ORCID iDs for the creators.")  # fmt: skip
+         c.name_type == "Personal"), _("Every person has an ORCID iD."),
+         _("Add ORCID iDs for the creators."))  # fmt: skip
     # Identifiers are valid (check digits): ISO 7064 11-2 for ORCID, ROR's base-32 checksum.
     agents = creators + contributors
     bad = [a.name for a in agents if a.orcid and not _valid(validate_orcid, a.orcid)]
     bad += [a.name for a in agents
             if a.affiliation_ror and not _valid(validate_ror, a.affiliation_ror)]  # fmt: skip
-    item("identifiers.valid", BLOCKING, not bad, "ORCID iDs and ROR ids are valid.",
-         "Invalid ORCID iD or ROR id for: " + ", ".join(sorted(set(bad))) + ".")  # fmt: skip
+    item("identifiers.valid", BLOCKING, not bad, _("ORCID iDs and ROR ids are valid."),
+         _("Invalid ORCID iD or ROR id for: %(names)s.")
+         % {"names": ", ".join(sorted(set(bad)))})  # fmt: skip
     # Files
-    item("files.present", BLOCKING, file_total, f"{file_total} file(s).",
-         "Register at least one file from the storage folder, or upload one.")  # fmt: skip
+    item("files.present", BLOCKING, file_total,
+         ngettext("%(n)d file.", "%(n)d files.", file_total) % {"n": file_total},
+         _("Register at least one file from the storage folder, or upload one."))  # fmt: skip
     unchecked = files.filter(checksum="").count() if file_total else 0
-    item("files.checksums", BLOCKING, file_total and not unchecked, "Every file has a checksum.",
-         f"{unchecked} file(s) without a checksum." if unchecked else "No files yet.")  # fmt: skip
-    item("techniques.panet", ADVICE, dataset.techniques.exists(), "PaNET technique(s) given.",
-         "Name the experimental technique (PaNET) so that PaNOSC searches find it.")  # fmt: skip
+    item("files.checksums", BLOCKING, file_total and not unchecked, _("Every file has a checksum."),
+         ngettext("%(n)d file without a checksum.", "%(n)d files without a checksum.",
+                  unchecked) % {"n": unchecked} if unchecked else _("No files yet."))  # fmt: skip
+    item("techniques.panet", ADVICE, dataset.techniques.exists(), _("PaNET technique(s) given."),
+         _("Name the experimental technique (PaNET) so that PaNOSC searches find it."))  # fmt: skip
     # Embargo
     limit = _add_years(timezone.localdate(), settings.EMBARGO_MAX_YEARS)
     embargo_ok = dataset.embargo_until is None or dataset.embargo_until <= limit
-    item("embargo.max", BLOCKING, embargo_ok, "Embargo within the limit." if dataset.embargo_until
-         else "No embargo.", f"The embargo may last at most {settings.EMBARGO_MAX_YEARS} years "
-         f"(until {limit.isoformat()}).")  # fmt: skip
+    item("embargo.max", BLOCKING, embargo_ok,
+         _("Embargo within the limit.") if dataset.embargo_until else _("No embargo."),
+         _("The embargo may last at most %(years)d years (until %(date)s).")
+         % {"years": settings.EMBARGO_MAX_YEARS, "date": limit.isoformat()})  # fmt: skip
     items.append(domain_schema_item(dataset))
     return items
 

@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext_noop
 
 from catalogue.models import Dataset
 from catalogue.panet import PANET_BASE
@@ -26,17 +27,27 @@ INSTRUMENT = "instrument"
 TECHNIQUE = "technique"
 RESOURCE_TYPE = "resourcetype"
 
+# OAI-PMH ListSets sends these in English; gettext_noop only marks them for the
+# people's "Harvesting and APIs" page, which shows them translated (portal/harvesting.py).
 FAMILIES: dict[str, tuple[str, str]] = {
-    FACILITY: ("Facilities", "Datasets grouped by the facility where they were measured."),
-    INSTRUMENT: ("Instruments", "Datasets grouped by the instrument they were measured on."),
+    FACILITY: (
+        gettext_noop("Facilities"),
+        gettext_noop("Datasets grouped by the facility where they were measured."),
+    ),
+    INSTRUMENT: (
+        gettext_noop("Instruments"),
+        gettext_noop("Datasets grouped by the instrument they were measured on."),
+    ),
     TECHNIQUE: (
-        "Experimental techniques (PaNET)",
-        "Datasets grouped by experimental technique, identified by the Photon and Neutron "
-        "Experimental Techniques ontology (http://purl.org/pan-science/PaNET/).",
+        gettext_noop("Experimental techniques (PaNET)"),
+        gettext_noop(
+            "Datasets grouped by experimental technique, identified by the Photon and Neutron "
+            "Experimental Techniques ontology (http://purl.org/pan-science/PaNET/)."
+        ),
     ),
     RESOURCE_TYPE: (
-        "Resource types (DataCite)",
-        "Records grouped by DataCite resourceTypeGeneral.",
+        gettext_noop("Resource types (DataCite)"),
+        gettext_noop("Records grouped by DataCite resourceTypeGeneral."),
     ),
 }
 

@@ -21,3 +21,10 @@ def _is_curator(request) -> bool:
     from catalogue.access import user_is_curator
 
     return user_is_curator(getattr(request, "user", None))
+
+
+def labels(request):
+    """``labels.proposal`` …: facility-configurable field labels (portal/labels.py)."""
+    from portal.labels import Labels
+
+    return {"labels": Labels()}

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from catalogue import selectors
 from oaipmh.sets import FAMILIES
@@ -19,7 +20,9 @@ def harvesting(request: HttpRequest) -> HttpResponse:
         {
             "base": base,
             "oai_url": base + reverse("oaipmh:endpoint"),
-            "set_families": [(spec, name, text) for spec, (name, text) in FAMILIES.items()],
+            "set_families": [
+                (spec, gettext(name), gettext(text)) for spec, (name, text) in FAMILIES.items()
+            ],
             "facilities": [f for f in selectors.facilities_with_public_counts() if f.code],
             "example": example,
             "repository_id": settings.OAI_REPOSITORY_ID,

@@ -7,7 +7,7 @@ clients and federated portals page through ``/api/v1/search``; each is answered 
 milliseconds, so the fixed cost of a request matters there. Those endpoints are read-only
 (GET/HEAD), render no template, set no message and no cookie, never redirect to a slash and
 never serve static files (their views set Content-Length themselves), so the middleware for
-that is skipped on them: WhiteNoise, CommonMiddleware,
+that is skipped on them: WhiteNoise, the language, CommonMiddleware,
 CSRF, messages, allauth's account middleware and X-Frame-Options. Everything that decides
 or that every response must carry stays: request ids and metrics, SecurityMiddleware
 (nosniff, HSTS, referrer policy), sessions and authentication (the access gate asks who the
@@ -31,6 +31,8 @@ SKIPPED_ON_LEAN_PATH = frozenset(
         "django.contrib.messages.middleware.MessageMiddleware",
         "django.middleware.clickjacking.XFrameOptionsMiddleware",
         "allauth.account.middleware.AccountMiddleware",
+        # JSON and HDF5 bytes: never translated (portal/i18n.py), so no language to pick.
+        "portal.i18n.PortalLocaleMiddleware",
     }
 )
 

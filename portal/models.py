@@ -4,6 +4,7 @@ programs (beamline ingestors, scripts, clients)."""
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class FederatedIdentity(models.Model):
@@ -45,8 +46,8 @@ class ApiToken(models.Model):
     """
 
     class Scope(models.TextChoices):
-        READ = "read", "read"
-        WRITE = "write", "read and write"
+        READ = "read", _("read")
+        WRITE = "write", _("read and write")
 
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
@@ -107,3 +108,18 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} ({self.user_id})"
+
+
+class LanguagePreference(models.Model):
+    """The page language a user last chose (or logged in with): e-mails to them use it."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="language_preference"
+    )
+    # A code of LANGUAGES (checked on writing, portal.i18n); no choices here, so that adding a
+    # language to the settings needs no migration.
+    language = models.CharField(max_length=10)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.language}"

@@ -15,6 +15,7 @@ from django.core.exceptions import SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.generic import View
 from mozilla_django_oidc.utils import absolutify
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
@@ -68,18 +69,21 @@ class CallbackView(OIDCAuthenticationCallbackView):
                 request.session.save()
             return _refuse(
                 request,
-                reason=f"The identity provider refused the log-in ({request.GET['error'][:80]}).",
+                reason=_("The identity provider refused the log-in (%(error)s).")
+                % {"error": request.GET["error"][:80]},
             )
         state, code = request.GET.get("state"), request.GET.get("code")
         if not state or not code:
-            return _refuse(request, reason="The identity provider's answer is incomplete.")
+            return _refuse(request, reason=_("The identity provider's answer is incomplete."))
         states = request.session.get("oidc_states") or {}
         if state not in states:
             # Forged, replayed (each state is used once) or from an expired session.
             return _refuse(
                 request,
-                reason="This log-in link is not valid any more (it was used already, or it "
-                "was not started here). Please start again.",
+                reason=_(
+                    "This log-in link is not valid any more (it was used already, or it "
+                    "was not started here). Please start again."
+                ),
             )
         entry = states.pop(state)
         request.session["oidc_states"] = states
@@ -92,24 +96,28 @@ class CallbackView(OIDCAuthenticationCallbackView):
             )
         except SuspiciousOperation as exc:
             logger.warning("OIDC log-in refused: %s", exc)
-            return _refuse(request, reason=f"The log-in could not be verified: {exc}")
+            return _refuse(
+                request, reason=_("The log-in could not be verified: %(error)s") % {"error": exc}
+            )
         except requests.HTTPError as exc:
             status = exc.response.status_code if exc.response is not None else None
             logger.warning("OIDC provider answered %s", status)
             if status is not None and 400 <= status < 500:
-                return _refuse(request, reason="The identity provider did not accept the log-in.")
+                return _refuse(
+                    request, reason=_("The identity provider did not accept the log-in.")
+                )
             return _refuse(
-                request, reason="The identity provider is not answering properly.", status=502
+                request, reason=_("The identity provider is not answering properly."), status=502
             )
         except requests.RequestException as exc:
             logger.warning("OIDC provider unreachable: %s", exc)
             return _refuse(
                 request,
-                reason="The identity provider cannot be reached. Please try again later.",
+                reason=_("The identity provider cannot be reached. Please try again later."),
                 status=502,
             )
         if user is None or not user.is_active:
-            return _refuse(request, reason="This account may not log in here.", status=403)
+            return _refuse(request, reason=_("This account may not log in here."), status=403)
         user.backend = BACKEND_PATH
         self.user = user
         return self.login_success()
@@ -117,7 +125,7 @@ class CallbackView(OIDCAuthenticationCallbackView):
 
 def failed(request: HttpRequest) -> HttpResponse:
     _require_oidc()
-    return _refuse(request, reason="The federated log-in did not complete.")
+    return _refuse(request, reason=_("The federated log-in did not complete."))
 
 
 def provider_logout_url(request: HttpRequest) -> str | None:

@@ -4,21 +4,22 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
 
 from catalogue.roles import ACTION_PERMISSIONS, Role, user_allowed_actions, user_roles
 
 # What people read for each role and action (the table itself is catalogue.roles).
 ROLE_LABELS = {
-    Role.ADMIN: "Administrator: may do everything",
-    Role.CURATOR: "Curator: sees every dataset",
+    Role.ADMIN: _("Administrator: may do everything"),
+    Role.CURATOR: _("Curator: sees every dataset"),
 }
 ACTION_LABELS = {
-    "view_all": "see every dataset",
-    "review": "review submissions",
-    "publish": "publish (mint DOIs)",
-    "withdraw": "withdraw published records",
-    "edit": "edit records",
-    "curate": "use the curation pages",
+    "view_all": _("see every dataset"),
+    "review": _("review submissions"),
+    "publish": _("publish (mint DOIs)"),
+    "withdraw": _("withdraw published records"),
+    "edit": _("edit records"),
+    "curate": _("use the curation pages"),
 }
 
 

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from portal import errors, harvesting, profile
+from portal import errors, harvesting, i18n, profile
 from portal.ops import health, metrics
 
 admin.site.site_header = "Open data portal: curation"
@@ -13,6 +13,8 @@ urlpatterns = [
     path("readyz", health.readyz, name="readyz"),
     path("metrics", metrics.metrics_view, name="metrics"),
     path("admin/", admin.site.urls),
+    # The header's language switcher (POST; the URLs themselves never carry a language).
+    path("i18n/setlang/", i18n.set_language, name="set_language"),
     path("accounts/profile/", profile.profile, name="account_profile"),
     path("accounts/", include("portal.page_urls")),
     path("accounts/", include("allauth.urls")),

@@ -4,12 +4,18 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from portal.models import ApiToken
 from portal.tokens import api_token_create, api_token_revoke
 
-EXPIRY_CHOICES = [("30", "30 days"), ("90", "90 days"), ("365", "1 year"), ("", "never")]
+EXPIRY_CHOICES = [
+    ("30", _("30 days")),
+    ("90", _("90 days")),
+    ("365", _("1 year")),
+    ("", _("never")),
+]
 
 
 @login_required
@@ -47,5 +53,9 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
 def api_token_revoke_view(request: HttpRequest, token_id: int) -> HttpResponse:
     token = get_object_or_404(ApiToken, pk=token_id, owner=request.user)
     api_token_revoke(token=token, actor=request.user)
-    messages.success(request, f"Token {token.name!r} ({token.prefix}…) is revoked.")
+    messages.success(
+        request,
+        _("Token %(name)r (%(prefix)s…) is revoked.")
+        % {"name": token.name, "prefix": token.prefix},
+    )
     return redirect("portal:api-tokens")

@@ -4,6 +4,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.utils.translation import gettext_lazy as _
 
 from catalogue.access import datasets_visible_to
 from catalogue.checklist import checklist_blocking, checklist_summary, dataset_checklist
@@ -29,14 +30,14 @@ def _with_last_event(qs: QuerySet) -> QuerySet:
 
 # What the owner does next, per status.
 NEXT_STEP = {
-    Status.DRAFT: "Complete the checklist and submit.",
-    Status.SUBMITTED: "Waiting for a curator.",
-    Status.IN_REVIEW: "A curator is reviewing it.",
-    Status.CHANGES_REQUESTED: "Read the curator's comment, change the record, resubmit.",
-    Status.APPROVED: "Approved: a curator publishes it.",
-    Status.PUBLISHED: "Published.",
-    Status.WITHDRAWN: "Withdrawn.",
-    Status.DECLINED: "Declined: read the reason; you may reopen it as a draft.",
+    Status.DRAFT: _("Complete the checklist and submit."),
+    Status.SUBMITTED: _("Waiting for a curator."),
+    Status.IN_REVIEW: _("A curator is reviewing it."),
+    Status.CHANGES_REQUESTED: _("Read the curator's comment, change the record, resubmit."),
+    Status.APPROVED: _("Approved: a curator publishes it."),
+    Status.PUBLISHED: _("Published."),
+    Status.WITHDRAWN: _("Withdrawn."),
+    Status.DECLINED: _("Declined: read the reason; you may reopen it as a draft."),
 }
 
 

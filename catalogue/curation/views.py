@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from catalogue.access import (
@@ -67,7 +68,7 @@ def _lookup(request, pid):
     if not pid:
         raise Http404("No such dataset.")
     try:
-        dataset, _ = access_dataset(user=request.user, pid=pid)
+        dataset, _access = access_dataset(user=request.user, pid=pid)
     except (DatasetNotFound, DatasetGone) as exc:
         raise Http404("No such dataset.") from exc
     if not user_follows_curation(request.user, dataset):
@@ -96,7 +97,9 @@ def dataset_transition_view(request: HttpRequest, pid) -> HttpResponse:
         messages.error(request, str(exc))
     else:
         entry = lifecycle.TRANSITION_TABLE.get((seen or dataset.status, to))
-        messages.success(request, f"{entry.label if entry else 'Done'}: done.")
+        messages.success(
+            request, _("%(action)s: done.") % {"action": entry.label if entry else _("Done")}
+        )
     return _back(request, dataset)
 
 
@@ -132,12 +135,20 @@ def dataset_comment_view(request: HttpRequest, pid) -> HttpResponse:
     try:
         dataset_comment(dataset=dataset, actor=request.user, comment=request.POST.get("comment"))
     except DatasetForbidden:
-        messages.error(request, "Readers may not comment; owners and curators may.")
+        messages.error(request, _("Readers may not comment; owners and curators may."))
     except DatasetInputError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, "Comment added.")
+        messages.success(request, _("Comment added."))
     return _back(request, dataset)
+
+
+# "comment by anna" in the "Last event" column (the event kinds' values, in the page language).
+EVENT_WORDS = {
+    "transition": pgettext_lazy("event kind", "transition"),
+    "edit": pgettext_lazy("event kind", "edit"),
+    "comment": pgettext_lazy("event kind", "comment"),
+}
 
 
 @login_required
@@ -149,6 +160,7 @@ def my_datasets(request: HttpRequest) -> HttpResponse:
     for ds in datasets:
         ds.next_step = NEXT_STEP.get(ds.status, "")
         ds.status_label = Status(ds.status).label
+        ds.last_event_kind = EVENT_WORDS.get(ds.last_event_kind, ds.last_event_kind)
     return render(
         request,
         "curation/my_datasets.html",
@@ -201,7 +213,7 @@ def _assign(request: HttpRequest) -> HttpResponse:
     elif who:
         assignee = get_user_model().objects.filter(username=who, is_active=True).first()
         if assignee is None:
-            messages.error(request, f"No user {who!r}.")
+            messages.error(request, _("No user %(name)r.") % {"name": who})
             return HttpResponseRedirect(request.get_full_path())
     else:
         assignee = None
@@ -212,7 +224,11 @@ def _assign(request: HttpRequest) -> HttpResponse:
     else:
         messages.success(
             request,
-            f"“{dataset.title}”: " + (f"assigned to {assignee}." if assignee else "released."),
+            (
+                _("“%(title)s”: assigned to %(name)s.") % {"title": dataset.title, "name": assignee}
+                if assignee
+                else _("“%(title)s”: released.") % {"title": dataset.title}
+            ),
         )
     return HttpResponseRedirect(request.get_full_path())
 
@@ -355,11 +371,11 @@ def deposit_view(request: HttpRequest, pid=None) -> HttpResponse:
     dataset = None
     if pid is not None:
         try:
-            dataset, _ = access_dataset(user=request.user, pid=pid, need="edit")
+            dataset, _access = access_dataset(user=request.user, pid=pid, need="edit")
         except (DatasetNotFound, DatasetGone) as exc:
             raise Http404("No such dataset.") from exc
         except DatasetForbidden:
-            messages.error(request, "You may read this dataset but not edit it.")
+            messages.error(request, _("You may read this dataset but not edit it."))
             return HttpResponseRedirect(f"/datasets/{pid}/")
     if request.method != "POST":
         state = state_from_dataset(dataset)
@@ -382,16 +398,16 @@ def deposit_view(request: HttpRequest, pid=None) -> HttpResponse:
             _save_files(request, dataset)
     except (FormError, DatasetInputError) as exc:
         state = state_from_post(request.POST, exc.errors)
-        messages.error(request, "Not saved: see the messages beside the fields.")
+        messages.error(request, _("Not saved: see the messages beside the fields."))
         response = render(request, "curation/deposit.html",
                           _deposit_context(request, dataset=None if pid is None else dataset,
                                            state=state))  # fmt: skip
         response.status_code = 400
         return response
     except DatasetForbidden:
-        messages.error(request, "You may not change this dataset.")
+        messages.error(request, _("You may not change this dataset."))
         return HttpResponseRedirect(dataset.get_absolute_url())
-    messages.success(request, "Draft created." if created else "Saved.")
+    messages.success(request, _("Draft created.") if created else _("Saved."))
     broken = [str(schema) for schema, violations in dataset_schema_report(dataset) if violations]
     if broken:
         messages.warning(

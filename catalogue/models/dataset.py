@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils.translation import gettext_lazy as _
 
 from catalogue import vocabularies as voc
 from catalogue.identifiers import (
@@ -25,14 +26,15 @@ from .context import Beamtime, Facility, Instrument, Technique
 
 
 class Status(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    SUBMITTED = "submitted", "Submitted"
-    IN_REVIEW = "in_review", "In review"
-    CHANGES_REQUESTED = "changes_requested", "Changes requested"
-    APPROVED = "approved", "Approved"
-    PUBLISHED = "published", "Published"
-    WITHDRAWN = "withdrawn", "Withdrawn"
-    DECLINED = "declined", "Declined"  # closed by a curator with a reason; owners may reopen
+    # Labels follow the page language (gettext_lazy); the values are the API's and never change.
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    IN_REVIEW = "in_review", _("In review")
+    CHANGES_REQUESTED = "changes_requested", _("Changes requested")
+    APPROVED = "approved", _("Approved")
+    PUBLISHED = "published", _("Published")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    DECLINED = "declined", _("Declined")  # closed by a curator with a reason; owners may reopen
 
 
 # The lifecycle's moves, who may make them and their labels are ONE table next to the functions
@@ -508,9 +510,9 @@ class DatasetEvent(models.Model):
     """
 
     class Kind(models.TextChoices):
-        TRANSITION = "transition", "Status change"
-        EDIT = "edit", "Edit"
-        COMMENT = "comment", "Comment"
+        TRANSITION = "transition", _("Status change")
+        EDIT = "edit", _("Edit")
+        COMMENT = "comment", _("Comment")
 
     dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(

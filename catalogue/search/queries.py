@@ -26,6 +26,8 @@ import re
 import uuid
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext_lazy as _
+
 from catalogue.search import units
 
 FACETS = (
@@ -39,21 +41,23 @@ FACETS = (
     "has_doi",
 )
 FACET_LABELS = {
-    "facility": "Facility",
-    "instrument": "Instrument",
-    "technique": "Technique",
-    "resource_type": "Resource type",
-    "keyword": "Keyword",
-    "license": "Licence",
-    "publication_year": "Publication year",
-    "has_doi": "Has DOI",
+    # Page labels (gettext_lazy); facility, instrument and technique follow PORTAL_LABELS
+    # (catalogue.search.views.facet_label).
+    "facility": _("Facility"),
+    "instrument": _("Instrument"),
+    "technique": _("Technique"),
+    "resource_type": _("Resource type"),
+    "keyword": _("Keyword"),
+    "license": _("Licence"),
+    "publication_year": _("Publication year"),
+    "has_doi": _("Has DOI"),
 }
 SORTS = ("relevance", "newest", "oldest", "title")
 SORT_LABELS = {
-    "relevance": "Best match",
-    "newest": "Newest first",
-    "oldest": "Oldest first",
-    "title": "Title A-Z",
+    "relevance": _("Best match"),
+    "newest": _("Newest first"),
+    "oldest": _("Oldest first"),
+    "title": _("Title A-Z"),
 }
 OPERATORS = ("eq", "ne", "gt", "gte", "lt", "lte", "contains", "between")
 OPERATOR_LABELS = {
@@ -63,8 +67,8 @@ OPERATOR_LABELS = {
     "gte": "≥",
     "lt": "<",
     "lte": "≤",
-    "between": "between",
-    "contains": "contains",
+    "between": _("between"),
+    "contains": _("contains"),
 }
 NUMERIC_OPERATORS = ("gt", "gte", "lt", "lte", "between")
 DEFAULT_PAGE_SIZE = 20

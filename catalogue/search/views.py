@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from catalogue.access import user_principals
 from catalogue.search.backends import FacetValue, KeyInfo
@@ -34,6 +35,7 @@ from catalogue.search.queries import (
     search_params,
 )
 from catalogue.search.selectors import result_cards, scientific_keys, search_datasets
+from portal.labels import field_label
 from portal.throttling import throttled
 
 logger = logging.getLogger(__name__)
@@ -92,9 +94,16 @@ class FacetBlock:
     more: list[FacetOption]
 
 
+def facet_label(facet: str) -> str:
+    """A facet's heading: the facility-configurable field label where there is one."""
+    if facet in ("facility", "instrument", "technique"):
+        return field_label(facet)
+    return str(FACET_LABELS[facet])
+
+
 def _facet_label(facet: str, value) -> str:
     if facet == "has_doi":
-        return "With a DOI" if str(value) == "true" else "Without a DOI"
+        return str(_("With a DOI") if str(value) == "true" else _("Without a DOI"))
     return str(value)
 
 
@@ -117,7 +126,7 @@ def _facet_blocks(facets: dict[str, list[FacetValue]]) -> list[FacetBlock]:
         # Selected values always stay in the open part of the list.
         head = options[:FACET_VISIBLE] + [o for o in options[FACET_VISIBLE:] if o.selected]
         tail = [o for o in options[FACET_VISIBLE:] if not o.selected]
-        blocks.append(FacetBlock(facet, FACET_LABELS[facet], head, tail))
+        blocks.append(FacetBlock(facet, facet_label(facet), head, tail))
     return blocks
 
 
@@ -147,17 +156,23 @@ def _active_filters(query: SearchQuery) -> list[ActiveFilter]:
         active.append(ActiveFilter(f"“{query.text}”", _url(_replace(query, text=""))))
     for facet in FACETS:
         for value in query.selected(facet):
-            label = f"{FACET_LABELS[facet]}: {_facet_label(facet, value)}"
+            label = f"{facet_label(facet)}: {_facet_label(facet, value)}"
             active.append(ActiveFilter(label, _url(_without(query, facet, value))))
     if query.year_min is not None or query.year_max is not None:
-        years = f"{query.year_min or '…'} to {query.year_max or '…'}"
+        years = {"low": query.year_min or "…", "high": query.year_max or "…"}
         active.append(
-            ActiveFilter(f"Published {years}", _url(_replace(query, year_min=None, year_max=None)))
+            ActiveFilter(
+                _("Published %(low)s to %(high)s") % years,
+                _url(_replace(query, year_min=None, year_max=None)),
+            )
         )
     if query.date_from is not None or query.date_to is not None:
-        dates = f"{query.date_from or '…'} to {query.date_to or '…'}"
+        dates = {"low": query.date_from or "…", "high": query.date_to or "…"}
         active.append(
-            ActiveFilter(f"Measured {dates}", _url(_replace(query, date_from=None, date_to=None)))
+            ActiveFilter(
+                _("Measured %(low)s to %(high)s") % dates,
+                _url(_replace(query, date_from=None, date_to=None)),
+            )
         )
     for cond in query.conditions:
         rest = tuple(c for c in query.conditions if c != cond)

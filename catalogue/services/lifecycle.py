@@ -23,7 +23,9 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import Value
 from django.db.models.functions import Coalesce
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from catalogue.models import Dataset, DatasetConcept, DatasetEvent, Status
 from catalogue.roles import Action, user_may
@@ -80,15 +82,17 @@ def datacite_missing_properties(dataset: Dataset, *, has_creators: bool | None =
 
 # What a refused actor is told, per action (the role table says who holds it).
 _REFUSAL = {
-    Action.SUBMIT: "Only the dataset's owners or a curator may do this.",
-    Action.REVIEW: "Only curators with the review permission may do this.",
-    Action.PUBLISH: "Only curators with the publish permission may do this.",
-    Action.WITHDRAW: "Only curators with the withdraw permission may do this.",
+    Action.SUBMIT: _("Only the dataset's owners or a curator may do this."),
+    Action.REVIEW: _("Only curators with the review permission may do this."),
+    Action.PUBLISH: _("Only curators with the publish permission may do this."),
+    Action.WITHDRAW: _("Only curators with the withdraw permission may do this."),
 }
 
 
 def _label(status: str) -> str:
-    return Status(status).label.lower()
+    # "a dataset cannot go from draft to published"; German keeps its nouns capitalised.
+    label = str(Status(status).label)
+    return label.lower() if (translation.get_language() or "en").startswith("en") else label
 
 
 @transaction.atomic
@@ -107,17 +111,23 @@ def _transition(
     current = locked.status
     if current != expected:
         raise TransitionConflict(
-            f"Somebody else changed this dataset meanwhile: it is now {_label(current)} "
-            f"(you saw it {_label(expected)}). Nothing was done; reload and look again.",
+            gettext(
+                "Somebody else changed this dataset meanwhile: it is now %(current)s "
+                "(you saw it %(seen)s). Nothing was done; reload and look again."
+            )
+            % {"current": _label(current), "seen": _label(expected)},
             status=current,
         )
     entry = TRANSITION_TABLE.get((current, to))
     if entry is None:
-        raise TransitionError(f"A dataset cannot go from {_label(current)} to {_label(to)}.")
+        raise TransitionError(
+            gettext("A dataset cannot go from %(source)s to %(to)s.")
+            % {"source": _label(current), "to": _label(to)}
+        )
     if actor is not None and not user_may(actor, entry.action, locked):
-        raise TransitionRefused(_REFUSAL.get(entry.action, "You may not do this."))
+        raise TransitionRefused(str(_REFUSAL.get(entry.action, gettext("You may not do this."))))
     if entry.comment_required and not comment.strip():
-        raise TransitionError(entry.comment_prompt)
+        raise TransitionError(str(entry.comment_prompt))
     if to not in (Status.DRAFT, Status.WITHDRAWN, Status.DECLINED):
         missing = datacite_missing_properties(locked)
         if missing:
@@ -318,7 +328,9 @@ def dataset_withdraw(
 ) -> Dataset:
     """Withdraw a published dataset; its DOI keeps resolving to a tombstone with the reason."""
     if not reason.strip():
-        raise TransitionError("A withdrawal needs a reason; it is shown on the tombstone page.")
+        raise TransitionError(
+            gettext("A withdrawal needs a reason; it is shown on the tombstone page.")
+        )
     return _transition(dataset=dataset, to=Status.WITHDRAWN, actor=actor, comment=reason,
                        expected_status=expected_status)  # fmt: skip
 
@@ -334,7 +346,7 @@ class Transition:
     comment_required: bool
     service: Callable[..., Dataset]
     checklist: bool = False  # every blocking checklist item must be closed
-    comment_prompt: str = "Add a comment."
+    comment_prompt: str = _("Add a comment.")
     comment_argument: str = "comment"  # the service's keyword for the comment
 
     def run(self, *, dataset: Dataset, actor, comment: str = "") -> Dataset:
@@ -345,28 +357,28 @@ class Transition:
 _S = Status
 # THE table. Order: how buttons are shown (the forward move first).
 TRANSITIONS: tuple[Transition, ...] = (
-    Transition(_S.DRAFT, _S.SUBMITTED, Action.SUBMIT, "Submit for review", False,
+    Transition(_S.DRAFT, _S.SUBMITTED, Action.SUBMIT, _("Submit for review"), False,
                dataset_submit, checklist=True),
-    Transition(_S.SUBMITTED, _S.IN_REVIEW, Action.REVIEW, "Start review", False,
+    Transition(_S.SUBMITTED, _S.IN_REVIEW, Action.REVIEW, _("Start review"), False,
                dataset_start_review),
-    Transition(_S.SUBMITTED, _S.DRAFT, Action.SUBMIT, "Take back to draft", False,
+    Transition(_S.SUBMITTED, _S.DRAFT, Action.SUBMIT, _("Take back to draft"), False,
                dataset_retract),
-    Transition(_S.IN_REVIEW, _S.APPROVED, Action.REVIEW, "Approve", False, dataset_approve),
-    Transition(_S.IN_REVIEW, _S.CHANGES_REQUESTED, Action.REVIEW, "Request changes", True,
-               dataset_request_changes, comment_prompt="Say which changes are needed."),
-    Transition(_S.IN_REVIEW, _S.DECLINED, Action.REVIEW, "Decline", True, dataset_decline,
-               comment_prompt="Say why the dataset is declined."),
-    Transition(_S.CHANGES_REQUESTED, _S.SUBMITTED, Action.SUBMIT, "Resubmit", False,
+    Transition(_S.IN_REVIEW, _S.APPROVED, Action.REVIEW, _("Approve"), False, dataset_approve),
+    Transition(_S.IN_REVIEW, _S.CHANGES_REQUESTED, Action.REVIEW, _("Request changes"), True,
+               dataset_request_changes, comment_prompt=_("Say which changes are needed.")),
+    Transition(_S.IN_REVIEW, _S.DECLINED, Action.REVIEW, _("Decline"), True, dataset_decline,
+               comment_prompt=_("Say why the dataset is declined.")),
+    Transition(_S.CHANGES_REQUESTED, _S.SUBMITTED, Action.SUBMIT, _("Resubmit"), False,
                dataset_submit, checklist=True),
-    Transition(_S.CHANGES_REQUESTED, _S.DRAFT, Action.SUBMIT, "Back to draft", False,
+    Transition(_S.CHANGES_REQUESTED, _S.DRAFT, Action.SUBMIT, _("Back to draft"), False,
                dataset_retract),
-    Transition(_S.DECLINED, _S.DRAFT, Action.SUBMIT, "Reopen as draft", False, dataset_reopen),
-    Transition(_S.APPROVED, _S.PUBLISHED, Action.PUBLISH, "Publish (mint DOI)", False,
+    Transition(_S.DECLINED, _S.DRAFT, Action.SUBMIT, _("Reopen as draft"), False, dataset_reopen),
+    Transition(_S.APPROVED, _S.PUBLISHED, Action.PUBLISH, _("Publish (mint DOI)"), False,
                dataset_publish),
-    Transition(_S.APPROVED, _S.IN_REVIEW, Action.REVIEW, "Back to review", False,
+    Transition(_S.APPROVED, _S.IN_REVIEW, Action.REVIEW, _("Back to review"), False,
                dataset_start_review),
-    Transition(_S.PUBLISHED, _S.WITHDRAWN, Action.WITHDRAW, "Withdraw", True, dataset_withdraw,
-               comment_prompt="A withdrawal needs a reason; it is shown on the tombstone page.",
+    Transition(_S.PUBLISHED, _S.WITHDRAWN, Action.WITHDRAW, _("Withdraw"), True, dataset_withdraw,
+               comment_prompt=_("A withdrawal needs a reason; it is shown on the tombstone page."),
                comment_argument="reason"),
 )  # fmt: skip
 TRANSITION_TABLE: dict[tuple[str, str], Transition] = {(t.source, t.to): t for t in TRANSITIONS}
@@ -387,6 +399,9 @@ def dataset_transition(*, dataset: Dataset, to: str, actor, comment: str = "",
     if entry is None:
         if to not in Status.values:
             raise TransitionError(f"Unknown status {to!r}; one of: {', '.join(Status.values)}.")
-        raise TransitionError(f"A dataset cannot go from {_label(source)} to {_label(to)}.")
+        raise TransitionError(
+            gettext("A dataset cannot go from %(source)s to %(to)s.")
+            % {"source": _label(source), "to": _label(to)}
+        )
     return entry.service(dataset=dataset, actor=actor, expected_status=source,
                          **{entry.comment_argument: comment})  # fmt: skip

@@ -20,10 +20,13 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from catalogue.models import Dataset, DatasetEvent, Status
 from catalogue.roles import CURATOR_PERMISSION, MANAGED_GROUPS
+from portal.i18n import language_for_address
 
 OWNER_STATUSES = {
     Status.CHANGES_REQUESTED,
@@ -89,14 +92,23 @@ def notify_events(*, events: list[DatasetEvent]) -> None:
         transaction.on_commit(lambda chunk=chunk: mail_dataset_events.delay(chunk))
 
 
-def _message(*, to: str, subject: str, template: str, context: dict) -> EmailMultiAlternatives:
-    text = render_to_string(f"mail/{template}.txt", context)
-    html = render_to_string(f"mail/{template}.html", context)
+def _message(*, to: str, subject, template: str, context: dict) -> EmailMultiAlternatives:
+    """One message, in the recipient's language if their account has one, else the default
+    (portal.i18n.language_for_address); ``subject`` is a callable run in that language."""
+    with translation.override(language_for_address(to)):
+        text = render_to_string(f"mail/{template}.txt", context)
+        html = render_to_string(f"mail/{template}.html", context)
+        subject = subject()
     message = EmailMultiAlternatives(
         subject=subject, body=text, from_email=settings.DEFAULT_FROM_EMAIL, to=[to]
     )
     message.attach_alternative(html, "text/html")
     return message
+
+
+def _status_word(status: str) -> str:
+    label = str(Status(status).label)
+    return label.lower() if (translation.get_language() or "en").startswith("en") else label
 
 
 def _site_url(path: str) -> str:
@@ -112,10 +124,15 @@ def event_mail_send(*, event_id: int) -> int:
     if not recipients:
         return 0
     dataset = event.dataset
-    if event.kind == DatasetEvent.Kind.COMMENT:
-        subject = f"New comment on “{dataset.title}”"
-    else:
-        subject = f"“{dataset.title}”: {Status(event.to_status).label.lower()}"
+
+    def subject() -> str:
+        if event.kind == DatasetEvent.Kind.COMMENT:
+            return _("New comment on “%(title)s”") % {"title": dataset.title}
+        return _("“%(title)s”: %(status)s") % {
+            "title": dataset.title,
+            "status": _status_word(event.to_status),
+        }
+
     context = {
         "event": event,
         "dataset": dataset,
@@ -139,7 +156,12 @@ def review_reminder_send(*, now: datetime.datetime | None = None) -> int:
         return 0
     context = {"rows": waiting, "days": settings.REVIEW_REMINDER_DAYS,
                "url": _site_url("/curation/")}  # fmt: skip
-    subject = f"{len(waiting)} dataset(s) waiting for review"
+
+    def subject() -> str:
+        return ngettext(
+            "%(n)d dataset waiting for review", "%(n)d datasets waiting for review", len(waiting)
+        ) % {"n": len(waiting)}
+
     messages = [
         _message(to=r, subject=subject, template="reminder", context=context)
         for r in curator_addresses()

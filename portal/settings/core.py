@@ -60,6 +60,9 @@ MIDDLEWARE = [
     "portal.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Page language from the session/cookie (the header's switcher) or Accept-Language; machine
+    # paths (API, OAI-PMH, exports) always answer in LANGUAGE_CODE (portal/i18n.py).
+    "portal.i18n.PortalLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -86,6 +89,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "portal.context_processors.site",
+                "portal.context_processors.labels",
             ],
         },
     },
@@ -98,10 +102,23 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LANGUAGE_CODE = "en"
+# Languages of the pages (README "Languages"). URLs are the same in every language (no
+# i18n_patterns): /doi/<doi> and /oai never change. Exports, OAI-PMH, DataCite metadata and API
+# JSON are never translated. A facility adds a language here and in locale/<code>/.
+LANGUAGE_CODE = env.str("PORTAL_LANGUAGE_CODE", default="en")
+LANGUAGES = [("en", "English"), ("de", "Deutsch")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# Page date formats per language (portal/formats/<lang>/formats.py): "1 May 2024", "1. Mai 2024".
+FORMAT_MODULE_PATH = ["portal.formats"]
+LANGUAGE_COOKIE_NAME = "portal_language"
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = env.str("PORTAL_TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True
+# Facility-configurable field labels (as SciCat's labelsLocalization), JSON:
+# {"proposal": {"en": "Beamtime application", "de": "Strahlzeitantrag"}, ...}; keys in
+# portal/labels.py (proposal, beamtime, instrument, facility, sample, technique, ...).
+PORTAL_LABELS = env.json("PORTAL_LABELS", default={})
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]

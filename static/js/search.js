@@ -40,7 +40,8 @@
         if (el.tagName === "INPUT") el.value = "";
       });
       var legend = copy.querySelector("legend");
-      if (legend) legend.textContent = "Condition " + (n + 1);
+      // The page wrote "Condition 1" in its language: only the number changes.
+      if (legend) legend.textContent = legend.textContent.replace(/\d+\s*$/, String(n + 1));
       rows.appendChild(copy);
       copy.querySelector("input").focus();
     });

@@ -20,7 +20,7 @@ def test_buttons_and_bulk_actions_come_from_the_table(curator_client):
     html = curator_client.get(f"/admin/catalogue/dataset/{ds.pk}/change/").content.decode()
     for t in lifecycle.TRANSITIONS:
         if t.source == Status.IN_REVIEW:
-            assert f"/transition/{t.to}/" in html and t.label in html
+            assert f"/transition/{t.to}/" in html and str(t.label) in html
     changelist = curator_client.get("/admin/catalogue/dataset/").content.decode()
     for to in {t.to for t in lifecycle.TRANSITIONS}:
         assert f'value="to_{to}"' in changelist
