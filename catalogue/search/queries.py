@@ -26,6 +26,9 @@ import re
 import uuid
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext_lazy as _
+
+from catalogue.models.dataset import Status
 from catalogue.search import units
 
 FACETS = (
@@ -38,6 +41,15 @@ FACETS = (
     "publication_year",
     "has_doi",
 )
+# Facets only for callers who may see records before publication (members of a record's groups,
+# its creator, curators: ``catalogue.access.user_sees_unpublished``). Anonymous visitors' facet
+# list, and what the API answers them, stay FACETS exactly.
+STATUS_FACET = "status"
+MEMBER_FACETS = (STATUS_FACET,)
+ALL_FACETS = FACETS + MEMBER_FACETS
+# What the status facet offers: the lifecycle's statuses (the one table of choices, with its
+# labels) but withdrawn, whose records are tombstones in no one's lists.
+SEARCHABLE_STATUSES = tuple(s for s in Status.values if s != Status.WITHDRAWN)
 FACET_LABELS = {
     "facility": "Facility",
     "instrument": "Instrument",
@@ -47,6 +59,7 @@ FACET_LABELS = {
     "license": "Licence",
     "publication_year": "Publication year",
     "has_doi": "Has DOI",
+    "status": _("Status"),
 }
 SORTS = ("relevance", "newest", "oldest", "title")
 SORT_LABELS = {
@@ -583,6 +596,14 @@ class SearchQuery:
     start: int | None = None
     facets: bool = True
     narrower: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # The caller may see unpublished records: the status facet is counted and may be selected
+    # (``catalogue.search.selectors.search_datasets`` holds it to the gate).
+    member_facets: bool = False
+
+    @property
+    def facet_names(self) -> tuple[str, ...]:
+        """The facets this search counts (and whose selections it applies)."""
+        return ALL_FACETS if self.member_facets else FACETS
 
     @property
     def effective_sort(self) -> str:
@@ -671,6 +692,13 @@ def _facet_values(params, facet: str) -> tuple:
             values.append(_bool_word(facet, value))
         elif facet == "technique":
             values.append(normalise_technique(value))
+        elif facet == STATUS_FACET:
+            if value not in SEARCHABLE_STATUSES:
+                raise SearchInputError(
+                    facet,
+                    f"status must be one of {', '.join(SEARCHABLE_STATUSES)}, not {value[:40]!r}.",
+                )
+            values.append(value)
         else:
             if len(value) > 300:
                 raise SearchInputError(facet, f"A {facet} value is too long.")
@@ -678,12 +706,16 @@ def _facet_values(params, facet: str) -> tuple:
     return tuple(dict.fromkeys(values))
 
 
-def parse_search_params(params) -> SearchQuery:
-    """A SearchQuery from query parameters (a QueryDict, or anything with get/getlist)."""
+def parse_search_params(params, *, member: bool = False) -> SearchQuery:
+    """A SearchQuery from query parameters (a QueryDict, or anything with get/getlist).
+
+    ``member``: the caller may see unpublished records (``access.user_sees_unpublished``), so
+    ``status`` is a facet it may select; for everyone else the parameter means nothing, as
+    before the facet existed."""
     text = (params.get("q") or "").strip()
     expression = parse_text_query(text)
     filters = {}
-    for facet in FACETS:
+    for facet in ALL_FACETS if member else FACETS:
         values = _facet_values(params, facet)
         if values:
             filters[facet] = values
@@ -726,6 +758,7 @@ def parse_search_params(params) -> SearchQuery:
         sort=sort,
         page=page,
         page_size=page_size,
+        member_facets=member,
     )
 
 
@@ -752,6 +785,7 @@ ES_FACET_FIELDS = {
     "license": "license",
     "publication_year": "publication_year",
     "has_doi": "has_doi",
+    "status": "status",
 }
 FACET_SIZES = {"keyword": 30, "publication_year": 40, "has_doi": 2}
 SELECTED_SUFFIX = "__selected"
@@ -1034,7 +1068,7 @@ def _es_facet_aggs(query: SearchQuery) -> dict:
     """One aggregation per facet; each ignores its own selection (post_filter pattern)."""
     aggs: dict = {}
     selected_filters = {f: es_facet_filter(f, v, query.narrower) for f, v in query.filters.items()}
-    for facet in FACETS:
+    for facet in query.facet_names:
         field_name = ES_FACET_FIELDS[facet]
         order = (
             [{"_key": "desc"}]
@@ -1232,7 +1266,7 @@ def search_params(query: SearchQuery, **overrides) -> list[tuple[str, str]]:
     pairs: list[tuple[str, str]] = []
     if query.text:
         pairs.append(("q", query.text))
-    for facet in FACETS:
+    for facet in query.facet_names:
         pairs += [(facet, str(v)) for v in query.selected(facet)]
     for name in ("year_min", "year_max", "date_from", "date_to"):
         value = getattr(query, name)
