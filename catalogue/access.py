@@ -250,6 +250,24 @@ def datasets_visible_to(*, user, queryset: QuerySet | None = None) -> QuerySet:
     return qs.filter(visible)
 
 
+def user_sees_unpublished(user) -> bool:
+    """May the gate show this user any record before (or other than) publication?
+
+    Curators always; other users when :func:`datasets_visible_to` holds, for them, a record in
+    a status other than published (their groups' or their own drafts, submissions…).
+    Anonymous visitors never. The search's status facet is offered on this answer.
+    """
+    if user_is_curator(user):
+        return True
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    return (
+        datasets_visible_to(user=user)
+        .exclude(status__in=(Status.PUBLISHED, Status.WITHDRAWN))
+        .exists()
+    )
+
+
 def datasets_public(queryset: QuerySet | None = None) -> QuerySet:
     """What anonymous visitors (and harvesters) may read."""
     return datasets_visible_to(user=None, queryset=queryset)

@@ -5,6 +5,7 @@ can narrow what a caller sees, never widen it.
 """
 
 import contextlib
+import datetime
 import uuid
 
 import django_filters
@@ -29,7 +30,7 @@ class DatasetFilter(django_filters.FilterSet):
     owner_group = django_filters.CharFilter(field_name="owner_group__name",
                                             help_text="Owner group name")  # fmt: skip
     modified_since = django_filters.IsoDateTimeFilter(
-        field_name="updated_at", lookup_expr="gte",
+        field_name="updated_at", method="filter_modified_since",
         help_text="Records changed at or after this ISO 8601 time",
     )  # fmt: skip
     identifier = django_filters.CharFilter(
@@ -40,6 +41,15 @@ class DatasetFilter(django_filters.FilterSet):
     class Meta:
         model = Dataset
         fields = []
+
+    def filter_modified_since(self, queryset, name, value):
+        # In UTC: ISO 8601 allows offsets (-18:57) PostgreSQL refuses in a literal; a time
+        # past year 9999 in UTC is after every change.
+        try:
+            since = value.astimezone(datetime.UTC)
+        except OverflowError:
+            return queryset.none()
+        return queryset.filter(updated_at__gte=since)
 
     def filter_instrument(self, queryset, name, value):
         return queryset.filter(Q(instrument__code=value) | Q(instrument__pid=value))

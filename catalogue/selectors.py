@@ -89,10 +89,13 @@ def dataset_files_page(*, dataset: Dataset, page: str | int | None, per_page: in
 
 
 def dataset_files_after(
-    *, dataset: Dataset, after: str | None, limit: int
+    *, dataset: Dataset, after: str | None, limit: int, prefix: str = ""
 ) -> tuple[list[DataFile], str | None]:
-    """Keyset page of files: those with a path after ``after``; also the next cursor."""
+    """Keyset page of files: those with a path after ``after`` (below the folder ``prefix``,
+    recursively, when given); also the next cursor."""
     files = DataFile.objects.filter(dataset=dataset).order_by("path")
+    if prefix:
+        files = files.filter(path__startswith=prefix)
     if after:
         files = files.filter(path__gt=after)
     rows = list(files[: limit + 1])

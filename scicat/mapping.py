@@ -327,10 +327,15 @@ def _iso(value) -> str | None:
     return value.isoformat()
 
 
+# SciCat's names of what API v1 shows only to those who may edit the record
+# (catalogue.api.representation.dataset_editor_json): groups and storage.
+EDITOR_FIELDS = ("ownerGroup", "accessGroups", "sourceFolder", "sourceFolderHost")
+
+
 def scicat_json(
     *,
     snapshot,
-    editor: dict,
+    editor: dict | None,
     scicat_pid: str,
     kept: dict,
     kind: str,
@@ -339,7 +344,11 @@ def scicat_json(
     updated_at=None,
     created_by: str = "",
 ) -> dict:
-    """The SciCat dataset (v3 or v4 names) of a catalogue record; portal fields win."""
+    """The SciCat dataset (v3 or v4 names) of a catalogue record; portal fields win.
+
+    ``editor`` holds the editors' fields (groups, storage folder) for a caller who may edit
+    the record; None for one who only reads: then :data:`EDITOR_FIELDS` are left out, as API
+    v1 leaves out their equivalents."""
     s = snapshot
     out: dict[str, Any] = {k: v for k, v in kept.items()}
     out["pid"] = scicat_pid
@@ -349,9 +358,13 @@ def scicat_json(
     out["keywords"] = list(s.keywords)
     if s.licence and not (kept.get("license") and kept["license"] not in voc.LICENCES):
         out["license"] = s.licence.spdx
-    out["ownerGroup"] = editor.get("owner_group") or kept.get("ownerGroup") or ""
-    out["accessGroups"] = list(editor.get("access_groups") or [])
-    out.setdefault("sourceFolder", "/" + (editor.get("storage_folder") or str(s.pid)))
+    if editor is None:
+        for name in EDITOR_FIELDS:
+            out.pop(name, None)
+    else:
+        out["ownerGroup"] = editor.get("owner_group") or kept.get("ownerGroup") or ""
+        out["accessGroups"] = list(editor.get("access_groups") or [])
+        out.setdefault("sourceFolder", "/" + (editor.get("storage_folder") or str(s.pid)))
     out.setdefault("owner", s.creators[0].name if s.creators else "")
     out.setdefault("contactEmail", "")
     out.setdefault("creationTime", _iso(s.collection_start or created_at))

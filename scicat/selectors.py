@@ -42,12 +42,19 @@ def scicat_pid(dataset: Dataset) -> str:
     return str(dataset.pid)
 
 
-def dataset_json(dataset: Dataset, *, version: str) -> dict:
+def _may_edit(user, dataset: Dataset) -> bool:
+    """The gate's answer (``DatasetAccess.edit``): owners and curators, not readers."""
+    return dataset_access(user=user, dataset=dataset).edit
+
+
+def dataset_json(dataset: Dataset, *, version: str, user) -> dict:
+    """The SciCat record as ``user`` may see it: groups and the source folder only for who
+    may edit it (as API v1's editors' fields)."""
     record = _record(dataset)
     kind = record.type if record else ("derived" if dataset.resource_type == "derived" else "raw")
     return scicat_json(
         snapshot=dataset_snapshot(dataset),
-        editor=dataset_editor_json(dataset),
+        editor=dataset_editor_json(dataset) if _may_edit(user, dataset) else None,
         scicat_pid=scicat_pid(dataset),
         kept=record.fields if record else {},
         kind=kind,
@@ -70,6 +77,7 @@ def datablocks_json(dataset: Dataset, *, user, files=None) -> list[dict]:
         return []
     record = _record(dataset)
     pid = scicat_pid(dataset)
+    editor = access.edit  # groups only for who may edit, as on the dataset (dataset_json)
     owner = dataset.owner_group.name if dataset.owner_group_id else ""
     groups = sorted(g.name for g in dataset.access_groups.all())
     if files is None:
@@ -96,12 +104,12 @@ def datablocks_json(dataset: Dataset, *, user, files=None) -> list[dict]:
             entry.update(extras.get(p, {}))
             entries.append(entry)
         algs = {by_path[p][3] for p in paths if p in by_path and by_path[p][2]}
+        groups_json = {"ownerGroup": owner, "accessGroups": groups} if editor else {}
         return {
             "_id": block_id,
             "id": block_id,
             "datasetId": pid,
-            "ownerGroup": owner,
-            "accessGroups": groups,
+            **groups_json,
             "isPublished": dataset.status == "published",
             "size": sum(e["size"] for e in entries),
             "chkAlg": chk_alg or (algs.pop() if len(algs) == 1 else None),

@@ -138,7 +138,7 @@ def _includes(request) -> set[str]:
 
 
 def _full(dataset: Dataset, *, version: str, user, include: set[str], files=None) -> dict:
-    out = selectors.dataset_json(dataset, version=version)
+    out = selectors.dataset_json(dataset, version=version, user=user)
     if "origdatablocks" in include:
         out["origdatablocks"] = selectors.datablocks_json(dataset, user=user, files=files)
     if "attachments" in include:
@@ -189,7 +189,7 @@ def datasets(request, user, body, version):
     if request.method == "POST":
         dataset, _ = scicat_dataset_create(body=body, version=version, actor=user)
         dataset = _dataset(user, selectors.scicat_pid(dataset))
-        return JsonResponse(selectors.dataset_json(dataset, version=version), status=201)
+        return JsonResponse(selectors.dataset_json(dataset, version=version, user=user), status=201)
     page, with_blocks, with_attachments = selectors.datasets_filtered(
         user=user, filter_param=request.GET.get("filter")
     )
@@ -214,7 +214,9 @@ def datasets_fullquery(request, user, body, version):
         fields_param=request.GET.get("fields"),
         limits_param=request.GET.get("limits"),
     )
-    return JsonResponse([selectors.dataset_json(d, version=version) for d in page], safe=False)
+    return JsonResponse(
+        [selectors.dataset_json(d, version=version, user=user) for d in page], safe=False
+    )
 
 
 @endpoint("POST", write=())
@@ -240,10 +242,10 @@ def dataset_detail(request, user, body, version, pid):
         dataset = _dataset(user, pid, need="edit")
         scicat_dataset_update(dataset=dataset, body=body, version=version, actor=user)
         dataset = _dataset(user, pid)
-        return JsonResponse(selectors.dataset_json(dataset, version=version))
+        return JsonResponse(selectors.dataset_json(dataset, version=version, user=user))
     if request.method == "DELETE":
         dataset = _dataset(user, pid, need="edit")
-        out = selectors.dataset_json(dataset, version=version)
+        out = selectors.dataset_json(dataset, version=version, user=user)
         dataset_delete_draft(dataset=dataset, actor=user)
         return JsonResponse(out)
     dataset = _dataset(user, pid)

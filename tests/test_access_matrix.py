@@ -213,6 +213,21 @@ def listed(case: Case) -> bool:
     return case.reads_record and not case.withdrawn
 
 
+# Who gets the search's status facet (catalogue.access.user_sees_unpublished): whoever the
+# gate shows an unpublished record of this world (readers and owners see five), and curators.
+SEES_UNPUBLISHED = {role for role in ROLES if _UNPUB[role] != "none"}
+
+
+def status_facet(case: Case) -> dict | None:
+    """The status facet's counts over the dataset's own facility: none for who may not see
+    unpublished records (their facet list is as it always was), the record's status once for
+    who lists it."""
+    if case.role not in SEES_UNPUBLISHED:
+        return None
+    status = case.state if case.state in UNPUBLISHED else "published"
+    return {status: 1} if listed(case) else {}
+
+
 def harvested(case: Case) -> str:
     """OAI-PMH is public: the same for every role, a deleted record for a withdrawal."""
     if not case.public_record:
@@ -332,6 +347,12 @@ def observe_facet(client, ds, world):
     count = counts.get(ds.facility.name, 0)
     assert count in (0, 1), counts
     return count == 1
+
+
+def observe_status_facet(client, ds, world):
+    body = client.get("/api/v1/search", {"facility": ds.facility.name, "page_size": 1}).json()
+    values = body["facets"].get("status")
+    return None if values is None else {f["value"]: f["count"] for f in values}
 
 
 def observe_search_page(client, ds, world):
@@ -501,6 +522,7 @@ PATHS: list[PathSpec] = [
              api_datacite, api=True),
     PathSpec("API search hits", observe_search_hit, listed, api=True),
     PathSpec("API facet counts", observe_facet, listed, api=True),
+    PathSpec("API status facet counts", observe_status_facet, status_facet, api=True),
     PathSpec("search page hits", observe_search_page, listed),
     PathSpec("OAI-PMH GetRecord", observe_get_record, harvested),
     PathSpec("OAI-PMH ListRecords", observe_list_records, harvested),

@@ -37,6 +37,19 @@ def page_size_param(request) -> int:
     return size
 
 
+FLAG_VALUES = {"1": True, "true": True, "0": False, "false": False, "": False}
+
+
+def flag_param(request, name: str) -> bool:
+    """A 0/1 switch such as ``?folders=1`` or ``?verify=1``: 1/true or 0/false (any case);
+    absent or empty is 0. Anything else is a 400 naming the parameter (as page_size_param)."""
+    raw = request.query_params.get(name, "")
+    try:
+        return FLAG_VALUES[raw.strip().lower()]
+    except KeyError:
+        raise ValidationError({name: [f"Must be 1 or 0, not {raw[:40]!r}."]}) from None
+
+
 class RequestTooLarge(APIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
     default_code = "request_too_large"

@@ -20,7 +20,7 @@ from rest_framework import serializers
 from catalogue.api import context, search, views
 from catalogue.api import serializers as shapes
 from catalogue.api.schema import errors
-from catalogue.search.queries import FACETS, SORTS
+from catalogue.search.queries import FACETS, SEARCHABLE_STATUSES, SORTS
 from doi import views as doi_views
 from portal.api import MeView
 
@@ -99,6 +99,16 @@ SEARCH_PARAMS = [
         OpenApiParameter(f, OpenApiTypes.STR, many=True, description=f"Facet value ({f})")
         for f in FACETS
     ],
+    OpenApiParameter(
+        "status",
+        OpenApiTypes.STR,
+        many=True,
+        enum=list(SEARCHABLE_STATUSES),
+        description=(
+            "Lifecycle status: a facet (and a filter) only for callers who may see unpublished "
+            "records (members of a record's groups, its creator, curators); ignored for others"
+        ),
+    ),
     OpenApiParameter(
         "cond",
         OpenApiTypes.STR,

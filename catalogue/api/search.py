@@ -1,8 +1,10 @@
 """GET /api/v1/search and /api/v1/search/keys: catalogue search for machines.
 
 Parameters are parsed by ``catalogue.search.queries.parse_search_params`` (the same as the
-page); bad input answers 400 with ``{"detail": ..., "parameter": ...}``; Elasticsearch being
-down answers 503 with a JSON message and ``Retry-After``.
+page; ``status`` is a facet only for callers who may see unpublished records:
+``catalogue.access.user_sees_unpublished``); bad input answers 400 with
+``{"detail": ..., "parameter": ...}``; Elasticsearch being down answers 503 with a JSON
+message and ``Retry-After``.
 """
 
 from django.http import JsonResponse
@@ -11,6 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from catalogue.access import user_sees_unpublished
 from catalogue.search.backends import KeyInfo, SearchHit, SearchResult
 from catalogue.search.connection import SearchUnavailable
 from catalogue.search.queries import SearchInputError, parse_search_params
@@ -72,7 +75,9 @@ class SearchView(APIView):
 
     def get(self, request: Request) -> Response | JsonResponse:
         try:
-            query = parse_search_params(request.query_params)
+            query = parse_search_params(
+                request.query_params, member=user_sees_unpublished(request.user)
+            )
             result = search_datasets(user=request.user, query=query)
         except SearchInputError as exc:
             return _bad_request(exc)

@@ -9,7 +9,6 @@ view classes (curation transitions, statistics, DOI registration) beside these.
 from __future__ import annotations
 
 import hashlib
-from urllib.parse import urlencode
 
 from django.conf import settings
 from django.urls import reverse
@@ -20,7 +19,6 @@ from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from catalogue import selectors
 from catalogue.access import (
     DatasetGone,
     DatasetNotFound,
@@ -34,10 +32,11 @@ from catalogue.api.base import (
     PortalAPIView,
     PortalCursorPagination,
     find_nul,
+    flag_param,
     page_size_param,
 )
-from catalogue.api.files import folder_files_body
-from catalogue.api.representation import dataset_editor_json, dataset_json, file_json
+from catalogue.api.files import files_keyset_page, folder_files_body
+from catalogue.api.representation import dataset_editor_json, dataset_json
 from catalogue.filters import DatasetFilter
 from catalogue.services.datasets import (
     dataset_create,
@@ -64,24 +63,11 @@ class PreconditionFailed(APIException):
 
 
 def _files_block(request: Request, dataset, access, *, after: str | None, limit: int) -> dict:
+    """The record's first files, under the record's own key names (``files``/``files_next``)."""
     if not access.files:
         return {"files": [], "files_next": None}
-    rows, next_after = selectors.dataset_files_after(dataset=dataset, after=after, limit=limit)
-    files = [
-        file_json(
-            f,
-            download_url=request.build_absolute_uri(
-                selectors.file_download_url(dataset=dataset, file=f)
-            ),
-        )
-        for f in rows
-    ]
-    next_url = None
-    if next_after is not None:
-        path = reverse("api:dataset-files", kwargs={"pid": dataset.pid})
-        query = urlencode({"after": next_after, "page_size": limit})
-        next_url = request.build_absolute_uri(f"{path}?{query}")
-    return {"files": files, "files_next": next_url}
+    page = files_keyset_page(request, dataset, after=after, limit=limit)
+    return {"files": page.files, "files_next": page.next_url}
 
 
 def _access_block(access) -> dict:
@@ -335,13 +321,6 @@ def _files_input(request: Request, view: PortalAPIView) -> list:
     return files
 
 
-def _verify_flag(request: Request) -> bool:
-    raw = request.query_params.get("verify", "0")
-    if raw not in ("0", "1", "true", "false"):
-        raise ValidationError({"verify": ["Use verify=1 or verify=0."]})
-    return raw in ("1", "true")
-
-
 class DatasetFiles(PortalAPIView):
     """GET (keyset pages), POST (register), PUT (replace), DELETE ?path= one file."""
 
@@ -351,7 +330,7 @@ class DatasetFiles(PortalAPIView):
         return Response(folder_files_body(request, dataset))
 
     def _write(self, request: Request, pid, writer) -> Response:
-        verify = _verify_flag(request)
+        verify = flag_param(request, "verify")
         files = _files_input(request, self)
         dataset, _ = _locked_for_edit(request, pid)
         if verify:

@@ -37,7 +37,7 @@ from catalogue.storage import dataset_folder
 
 from . import content
 from .conversations import build_conversations
-from .recipes import RECIPES
+from .recipes import RECIPES, declared_files
 from .schemas import build_demo_schemas
 from .versions import build_versioned_record
 
@@ -147,7 +147,6 @@ class DemoBuilder:
         }
         self.instruments = {}
         self.proposals: dict[tuple[str, int], Proposal] = {}
-        self.titles: dict[str, int] = {}
         self.beamtimes: dict[tuple[str, int, int], Beamtime] = {}
         for n, spec in enumerate(content.INSTRUMENTS):
             facility = self.facilities[spec["facility"]]
@@ -164,10 +163,10 @@ class DemoBuilder:
                     Proposal,
                     {"facility": facility, "proposal_id": pid},
                     {
-                        # A proposal names the samples its datasets measure (its pool).
-                        "title": f"{spec['title'].split(' of ')[0]} of "
-                        f"{_listing(_sample_pool(spec, p))}",
-                        "abstract": f"Proposal for beamtime at {inst.name}.",
+                        # A proposal's topic and the samples its datasets measure (its pool).
+                        "title": spec["proposals"][p],
+                        "abstract": f"Beamtime at {inst.name} ({facility.short_name}) on "
+                        f"{_listing(_sample_pool(spec, p))}.",
                         "principal_investigator": " ".join(content.PEOPLE[(n * 2 + p) % 28]),
                         "proposal_type": [Proposal.Type.STANDARD, Proposal.Type.LONG_TERM][p],
                     },
@@ -210,6 +209,7 @@ class DemoBuilder:
             rounds = [r for (c, r) in real if c == code]
             real[(code, len(rounds))] = (names, kind)
         index = 0
+        titles: set[str] = set()
         for rnd in range(N_ROUNDS_PUBLISHED):
             for spec in instruments:
                 specs.append({"index": index, "instrument": spec, "round": rnd,
@@ -217,12 +217,14 @@ class DemoBuilder:
                               "real": real.get((spec["code"], rnd)),
                               "embargo": rnd == EMBARGOED_ROUND and index % 2 == 0,
                               "big": (spec["code"], rnd) == BIG_DATASET})  # fmt: skip
+                specs[-1].update(_what_was_measured(specs[-1], titles))
                 index += 1
         for n, status in enumerate(UNPUBLISHED):
             spec = instruments[n % len(instruments)]
             specs.append({"index": index, "instrument": spec,
                           "round": N_ROUNDS_PUBLISHED + n, "status": status, "real": None,
                           "embargo": False, "big": False})  # fmt: skip
+            specs[-1].update(_what_was_measured(specs[-1], titles))
             index += 1
         return specs
 
@@ -249,27 +251,11 @@ class DemoBuilder:
         beamtime = self.beamtimes[(code, rnd % 2, (rnd // 2) % 2)]
         real = spec["real"]
 
-        # The sample comes from the proposal's own pool, so a dataset never measures what its
-        # proposal is not about.
-        pool = _sample_pool(inst_spec, rnd % 2)
-        sample = pool[(rnd // 2 + index) % len(pool)]
-        if real and real[0][0] == "AgBehenate_228.hdf5":
-            sample = "silver behenate"
-        if real and real[0][0] == "Therm_6_2.nxs":
-            sample = "thermolysin"
-        variant = inst_spec["variants"][(index // 3) % len(inst_spec["variants"])]
+        # Sample, variant and title are planned (_what_was_measured): the sample from the
+        # proposal's own pool, a variant that sample can have, no title twice.
+        sample, variant, title = spec["sample"], spec["variant"], spec["title"]
         scimeta = RECIPES[inst_spec["recipe"]](rng)
         resolution = scimeta.get("resolution", {}).get("value", "")
-        title = inst_spec["title"].format(sample=sample, variant=variant)
-        # No two records share a title: a repeat gets its series number.
-        seen = self.titles.get(title, 0)
-        self.titles[title] = seen + 1
-        if seen:
-            title = f"{title}, series {seen + 1}"
-        if spec["big"]:
-            title = (
-                f"Time-lapse tomography of {sample} with {content.BIG_DATASET_FILES:,} projections"
-            )
         kind = real[1] if real else ("derived" if index % 7 == 3 else "raw")
         abstract = inst_spec["abstract"].format(
             sample=sample, instrument=f"{inst.name} ({facility.short_name})",
@@ -432,7 +418,9 @@ class DemoBuilder:
             for kind in ("flats", "darks"):
                 for k in range(20):
                     _write(folder / kind / f"{kind[:-1]}_{k:02d}.raw", bytes([k]) * 256)
-        dataset_files_register(dataset=dataset, files=scan_folder(dataset.storage_folder))
+        dataset_files_register(
+            dataset=dataset, files=[*scan_folder(dataset.storage_folder), *_declared(dataset, spec)]
+        )
 
     # ------------------------------------------------------------ lifecycle
     def _move(self, dataset: Dataset, target: str, published_at: datetime.datetime) -> None:
@@ -501,8 +489,47 @@ class DemoBuilder:
 
 def _sample_pool(spec: dict, p: int) -> list[str]:
     """The samples of an instrument's proposal ``p``: every other sample of the instrument."""
-    samples = spec["samples"]
+    samples = list(spec["samples"])
     return samples[p::2] or samples
+
+
+def _what_was_measured(spec: dict, titles: set[str]) -> dict:
+    """Sample, variant and title of a planned dataset (no random draws: the plan is fixed).
+
+    The sample comes from its proposal's pool (proposal ``round % 2``), so a dataset never
+    measures what its proposal is not about; a real file that shows a sample fixes it. The
+    variant is one the sample can have (content.INSTRUMENTS), the first that gives a title no
+    other record has."""
+    inst, rnd, index = spec["instrument"], spec["round"], spec["index"]
+    pool = _sample_pool(inst, rnd % 2)
+    sample = pool[(rnd // 2 + index) % len(pool)]
+    for name in (spec["real"] or ([],))[0]:
+        sample = content.REAL_FILE_SAMPLES.get(name, sample)
+    variants = inst["samples"][sample]
+    start = (index // 3) % len(variants)
+    for k in range(len(variants) + 1):
+        variant = variants[(start + k) % len(variants)]
+        title = inst["title"].format(sample=sample, variant=variant)
+        if k == len(variants):  # every variant taken: say which beamtime it is
+            title = f"{title} (beamtime {rnd + 1})"
+        if title not in titles:
+            break
+    if spec["big"]:
+        title = f"Time-lapse tomography of {sample} with {content.BIG_DATASET_FILES:,} projections"
+    titles.add(title)
+    return {"sample": sample, "variant": variant, "title": title}
+
+
+def _declared(dataset: Dataset, spec: dict) -> list[dict]:
+    """The raw data the detectors wrote, declared with their sizes (not on this disk:
+    recipes.declared_files). The 5,044-file dataset keeps its files as they are on disk."""
+    if spec["big"]:
+        return []
+    recipe = spec["instrument"]["recipe"]
+    return [
+        {"path": path, "size": size}
+        for path, size in declared_files(recipe, dataset.scientific_metadata, spec["index"])
+    ]
 
 
 def _listing(items: list[str]) -> str:

@@ -176,3 +176,65 @@ def refl(rng):
 
 RECIPES = {f.__name__: f for f in (mx, xpcs, pdf, saxs, tomo, xas, sans, tof, tofsans, npd,
                                    refl)}  # fmt: skip
+
+
+# ---------------------------------------------------------------- declared raw data
+# What a beamline writes, at the sizes its detectors write it: the files are declared (path
+# and size, as an ingestor registers data kept on the facility's disks or tape) but not put on
+# this disk, so the demo shows a facility's volumes without writing terabytes. Sizes follow
+# each dataset's own acquisition metadata (images, frames, projections, scans, runs).
+MB = 1_000_000
+
+
+def _value(entry, default):
+    if isinstance(entry, dict):
+        return entry.get("value", entry.get("v", default))
+    return default if entry is None else entry
+
+
+def _runs(index: int, first: int, count: int, name: str, size: int, step: int = 1):
+    start = first + index * 37
+    return [(name.format(run=start + k * step), size + (k * 7919 + index * 104729) % MB)
+             for k in range(count)]  # fmt: skip
+
+
+def declared_files(recipe: str, scimeta: dict, index: int) -> list[tuple[str, int]]:
+    """(path, bytes) of the raw data a dataset of this recipe holds, under ``raw/``."""
+    jitter = (index * 104729) % MB
+    if recipe == "mx":  # EIGER2 X 16M: a NeXus master and data files of 1,000 images
+        images = int(scimeta.get("number_of_images", 3600))
+        files = [("raw/series_1_master.h5", 4 * MB + jitter)]
+        for k in range(-(-images // 1000)):
+            frames = min(1000, images - k * 1000)
+            files.append((f"raw/series_1_data_{k + 1:06d}.h5", frames * 3_870_000 + jitter))
+        return files
+    if recipe == "xpcs":  # EIGER X 4M speckle series, 10,000 frames a file
+        frames = int(scimeta.get("number_of_frames", 20000))
+        return [(f"raw/speckle_{k + 1:05d}.h5", 10_000 * 410_000 + jitter)
+                for k in range(-(-frames // 10_000))]  # fmt: skip
+    if recipe == "pdf":  # Varex 4343CT: 2880 x 2880 x 16 bit, one image per temperature step
+        return [(f"raw/frames/image_{k + 1:05d}.tif", 16_588_800 + 4096) for k in range(60)]
+    if recipe == "saxs":  # EIGER2 4M, one file per scan of 1,000 frames
+        return [(f"raw/scan_{k + 1:04d}_data_000001.h5", 1_200 * MB + jitter) for k in range(8)]
+    if recipe == "tomo":  # PCO edge 5.5: 2560 x 2160 x 16 bit per projection
+        projections = int(_value(scimeta.get("scan", {}).get("number_of_projections"), 3600))
+        return [
+            ("raw/scan_0001/projections.h5", projections * 11_059_200 + jitter),
+            ("raw/scan_0001/flats.h5", 40 * 11_059_200),
+            ("raw/scan_0001/darks.h5", 20 * 11_059_200),
+            ("raw/scan_0001/3dxrd_frames.h5", 1_440 * 8_388_608 + jitter),
+        ]
+    if recipe == "xas":  # ASCII scans: spectroscopy is small
+        scans = int(scimeta.get("number_of_scans", 5))
+        return [(f"raw/scan_{k + 1:03d}.dat", 180_000 + k * 311) for k in range(scans)]
+    if recipe == "sans":  # D22: one NeXus file per run
+        return _runs(index, 120_000, 12, "raw/{run:06d}.nxs", 8 * MB)
+    if recipe == "tof":  # IN5 event mode
+        return _runs(index, 240_000, 10, "raw/{run:06d}.nxs", 420 * MB)
+    if recipe == "tofsans":  # SANS2D event mode
+        return _runs(index, 80_000, 6, "raw/SANS2D{run:08d}.nxs", 1_500 * MB)
+    if recipe == "npd":  # POLARIS
+        return _runs(index, 110_000, 6, "raw/POLARIS{run:08d}.nxs", 700 * MB)
+    if recipe == "refl":  # OFFSPEC: three angles per contrast
+        return _runs(index, 60_000, 9, "raw/OFFSPEC{run:08d}.nxs", 60 * MB)
+    return []

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy as _
 
+from catalogue.models.dataset import Status
 from catalogue.search import units
 
 FACETS = (
@@ -40,6 +41,15 @@ FACETS = (
     "publication_year",
     "has_doi",
 )
+# Facets only for callers who may see records before publication (members of a record's groups,
+# its creator, curators: ``catalogue.access.user_sees_unpublished``). Anonymous visitors' facet
+# list, and what the API answers them, stay FACETS exactly.
+STATUS_FACET = "status"
+MEMBER_FACETS = (STATUS_FACET,)
+ALL_FACETS = FACETS + MEMBER_FACETS
+# What the status facet offers: the lifecycle's statuses (the one table of choices, with its
+# labels) but withdrawn, whose records are tombstones in no one's lists.
+SEARCHABLE_STATUSES = tuple(s for s in Status.values if s != Status.WITHDRAWN)
 FACET_LABELS = {
     # Page labels (gettext_lazy); facility, instrument and technique follow PORTAL_LABELS
     # (catalogue.search.views.facet_label).
@@ -51,6 +61,7 @@ FACET_LABELS = {
     "license": _("Licence"),
     "publication_year": _("Publication year"),
     "has_doi": _("Has DOI"),
+    "status": _("Status"),
 }
 SORTS = ("relevance", "newest", "oldest", "title")
 SORT_LABELS = {
@@ -597,6 +608,14 @@ class SearchQuery:
     # Every version of each record (all_versions=1); by default only the latest published
     # version of a record is found (Zenodo's "all versions" switch), drafts always.
     all_versions: bool = False
+    # The caller may see unpublished records: the status facet is counted and may be selected
+    # (``catalogue.search.selectors.search_datasets`` holds it to the gate).
+    member_facets: bool = False
+
+    @property
+    def facet_names(self) -> tuple[str, ...]:
+        """The facets this search counts (and whose selections it applies)."""
+        return ALL_FACETS if self.member_facets else FACETS
 
     @property
     def effective_sort(self) -> str:
@@ -685,6 +704,13 @@ def _facet_values(params, facet: str) -> tuple:
             values.append(_bool_word(facet, value))
         elif facet == "technique":
             values.append(normalise_technique(value))
+        elif facet == STATUS_FACET:
+            if value not in SEARCHABLE_STATUSES:
+                raise SearchInputError(
+                    facet,
+                    f"status must be one of {', '.join(SEARCHABLE_STATUSES)}, not {value[:40]!r}.",
+                )
+            values.append(value)
         else:
             if len(value) > 300:
                 raise SearchInputError(facet, f"A {facet} value is too long.")
@@ -692,12 +718,16 @@ def _facet_values(params, facet: str) -> tuple:
     return tuple(dict.fromkeys(values))
 
 
-def parse_search_params(params) -> SearchQuery:
-    """A SearchQuery from query parameters (a QueryDict, or anything with get/getlist)."""
+def parse_search_params(params, *, member: bool = False) -> SearchQuery:
+    """A SearchQuery from query parameters (a QueryDict, or anything with get/getlist).
+
+    ``member``: the caller may see unpublished records (``access.user_sees_unpublished``), so
+    ``status`` is a facet it may select; for everyone else the parameter means nothing, as
+    before the facet existed."""
     text = (params.get("q") or "").strip()
     expression = parse_text_query(text)
     filters = {}
-    for facet in FACETS:
+    for facet in ALL_FACETS if member else FACETS:
         values = _facet_values(params, facet)
         if values:
             filters[facet] = values
@@ -743,6 +773,7 @@ def parse_search_params(params) -> SearchQuery:
         sort=sort,
         page=page,
         page_size=page_size,
+        member_facets=member,
     )
 
 
@@ -769,6 +800,7 @@ ES_FACET_FIELDS = {
     "license": "license",
     "publication_year": "publication_year",
     "has_doi": "has_doi",
+    "status": "status",
 }
 FACET_SIZES = {"keyword": 30, "publication_year": 40, "has_doi": 2}
 SELECTED_SUFFIX = "__selected"
@@ -1053,7 +1085,7 @@ def _es_facet_aggs(query: SearchQuery) -> dict:
     """One aggregation per facet; each ignores its own selection (post_filter pattern)."""
     aggs: dict = {}
     selected_filters = {f: es_facet_filter(f, v, query.narrower) for f, v in query.filters.items()}
-    for facet in FACETS:
+    for facet in query.facet_names:
         field_name = ES_FACET_FIELDS[facet]
         order = (
             [{"_key": "desc"}]
@@ -1270,7 +1302,7 @@ def search_params(query: SearchQuery, **overrides) -> list[tuple[str, str]]:
     pairs: list[tuple[str, str]] = []
     if query.text:
         pairs.append(("q", query.text))
-    for facet in FACETS:
+    for facet in query.facet_names:
         pairs += [(facet, str(v)) for v in query.selected(facet)]
     for name in ("year_min", "year_max", "date_from", "date_to"):
         value = getattr(query, name)

@@ -3,8 +3,14 @@
 import datetime
 from dataclasses import dataclass, replace
 
+from catalogue.access import user_sees_unpublished
 from catalogue.search.backends import KeyInfo, SearchResult, get_backend
-from catalogue.search.queries import SearchQuery
+from catalogue.search.queries import (
+    MEMBER_FACETS,
+    SEARCHABLE_STATUSES,
+    STATUS_FACET,
+    SearchQuery,
+)
 from catalogue.search.techniques import techniques_with_narrower
 from portal.ops.metrics import SEARCH_SECONDS
 
@@ -14,13 +20,34 @@ MAX_KEYS = 200
 def search_datasets(*, user, query: SearchQuery) -> SearchResult:
     """Hits, total and facets over the datasets ``user`` may read (the access gate's rules).
 
-    A selected technique also finds its narrower PaNET techniques (``techniques.py``)."""
+    A selected technique also finds its narrower PaNET techniques (``techniques.py``). The
+    status facet is counted only for users the gate shows unpublished records
+    (``access.user_sees_unpublished``); for anyone else it, and a status selection, are
+    dropped, so their facets and answers are what they were before the facet existed."""
+    query = _member_facets_held_to_gate(query, user)
     selected = query.selected("technique")
     if selected and not query.narrower:
         query = replace(query, narrower=techniques_with_narrower(selected))
     backend = get_backend()
     with SEARCH_SECONDS.labels(backend.name).time():
-        return backend.search(query=query, user=user)
+        return _in_lifecycle_order(backend.search(query=query, user=user))
+
+
+def _member_facets_held_to_gate(query: SearchQuery, user) -> SearchQuery:
+    if not query.member_facets or user_sees_unpublished(user):
+        return query
+    filters = {f: v for f, v in query.filters.items() if f not in MEMBER_FACETS}
+    return replace(query, member_facets=False, filters=filters)
+
+
+def _in_lifecycle_order(result: SearchResult) -> SearchResult:
+    """Status values in the lifecycle's order (draft … published), on both backends."""
+    values = result.facets.get(STATUS_FACET)
+    if not values:
+        return result
+    order = {s: i for i, s in enumerate(SEARCHABLE_STATUSES)}
+    ordered = sorted(values, key=lambda v: order.get(str(v.value), len(order)))
+    return replace(result, facets={**result.facets, STATUS_FACET: ordered})
 
 
 def search_dataset_ids(*, user, query: SearchQuery, limit: int) -> list[int] | None:
@@ -29,6 +56,7 @@ def search_dataset_ids(*, user, query: SearchQuery, limit: int) -> list[int] | N
     selected = query.selected("technique")
     if selected and not query.narrower:
         query = replace(query, narrower=techniques_with_narrower(selected))
+    query = _member_facets_held_to_gate(query, user)
     return get_backend().ids(query=query, user=user, limit=limit)
 
 

@@ -17,12 +17,13 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDi
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from catalogue.access import user_principals
+from catalogue.access import user_principals, user_sees_unpublished
+from catalogue.models import Status
 from catalogue.search.backends import FacetValue, KeyInfo
 from catalogue.search.connection import SearchUnavailable
 from catalogue.search.queries import (
+    ALL_FACETS,
     FACET_LABELS,
-    FACETS,
     MAX_RESULT_WINDOW,
     OPERATOR_LABELS,
     OPERATORS,
@@ -104,12 +105,14 @@ def facet_label(facet: str) -> str:
 def _facet_label(facet: str, value) -> str:
     if facet == "has_doi":
         return str(_("With a DOI") if str(value) == "true" else _("Without a DOI"))
+    if facet == "status":
+        return str(Status(value).label)  # the lifecycle's one table of statuses and labels
     return str(value)
 
 
 def _facet_blocks(facets: dict[str, list[FacetValue]]) -> list[FacetBlock]:
     blocks = []
-    for facet in FACETS:
+    for facet in ALL_FACETS:  # the status facet is in ``facets`` only for members
         values = facets.get(facet, [])
         if not values:
             continue
@@ -154,7 +157,7 @@ def _active_filters(query: SearchQuery) -> list[ActiveFilter]:
     active = []
     if query.text:
         active.append(ActiveFilter(f"“{query.text}”", _url(_replace(query, text=""))))
-    for facet in FACETS:
+    for facet in query.facet_names:
         for value in query.selected(facet):
             label = f"{facet_label(facet)}: {_facet_label(facet, value)}"
             active.append(ActiveFilter(label, _url(_without(query, facet, value))))
@@ -257,7 +260,9 @@ def search_page(request: HttpRequest) -> HttpResponse:
     error: SearchInputError | None = None
     unavailable = False
     try:
-        query = parse_search_params(_with_condition_rows(request.GET))
+        query = parse_search_params(
+            _with_condition_rows(request.GET), member=user_sees_unpublished(request.user)
+        )
         if _needs_canonical_url(request.GET):
             # The form sends condition rows and empty fields: show the short, shareable URL.
             return HttpResponseRedirect(_url(query))

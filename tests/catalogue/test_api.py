@@ -72,3 +72,16 @@ def test_status_codes_for_anonymous_clients(client, status, code):
     assert response.status_code == code
     if code == 410:
         assert response.json()["withdrawal_reason"] == "Wrong calibration."
+
+
+@pytest.mark.parametrize(
+    ("since", "listed"),
+    [("7919-04-19T19:00:06.19-18:57", False), ("9999-12-31T23:00-05:00", False),
+     ("2000-01-01T00:00+14:00", True)],
+)  # fmt: skip
+def test_modified_since_takes_any_iso_offset(client, since, listed):
+    """Offsets PostgreSQL refuses in a literal (found by schemathesis) are compared in UTC."""
+    ds = make_dataset(status=Status.PUBLISHED)
+    response = client.get("/api/v1/datasets", {"modified_since": since})
+    assert response.status_code == 200, response.content
+    assert (str(ds.pid) in {r["pid"] for r in response.json()["results"]}) == listed

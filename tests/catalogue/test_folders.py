@@ -165,3 +165,46 @@ def test_zip_lists_files_missing_from_storage(client, tree):
     archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
     missing = [n for n in archive.namelist() if n.endswith("MISSING-FILES.txt")]
     assert missing and b"processed/profile.csv" in archive.read(missing[0])
+
+
+@pytest.mark.parametrize(
+    ("raw", "listed"), [("1", True), ("TRUE", True), ("0", False), ("", False)]
+)
+def test_the_folders_flag_takes_the_one_flag_parser(client, tree, raw, listed):
+    body = client.get(f"/api/v1/datasets/{tree.pid}/files?folders={raw}").json()
+    assert ("folders" in body) == listed
+
+
+@pytest.mark.parametrize("name", ["folders", "verify"])
+def test_a_bad_flag_is_the_same_400_on_every_endpoint(client, tree, name):
+    """?folders= (files GET) and ?verify= (files POST/PUT) answer alike (api.base.flag_param)."""
+    from tests.factories import UserFactory
+
+    owner = UserFactory()
+    tree.owner_group.user_set.add(owner)
+    client.force_login(owner)
+    url = f"/api/v1/datasets/{tree.pid}/files?{name}=maybe"
+    if name == "folders":
+        response = client.get(url)
+    else:
+        response = client.post(url, {"files": []}, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["errors"] == {name: ["Must be 1 or 0, not 'maybe'."]}
+
+
+def test_record_and_files_endpoint_page_alike_under_their_own_keys(client, tree):
+    """One keyset page builder (api.files.files_keyset_page): the record's first page
+    (files/files_next) continues on the files endpoint (results/next) without gap or repeat."""
+    record = client.get(f"/api/v1/datasets/{tree.pid}?page_size=20").json()
+    listing = client.get(f"/api/v1/datasets/{tree.pid}/files?page_size=20").json()
+    assert record["files"] == listing["results"]
+    assert record["files_next"] == listing["next"]
+    assert "after=" in record["files_next"] and "page_size=20" in record["files_next"]
+    seen = [f["path"] for f in record["files"]]
+    url = record["files_next"]
+    while url:
+        page = client.get(url).json()
+        assert set(page) == {"count", "prefix", "results", "next"}
+        seen += [f["path"] for f in page["results"]]
+        url = page["next"]
+    assert seen == sorted(tree.files.values_list("path", flat=True)) and len(seen) == 45

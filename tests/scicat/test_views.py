@@ -244,3 +244,55 @@ def test_portal_api_tokens_work_as_bearer_with_their_scope(owner):
     writer = Client(headers={"Authorization": f"Bearer {write_secret}"})
     assert writer.post("/scicat/api/v3/Datasets", RAW, content_type="application/json")\
         .status_code == 201  # fmt: skip
+
+
+EDITOR_ONLY = {"ownerGroup", "accessGroups", "sourceFolder", "sourceFolderHost"}
+
+
+def test_groups_and_source_folder_only_for_who_may_edit(api, owner):
+    """As API v1's editors' fields: the owner and curators read ownerGroup, accessGroups and
+    sourceFolder back (pyscicat and scitacean do, as the owner); a reader, the public list
+    and datasets/public do not, on the dataset nor on its origdatablocks."""
+    from tests.factories import CuratorFactory
+
+    body = {**RAW, "accessGroups": ["readers"], "sourceFolderHost": "beamline-fs"}
+    assert api.post("/scicat/api/v3/Datasets", body, content_type="application/json")\
+        .status_code == 201  # fmt: skip
+    url = "/scicat/api/v3/Datasets/PID.prefix%2F0f3c-raw"
+    block = {"size": 2, "dataFileList": [{"path": "b.h5", "size": 2,
+                                          "time": "2024-01-01T00:00:00Z"}]}  # fmt: skip
+    assert api.post(f"{url}/origdatablocks", block, content_type="application/json")\
+        .status_code == 201  # fmt: skip
+    mine = api.get(url).json()
+    assert mine["ownerGroup"] == "owners" and mine["accessGroups"] == ["readers"]
+    assert mine["sourceFolder"] == "/data/raw" and mine["sourceFolderHost"] == "beamline-fs"
+    assert api.get(f"{url}/origdatablocks").json()[0]["ownerGroup"] == "owners"
+
+    reader = UserFactory(username="reader")
+    reader.set_password("reader-pw")
+    reader.save()
+    reader.groups.add(GroupFactory(name="readers"))
+    Dataset.objects.get().access_groups.add(reader.groups.get())
+    as_reader = Client(headers={"Authorization": f"Bearer {_token('reader', 'reader-pw')}"})
+    theirs = as_reader.get(url).json()
+    assert theirs["datasetName"] == "A raw dataset"
+    assert not EDITOR_ONLY & set(theirs), theirs
+    [reader_block] = as_reader.get(f"{url}/origdatablocks").json()
+    assert reader_block["dataFileList"] and not EDITOR_ONLY & set(reader_block)
+    v4 = "/scicat/api/v4/datasets/PID.prefix%2F0f3c-raw?include=origdatablocks"
+    assert not EDITOR_ONLY & set(as_reader.get(v4).json())
+
+    curator = CuratorFactory(username="sc-curator")
+    curator.set_password("curator-pw")
+    curator.save()
+    as_curator = Client(headers={"Authorization": f"Bearer {_token('sc-curator', 'curator-pw')}"})
+    assert as_curator.get(url).json()["ownerGroup"] == "owners"
+
+    Dataset.objects.update(status=Status.PUBLISHED)
+    public = Client().get("/scicat/api/v4/datasets/public/PID.prefix%2F0f3c-raw").json()
+    assert public["datasetName"] == "A raw dataset" and not EDITOR_ONLY & set(public)
+    [listed] = Client().get("/scicat/api/v3/Datasets").json()
+    assert not EDITOR_ONLY & set(listed)
+    # The owner, listing, still reads them.
+    [own] = api.get("/scicat/api/v3/Datasets").json()
+    assert own["ownerGroup"] == "owners"

@@ -44,7 +44,6 @@ from catalogue.search.indexing import (
 from catalogue.search.queries import (
     DEFAULT_FACET_SIZE,
     FACET_SIZES,
-    FACETS,
     NEGATED,
     NUMERIC_OPERATORS,
     And,
@@ -277,6 +276,8 @@ def _facet_q(facet: str, values: tuple, narrower: dict | None = None) -> Q:
         return Q(license__in=values)
     if facet == "publication_year":
         return Q(publication_year__in=values)
+    if facet == "status":
+        return Q(status__in=values)
     if facet == "has_doi":
         if set(values) >= {"true", "false"}:
             return Q()
@@ -331,6 +332,7 @@ def _facet_counts(queryset: QuerySet, facet: str) -> dict:
         "resource_type": "resource_type_general",
         "license": "license",
         "publication_year": "publication_year",
+        "status": "status",
     }[facet]
     counter = Counter(v for v in qs.values_list(column, flat=True) if v not in (None, ""))
     return dict(counter)
@@ -469,7 +471,7 @@ class DatabaseBackend:
                 self.key_units(keys=[c.key for c in conditions if c.unit], user=user),
             )
         facets = {}
-        for facet in FACETS if query.facets else ():
+        for facet in query.facet_names if query.facets else ():
             others = core
             for other, values in query.filters.items():
                 if other != facet:

@@ -16,7 +16,6 @@ from catalogue.access import user_principals
 from catalogue.search.connection import SearchUnavailable, get_client
 from catalogue.search.documents import alias_name
 from catalogue.search.queries import (
-    FACETS,
     SELECTED_SUFFIX,
     KeyUnits,
     SearchQuery,
@@ -143,7 +142,7 @@ class ElasticsearchBackend:
         aggs = counts.get("aggregations", {})
         facets = {
             facet: _facet_values(facet, aggs, query.selected(facet))
-            for facet in FACETS
+            for facet in query.facet_names
             if facet in aggs
         }
         return SearchResult(
