@@ -15,8 +15,15 @@ def build_versioned_record(builder) -> Dataset | None:
     """Give one published demo record a second, published version (metadata and files carried
     over, a corrected description), through the real services. Returns version 2."""
     group = builder._group_name(builder.proposals[VERSIONED_PROPOSAL])
+    # Among the builder's own planned records (fixed pids), never one the other demo parts
+    # add to the same group with pids of their own (conversations), so a rerun finds it again.
+    from catalogue.demo.builder import _pid  # (the builder imports this module)
+
+    planned = [_pid(f"demo-dataset-{spec['index']}") for spec in builder.plan()]
     v1 = (
-        Dataset.objects.filter(status=Status.PUBLISHED, owner_group__name=group, based_on=None)
+        Dataset.objects.filter(
+            status=Status.PUBLISHED, owner_group__name=group, based_on=None, pid__in=planned
+        )
         .order_by("pid")
         .first()
     )
