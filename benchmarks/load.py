@@ -12,11 +12,14 @@ then ``manage.py reindex``), so the catalogue holds demo + N records.
 The run reads the stack's PORTAL_* lines from ``scripts/prod.sh env``. Each simulated user
 browses (home, search pages with facets and scientific conditions), opens dataset and DOI
 landing pages, exports (DataCite XML, BibTeX), harvests OAI-PMH pages (following resumption
-tokens), asks the HDF5 preview (meta and data of a demo NeXus file) and reads the API (search,
-dataset JSON). API writes are not in the mix: this release has no write API yet.
+tokens), asks the HDF5 preview (meta and data of a demo NeXus file), reads the API (search,
+dataset JSON) and writes through it as a beamline ingestor does (a draft with 20 files, then a
+PATCH with If-Match), with a write token of the demo account ``ingestor`` made for the run.
 
-Results (requests, failures, p50/p95/p99, requests/s, and the gunicorn and Celery workers'
-memory at the start and end) go to docs/performance.md, section ``load`` (``--section``).
+Results (requests, failures, p50/p95/p99, requests/s; the CPU time the stack's processes used,
+as requests per busy core-second, which other jobs on the machine do not move; the gunicorn
+and Celery workers' memory sampled every minute) go to docs/performance.md, section ``load``
+(``--section``).
 Loopback only; bounded by ``--minutes``.
 """
 
@@ -56,6 +59,8 @@ CONDITIONS = ["cond=sample.temperature:gte:300:K", "cond=energy:eq:12.23:keV",
 
 # Filled by run() through the environment (Locust runs this file in its own process).
 HDF5_PIDS = [p for p in os.environ.get("PORTAL_LOAD_HDF5_PIDS", "").split(",") if p]
+WRITE_TOKEN = os.environ.get("PORTAL_LOAD_WRITE_TOKEN", "")
+WRITE_GROUP = os.environ.get("PORTAL_LOAD_WRITE_GROUP", "")
 
 
 class PortalUser(HttpUser):
@@ -134,6 +139,34 @@ class PortalUser(HttpUser):
         self.client.get(f"{base}/data?file={file}&path={path}&format=bin&dtype=safe",
                         name="preview data")  # fmt: skip
 
+    @task(2)
+    def api_write(self):
+        """An ingestor's draft: POST with 20 files in the record, then a PATCH with If-Match."""
+        if not WRITE_TOKEN:
+            return
+        auth = {"Authorization": f"Bearer {WRITE_TOKEN}"}
+        n = random.getrandbits(48)
+        body = {
+            "title": f"Load test scan {n}",
+            "description": "A draft written by the load benchmark.",
+            "owner_group": WRITE_GROUP,
+            "storage_folder": f"load-writes/{n}",
+            "scientific_metadata": {"temperature": {"value": 293, "unit": "K"}},
+        }
+        create = {"json": body, "headers": auth, "name": "API write: create draft"}
+        with self.client.post("/api/v1/datasets", catch_response=True, **create) as r:
+            if r.status_code != 201:
+                r.failure(f"{r.status_code}: {r.text[:200]}")
+                return
+            pid = r.json()["pid"]
+        files = [{"path": f"raw/frame_{i:05d}.h5", "size": 104_857_600} for i in range(20)]
+        self.client.post(f"/api/v1/datasets/{pid}/files", json={"files": files}, headers=auth,
+                         name="API write: register 20 files")  # fmt: skip
+        got = self.client.get(f"/api/v1/datasets/{pid}", headers=auth, name="API write: read back")
+        self.client.patch(f"/api/v1/datasets/{pid}", json={"keywords": ["load", "test"]},
+                          headers={**auth, "If-Match": got.headers.get("ETag", "")},
+                          name="API write: patch")  # fmt: skip
+
 
 def _token(xml: str) -> str | None:
     import re
@@ -205,6 +238,46 @@ def seed(n: int) -> None:
     # (run `manage.py oai_render` for a warm start).
 
 
+def write_token(env: dict[str, str]) -> tuple[str, str]:
+    """A write token of the demo ingestor for this run, and its proposal owner group."""
+    out = subprocess.run(
+        [sys.executable, "manage.py", "create_api_token", "ingestor", "--scope", "write",
+         "--expires-days", "1", "--name", "load-benchmark"],
+        cwd=ROOT, env=env, capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    token = out.strip().splitlines()[-1]
+    group = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()\n"
+         "from django.contrib.auth.models import User\n"
+         "print([g.name for g in User.objects.get(username='ingestor').groups.all()"
+         " if g.name.startswith('proposal-')][0])"],
+        cwd=ROOT, env=env, capture_output=True, text=True, check=True,
+    ).stdout.strip()  # fmt: skip
+    return token, group
+
+
+STACK_PROCESSES = {"gunicorn": "/bin/gunicorn ", "celery": "/bin/celery ",
+                   "elasticsearch": "org.elasticsearch", "postgres": "postgres",
+                   "nginx": "nginx", "redis": "redis-server"}  # fmt: skip
+
+
+def cpu_seconds() -> dict[str, float]:
+    """CPU time (user + system) used so far by the stack's processes, by kind."""
+    import psutil
+
+    total: dict[str, float] = {}
+    for proc in psutil.process_iter(["cmdline", "name", "cpu_times"]):
+        cmd = " ".join(proc.info["cmdline"] or []) or (proc.info["name"] or "")
+        for kind, needle in STACK_PROCESSES.items():
+            if needle in cmd and (kind in ("postgres", "nginx", "redis") or str(ROOT) in cmd
+                                  or kind == "elasticsearch"):  # fmt: skip
+                times = proc.info["cpu_times"]
+                if times:
+                    total[kind] = total.get(kind, 0) + times.user + times.system
+                break
+    return total
+
+
 def memory_mib(names=("gunicorn", "celery")) -> dict[str, float]:
     import psutil
 
@@ -225,16 +298,30 @@ def run(args) -> str:
     es_nodes = len(env["PORTAL_ELASTICSEARCH_URL"].split(","))
     csv_prefix = ROOT / "benchmarks" / ".data" / f"load-{os.getpid()}"
     csv_prefix.parent.mkdir(parents=True, exist_ok=True)
+    token, group = ("", "") if args.read_only else write_token(env)
     load_before, mem_before = os.getloadavg(), memory_mib()
+    cpu_before = cpu_seconds()
     started = time.time()
-    locust_env = {**os.environ, "PORTAL_LOAD_HDF5_PIDS": ",".join(hdf5_pids(env))}
-    subprocess.run(
+    locust_env = {**os.environ, "PORTAL_LOAD_HDF5_PIDS": ",".join(hdf5_pids(env)),
+                  "PORTAL_LOAD_WRITE_TOKEN": token, "PORTAL_LOAD_WRITE_GROUP": group}  # fmt: skip
+    locust = subprocess.Popen(
         [sys.executable, "-m", "locust", "-f", __file__, "--headless", "--host", host,
          "-u", str(args.users), "-r", str(args.spawn_rate), "-t", f"{round(args.minutes * 60)}s",
          "--csv", str(csv_prefix), "--only-summary", "--stop-timeout", "10"],
-        cwd=ROOT, check=False, env=locust_env,
+        cwd=ROOT, env=locust_env,
     )  # fmt: skip
+    samples = [(0.0, mem_before)]
+    while locust.poll() is None:
+        time.sleep(5)
+        if time.time() - started >= 60 * len(samples):
+            samples.append((time.time() - started, memory_mib()))
+            print(
+                f"[load] {len(samples) - 1} min: "
+                + ", ".join(f"{k} {v:.0f} MiB" for k, v in sorted(samples[-1][1].items())),
+                flush=True,
+            )
     elapsed = time.time() - started
+    cpu_after = cpu_seconds()
     load_after, mem_after = os.getloadavg(), memory_mib()
     with open(f"{csv_prefix}_stats.csv", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
@@ -260,6 +347,21 @@ def run(args) -> str:
         f"{k} {mem_before.get(k, 0):.0f} → {mem_after.get(k, 0):.0f} MiB" for k in sorted(mem_after)
     )
     lines += ["", f"Run time {elapsed:.0f} s. Resident memory (all processes): {mem}."]
+    total = next((r for r in rows if r["Name"] == "Aggregated"), None)
+    cpu = {k: cpu_after.get(k, 0) - cpu_before.get(k, 0) for k in cpu_after}
+    if total and cpu:
+        requests = int(total["Request Count"])
+        busy = sum(cpu.values())
+        lines += ["", "CPU time the stack used during the run (user + system, from /proc): "
+                  + ", ".join(f"{k} {v:.0f} s" for k, v in sorted(cpu.items()))
+                  + f"; in all {busy:.0f} core-seconds of the {elapsed * (os.cpu_count() or 1):.0f}"
+                  f" the machine had, so **{requests / busy:.1f} requests per busy core-second**"
+                  f" ({requests / max(cpu.get('gunicorn', 0), 1e-9):.1f} per gunicorn"
+                  " core-second). Locust's own CPU is not counted."]  # fmt: skip
+    if len(samples) > 2:
+        lines += ["", "Memory by minute (MiB): " + "; ".join(
+            f"{t / 60:.0f} min " + ", ".join(f"{k} {v:.0f}" for k, v in sorted(m.items()))
+            for t, m in samples)]  # fmt: skip
     section = "\n".join(lines)
     if not args.no_write:
         write_section(args.section, section)
@@ -273,7 +375,8 @@ def main() -> None:
     parser.add_argument("--spawn-rate", type=float, default=10)
     parser.add_argument("--minutes", type=float, default=5)
     parser.add_argument("--section", default="load")
-    parser.add_argument("--no-write", action="store_true")
+    parser.add_argument("--no-write", action="store_true", help="do not write docs/performance.md")
+    parser.add_argument("--read-only", action="store_true", help="no API writes in the mix")
     args = parser.parse_args()
     if HttpUser is object:
         raise SystemExit('Locust is missing: pip install -e ".[bench]"')

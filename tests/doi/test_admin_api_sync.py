@@ -30,6 +30,8 @@ def _published(client=None):
     ds = lifecycle.dataset_publish(dataset=ds, actor=None)
     if client is not None:
         doi_sync(registration=ds.doi_registration, client=client)
+        # The first publication also reserved the record's concept DOI (all versions).
+        doi_sync(registration=DoiRegistration.objects.get(concept=ds.concept), client=client)
     return ds
 
 
