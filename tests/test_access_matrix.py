@@ -222,8 +222,8 @@ def status_facet(case: Case) -> dict | None:
     """The status facet's counts over the dataset's own facility: none for who may not see
     unpublished records (their facet list is as it always was), the record's status once for
     who lists it."""
-    if case.role not in SEES_UNPUBLISHED:
-        return None
+    if case.role not in SEES_UNPUBLISHED or case.role in LINK_ROLES:
+        return None  # reviewer links never list anything: no account, no status facet
     status = case.state if case.state in UNPUBLISHED else "published"
     return {status: 1} if listed(case) else {}
 
@@ -285,8 +285,8 @@ def write(ok: int, *, files: bool = False, drafts_only: bool = False, scicat: bo
 def new_version(case: Case) -> int:
     """POST …/versions: the write rule, then the record's state (only published records get
     new versions: 409 otherwise)."""
-    if case.role == "anonymous":
-        return 401
+    if case.role == "anonymous" or case.role in LINK_ROLES:
+        return 401  # before any lookup, as every write (links never write)
     if case.credential == "token":
         return 403
     if case.knows == "none":
