@@ -480,7 +480,7 @@ def _groups(value: Any, err: _Errors, lookups: _Lookups) -> list[Group]:
     return result
 
 
-def _lookup(model, path: str, err: _Errors, lookups: _Lookups, **query):
+def _lookup(model, path: str, err: _Errors, lookups: _Lookups, *, missing: str, **query):
     def load():
         try:
             return model.objects.filter(**query).first()
@@ -489,7 +489,7 @@ def _lookup(model, path: str, err: _Errors, lookups: _Lookups, **query):
 
     obj = lookups.get((model.__name__, tuple(sorted(query.items()))), load)
     if obj is None:
-        err.add(path, _("No such %(model)s.") % {"model": model._meta.verbose_name})
+        err.add(path, missing)
     return obj
 
 
@@ -501,7 +501,9 @@ def _context(data: dict, ds: Dataset, err: _Errors, lookups: _Lookups) -> None:
         ref = _key(data["facility"], "code")
         ds.facility = None
         if ref not in (None, ""):
-            ds.facility = _lookup(Facility, "facility", err, lookups, code=str(ref))
+            ds.facility = _lookup(
+                Facility, "facility", err, lookups, missing=_("No such facility."), code=str(ref)
+            )
     if "instrument" in data and isinstance(data["instrument"], Instrument):
         ds.instrument = data["instrument"]
     elif "instrument" in data:
