@@ -7,6 +7,7 @@ ValueError naming the problem) and a Django validator built on it.
 import re
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 _ORCID_RE = re.compile(r"^(\d{4})-?(\d{4})-?(\d{4})-?(\d{3}[\dX])$")
 _ROR_RE = re.compile(r"^0[a-hj-km-np-tv-z0-9]{6}\d{2}$")
@@ -31,10 +32,16 @@ def normalize_orcid(value: str) -> str:
             raw = raw[len(prefix) :]
     m = _ORCID_RE.match(raw)
     if not m:
-        raise ValueError(f"{value!r} is not an ORCID iD (expected 0000-0000-0000-000X)")
+        raise ValueError(
+            _("%(value)s is not an ORCID iD (expected 0000-0000-0000-000X)")
+            % {"value": repr(value)}
+        )
     digits = "".join(m.groups())
     if orcid_checksum(digits[:15]) != digits[15]:
-        raise ValueError(f"{value!r} is not a valid ORCID iD: its check digit is wrong")
+        raise ValueError(
+            _("%(value)s is not a valid ORCID iD: its check digit is wrong")
+            % {"value": repr(value)}
+        )
     return "-".join(m.groups())
 
 
@@ -53,9 +60,15 @@ def normalize_ror(value: str) -> str:
         if raw.startswith(prefix):
             raw = raw[len(prefix) :]
     if not _ROR_RE.match(raw):
-        raise ValueError(f"{value!r} is not a ROR id (expected https://ror.org/0xxxxxx00)")
+        raise ValueError(
+            _("%(value)s is not a ROR id (expected https://ror.org/0xxxxxx00)")
+            % {"value": repr(value)}
+        )
     if ror_checksum(raw[1:7]) != raw[7:]:
-        raise ValueError(f"{value!r} is not a valid ROR id: its check digits are wrong")
+        raise ValueError(
+            _("%(value)s is not a valid ROR id: its check digits are wrong")
+            % {"value": repr(value)}
+        )
     return f"https://ror.org/{raw}"
 
 
@@ -72,7 +85,9 @@ def normalize_doi(value: str) -> str:
             raw = raw[len(prefix) :]
     raw = raw.lower()
     if not _DOI_RE.match(raw):
-        raise ValueError(f"{value!r} is not a DOI (expected 10.<prefix>/<suffix>)")
+        raise ValueError(
+            _("%(value)s is not a DOI (expected 10.<prefix>/<suffix>)") % {"value": repr(value)}
+        )
     return raw
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 MAX_DEPTH = 10
 MAX_ENTRIES = 10_000
@@ -67,35 +68,45 @@ def scientific_entries(metadata: dict) -> list[ScientificEntry]:
 def validate_scientific_metadata(metadata: Any) -> None:
     """Django validator: the shape above, bounded in depth and size, named problems."""
     if not isinstance(metadata, dict):
-        raise ValidationError("Scientific metadata must be a JSON object.")
+        raise ValidationError(_("Scientific metadata must be a JSON object."))
     count = 0
 
     def walk(node: Any, path: str, depth: int) -> None:
         nonlocal count
         if depth > MAX_DEPTH:
-            raise ValidationError(f"{path}: nested deeper than {MAX_DEPTH} levels.")
+            raise ValidationError(
+                _("%(path)s: nested deeper than %(n)s levels.") % {"path": path, "n": MAX_DEPTH}
+            )
         if isinstance(node, dict):
             quantity = _quantity(node) if path else None
             if quantity is not None:
                 count += 1
                 unit = node.get("unit", node.get("u"))
                 if unit is not None and not isinstance(unit, str):
-                    raise ValidationError(f"{path}: the unit must be a string.")
+                    raise ValidationError(
+                        _("%(path)s: the unit must be a string.") % {"path": path}
+                    )
                 if isinstance(quantity[0], dict):
-                    raise ValidationError(f"{path}: a value cannot be an object.")
+                    raise ValidationError(
+                        _("%(path)s: a value cannot be an object.") % {"path": path}
+                    )
                 return
             for key in node:
                 if not isinstance(key, str) or not key.strip():
-                    raise ValidationError(f"{path or 'top level'}: keys must be non-empty.")
+                    raise ValidationError(
+                        _("%(path)s: keys must be non-empty.") % {"path": path or _("top level")}
+                    )
                 if "." in key or key.startswith("$"):
                     raise ValidationError(
-                        f"{path + '.' if path else ''}{key}: keys may not contain '.' "
-                        "or start with '$'."
+                        _("%(key)s: keys may not contain '.' or start with '$'.")
+                        % {"key": f"{path + '.' if path else ''}{key}"}
                     )
                 walk(node[key], f"{path}.{key}" if path else key, depth + 1)
         else:
             count += 1
         if count > MAX_ENTRIES:
-            raise ValidationError(f"More than {MAX_ENTRIES} scientific metadata entries.")
+            raise ValidationError(
+                _("More than %(n)s scientific metadata entries.") % {"n": MAX_ENTRIES}
+            )
 
     walk(metadata, "", 0)

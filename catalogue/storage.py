@@ -10,6 +10,7 @@ import re
 from pathlib import Path, PurePosixPath
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 
 class StoragePathError(ValueError):
@@ -24,15 +25,15 @@ def relative_path_problem(path: str) -> str | None:
     """What is wrong with a relative POSIX path, or None: the check of
     :func:`check_relative_path` without building a path object, for lists of 10,000."""
     if not path or not path.strip():
-        return "The path is empty."
+        return _("The path is empty.")
     if _CONTROL.search(path):
-        return "The path contains control characters."
+        return _("The path contains control characters.")
     if "\\" in path:
-        return "The path contains a backslash; use '/' between folders."
+        return _("The path contains a backslash; use '/' between folders.")
     if path[0] == "/":
-        return "The path must be relative, not absolute."
+        return _("The path must be relative, not absolute.")
     if not _BAD_PARTS.isdisjoint(path.split("/")):
-        return "The path may not contain empty, '.' or '..' parts."
+        return _("The path may not contain empty, '.' or '..' parts.")
     return None
 
 
@@ -65,8 +66,8 @@ def dataset_file_path(folder: str, relative: str) -> Path:
     real_root = Path(os.path.realpath(storage_root()))
     real_base = Path(os.path.realpath(base))
     if real_root not in real_base.parents:
-        raise StoragePathError("The dataset's folder is not inside the storage root.")
+        raise StoragePathError(_("The dataset's folder is not inside the storage root."))
     real = Path(os.path.realpath(candidate))
     if real != real_base and real_base not in real.parents:
-        raise StoragePathError("The path leads out of the dataset's folder.")
+        raise StoragePathError(_("The path leads out of the dataset's folder."))
     return real

@@ -10,6 +10,8 @@ import json
 import re
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
+
 from catalogue.models import Dataset
 
 ROW_FIELDS = {
@@ -62,10 +64,13 @@ def scimeta_from_json(text: str) -> dict:
     try:
         tree = json.loads(text)
     except json.JSONDecodeError as exc:
-        message = f"Not JSON: {exc.msg} (line {exc.lineno})."
+        message = _("Not JSON: %(problem)s (line %(line)s).") % {
+            "problem": exc.msg,
+            "line": exc.lineno,
+        }
         raise FormError({"scientific_metadata": [message]}) from None
     if not isinstance(tree, dict):
-        raise FormError({"scientific_metadata": ["The JSON import must be an object."]})
+        raise FormError({"scientific_metadata": [_("The JSON import must be an object.")]})
     return tree
 
 

@@ -323,18 +323,23 @@ def _save_files(request, dataset) -> None:
             errors[f"files[{i}].path"] = [str(exc)]
             continue
         if not real.is_file():
-            errors[f"files[{i}].path"] = [f"{rel} is not in the storage folder."]
+            errors[f"files[{i}].path"] = [
+                _("%(path)s is not in the storage folder.") % {"path": rel}
+            ]
             continue
         records.append(_file_record(real, rel))
     for upload in uploads:
         name = os.path.basename(upload.name or "")
         if not name or name.startswith("."):
-            errors["upload"] = [f"Bad file name {upload.name!r}."]
+            errors["upload"] = [_("Bad file name %(name)s.") % {"name": repr(upload.name)}]
             continue
         if upload.size > settings.UPLOAD_MAX_BYTES:
             errors["upload"] = [
-                f"{name} is larger than {settings.UPLOAD_MAX_BYTES} bytes: copy it into the "
-                "storage folder and register it from the listing."
+                _(
+                    "%(name)s is larger than %(max)s bytes: copy it into the storage folder and "
+                    "register it from the listing."
+                )
+                % {"name": name, "max": settings.UPLOAD_MAX_BYTES}
             ]
             continue
         records.append((name, upload))

@@ -26,6 +26,7 @@ import re
 import uuid
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from catalogue.models.dataset import Status
@@ -175,7 +176,8 @@ def _tokens(text: str) -> list[tuple[str, str, int]]:
             if end < 0:
                 raise SearchInputError(
                     "q",
-                    f'The query has an unclosed quotation mark (") at character {i + 1}.',
+                    gettext('The query has an unclosed quotation mark (") at character %(at)s.')
+                    % {"at": i + 1},
                 )
             tokens.append(("phrase", text[i + 1 : end], i))
             i = end + 1
@@ -222,9 +224,15 @@ class _Parser:
             kind, value, at = token
             if kind == "close":
                 raise SearchInputError(
-                    "q", f"The query has a ')' at character {at + 1} with no '(' before it."
+                    "q",
+                    gettext("The query has a ')' at character %(at)s with no '(' before it.")
+                    % {"at": at + 1},
                 )
-            raise SearchInputError("q", f"Unexpected {value!r} at character {at + 1}.")
+            raise SearchInputError(
+                "q",
+                gettext("Unexpected %(value)s at character %(at)s.")
+                % {"value": repr(value), "at": at + 1},
+            )
         return node
 
     def or_expr(self) -> Node:
@@ -233,7 +241,9 @@ class _Parser:
             self.take()
             if self.peek() is None or self.peek()[0] in ("close", "or", "and"):
                 raise SearchInputError(
-                    "q", f"'{token[1]}' at character {token[2] + 1} needs a term after it."
+                    "q",
+                    gettext("'%(word)s' at character %(at)s needs a term after it.")
+                    % {"word": token[1], "at": token[2] + 1},
                 )
             children.append(self.and_expr())
         return children[0] if len(children) == 1 else Or(tuple(children))
@@ -246,7 +256,9 @@ class _Parser:
                 nxt = self.peek()
                 if nxt is None or nxt[0] in ("close", "or", "and"):
                     raise SearchInputError(
-                        "q", f"'{token[1]}' at character {token[2] + 1} needs a term after it."
+                        "q",
+                        gettext("'%(word)s' at character %(at)s needs a term after it.")
+                        % {"word": token[1], "at": token[2] + 1},
                     )
             children.append(self.unary())
         return children[0] if len(children) == 1 else And(tuple(children))
@@ -254,14 +266,16 @@ class _Parser:
     def unary(self) -> Node:
         token = self.peek()
         if token is None:
-            raise SearchInputError("q", "The query ends where a term was expected.")
+            raise SearchInputError("q", gettext("The query ends where a term was expected."))
         kind, value, at = token
         if kind == "not":
             self.take()
             nxt = self.peek()
             if nxt is None or nxt[0] in ("close", "or", "and"):
                 raise SearchInputError(
-                    "q", f"'{value}' at character {at + 1} needs a term after it."
+                    "q",
+                    gettext("'%(word)s' at character %(at)s needs a term after it.")
+                    % {"word": value, "at": at + 1},
                 )
             return Not(self.unary())
         return self.primary()
@@ -272,34 +286,52 @@ class _Parser:
             nxt = self.peek()
             if nxt is None:
                 raise SearchInputError(
-                    "q", f"The query has a '(' at character {at + 1} that is never closed."
+                    "q",
+                    gettext("The query has a '(' at character %(at)s that is never closed.")
+                    % {"at": at + 1},
                 )
             if nxt[0] == "close":
-                raise SearchInputError("q", f"Empty parentheses at character {at + 1}.")
+                raise SearchInputError(
+                    "q", gettext("Empty parentheses at character %(at)s.") % {"at": at + 1}
+                )
             node = self.or_expr()
             closing = self.peek()
             if closing is None or closing[0] != "close":
                 raise SearchInputError(
-                    "q", f"The query has a '(' at character {at + 1} that is never closed."
+                    "q",
+                    gettext("The query has a '(' at character %(at)s that is never closed.")
+                    % {"at": at + 1},
                 )
             self.take()
             return node
         if kind == "close":
             raise SearchInputError(
-                "q", f"The query has a ')' at character {at + 1} with no '(' before it."
+                "q",
+                gettext("The query has a ')' at character %(at)s with no '(' before it.")
+                % {"at": at + 1},
             )
         if kind in ("and", "or"):
-            raise SearchInputError("q", f"'{value}' at character {at + 1} needs a term before it.")
+            raise SearchInputError(
+                "q",
+                gettext("'%(word)s' at character %(at)s needs a term before it.")
+                % {"word": value, "at": at + 1},
+            )
         self.terms += 1
         if self.terms > MAX_TERMS:
-            raise SearchInputError("q", f"The query has more than {MAX_TERMS} terms.")
+            raise SearchInputError(
+                "q", gettext("The query has more than %(n)s terms.") % {"n": MAX_TERMS}
+            )
         if kind == "phrase":
             text = " ".join(value.split())
             return Term(text, phrase=True)
         prefix = value.endswith("*") and len(value.rstrip("*")) > 0
         text = value.rstrip("*") if prefix else value
         if not text.strip("*"):
-            raise SearchInputError("q", f"'{value}' at character {at + 1} is not a search term.")
+            raise SearchInputError(
+                "q",
+                gettext("'%(word)s' at character %(at)s is not a search term.")
+                % {"word": value, "at": at + 1},
+            )
         return Term(text, prefix=prefix)
 
 
@@ -324,7 +356,9 @@ def _drop_empty(node: Node | None) -> Node | None:
 def parse_text_query(text: str) -> Node | None:
     """The query box's text as a tree (None when empty), or SearchInputError."""
     if len(text) > MAX_QUERY_LENGTH:
-        raise SearchInputError("q", f"The query is longer than {MAX_QUERY_LENGTH} characters.")
+        raise SearchInputError(
+            "q", gettext("The query is longer than %(n)s characters.") % {"n": MAX_QUERY_LENGTH}
+        )
     return _drop_empty(_Parser(text).parse())
 
 
@@ -406,8 +440,11 @@ def parse_condition(raw: str) -> Condition:
     if len(parts) < 3:
         raise SearchInputError(
             "cond",
-            f"cond {shown!r}: expected key:operator:value[:unit], e.g. "
-            "sample.temperature:gt:300:K.",
+            gettext(
+                "cond %(cond)s: expected key:operator:value[:unit], e.g. "
+                "sample.temperature:gt:300:K."
+            )
+            % {"cond": repr(shown)},
         )
     key, op, rest = parts[0].strip(), parts[1].strip().lower(), parts[2]
     value, unit = rest.rsplit(":", 1) if ":" in rest else (rest, "")
@@ -420,19 +457,29 @@ def make_condition(*, key: str, op: str, value: str, unit: str = "", shown: str 
     key, op = key.strip(), op.strip().lower()
     shown = shown or f"{key}:{op}:{value}" + (f":{unit}" if unit else "")
     if not key:
-        raise SearchInputError("cond", f"cond {shown!r}: the key is empty.")
+        raise SearchInputError(
+            "cond", gettext("cond %(cond)s: the key is empty.") % {"cond": repr(shown)}
+        )
     if len(key) > MAX_KEY_LENGTH:
-        raise SearchInputError("cond", f"cond {shown!r}: the key is too long.")
+        raise SearchInputError(
+            "cond", gettext("cond %(cond)s: the key is too long.") % {"cond": repr(shown)}
+        )
     if op not in OPERATORS:
         raise SearchInputError(
-            "cond", f"cond {shown!r}: unknown operator {op!r}; use one of {', '.join(OPERATORS)}."
+            "cond",
+            gettext("cond %(cond)s: unknown operator %(op)s; use one of %(ops)s.")
+            % {"cond": repr(shown), "op": repr(op), "ops": ", ".join(OPERATORS)},
         )
     value, unit = value.strip(), unit.strip()
     if not value:
-        raise SearchInputError("cond", f"cond {shown!r}: the value is empty.")
+        raise SearchInputError(
+            "cond", gettext("cond %(cond)s: the value is empty.") % {"cond": repr(shown)}
+        )
     if op == "contains" and unit:
         raise SearchInputError(
-            "cond", f"cond {shown!r}: contains compares text; leave out the unit."
+            "cond",
+            gettext("cond %(cond)s: contains compares text; leave out the unit.")
+            % {"cond": repr(shown)},
         )
     fields: dict = {"key": key, "op": op, "value": value, "unit": unit}
     if op == "between":
@@ -440,18 +487,30 @@ def make_condition(*, key: str, op: str, value: str, unit: str = "", shown: str 
         low, high = _number(low_text), _number(high_text)
         if not sep or low is None or high is None:
             raise SearchInputError(
-                "cond", f"cond {shown!r}: between needs two numbers as low..high, e.g. 250..300."
+                "cond",
+                gettext("cond %(cond)s: between needs two numbers as low..high, e.g. 250..300.")
+                % {"cond": repr(shown)},
             )
         if low > high:
             raise SearchInputError(
-                "cond", f"cond {shown!r}: the lower bound {low_text} is above the upper bound."
+                "cond",
+                gettext("cond %(cond)s: the lower bound %(low)s is above the upper bound.")
+                % {"cond": repr(shown), "low": low_text},
             )
         fields.update(low=low, high=high)
     elif op in NUMERIC_OPERATORS or unit:
         number = _number(value)
         if number is None:
-            why = f"{op} compares numbers" if op in NUMERIC_OPERATORS else "a unit needs a number"
-            raise SearchInputError("cond", f"cond {shown!r}: {value!r} is not a number ({why}).")
+            why = (
+                gettext("%(op)s compares numbers") % {"op": op}
+                if op in NUMERIC_OPERATORS
+                else gettext("a unit needs a number")
+            )
+            raise SearchInputError(
+                "cond",
+                gettext("cond %(cond)s: %(value)s is not a number (%(why)s).")
+                % {"cond": repr(shown), "value": repr(value), "why": why},
+            )
         fields["number"] = number
     elif op in ("eq", "ne"):
         fields["number"] = _number(value)
@@ -467,7 +526,9 @@ def make_condition(*, key: str, op: str, value: str, unit: str = "", shown: str 
             raise SearchInputError("cond", f"cond {shown!r}: {exc}") from exc
         except Exception as exc:  # pint's own errors, overflow of logarithmic units
             raise SearchInputError(
-                "cond", f"cond {shown!r}: {value!r} cannot be converted from {unit!r}."
+                "cond",
+                gettext("cond %(cond)s: %(value)s cannot be converted from %(unit)s.")
+                % {"cond": repr(shown), "value": repr(value), "unit": repr(unit)},
             ) from exc
     return Condition(**fields)
 
@@ -495,12 +556,20 @@ def check_condition_units(conditions, key_units: dict[str, KeyUnits]) -> None:
         if not info.units:
             raise SearchInputError(
                 "cond",
-                f"cond {cond.param!r}: {cond.key} has no units; leave out {cond.unit!r}.",
+                gettext("cond %(cond)s: %(key)s has no units; leave out %(unit)s.")
+                % {"cond": repr(cond.param), "key": cond.key, "unit": repr(cond.unit)},
             )
         raise SearchInputError(
             "cond",
-            f"cond {cond.param!r}: {cond.unit!r} is not compatible with the units of "
-            f"{cond.key} ({', '.join(info.units)}).",
+            gettext(
+                "cond %(cond)s: %(unit)s is not compatible with the units of %(key)s (%(units)s)."
+            )
+            % {
+                "cond": repr(cond.param),
+                "unit": repr(cond.unit),
+                "key": cond.key,
+                "units": ", ".join(info.units),
+            },
         )
 
 
@@ -652,9 +721,17 @@ def _int(params, name: str, *, low: int, high: int, default: int | None) -> int 
     try:
         value = int(raw)
     except ValueError as exc:
-        raise SearchInputError(name, f"{name} must be a whole number, not {raw[:40]!r}.") from exc
+        raise SearchInputError(
+            name,
+            gettext("%(name)s must be a whole number, not %(value)s.")
+            % {"name": name, "value": repr(raw[:40])},
+        ) from exc
     if not low <= value <= high:
-        raise SearchInputError(name, f"{name} must be between {low} and {high}.")
+        raise SearchInputError(
+            name,
+            gettext("%(name)s must be between %(low)s and %(high)s.")
+            % {"name": name, "low": low, "high": high},
+        )
     return value
 
 
@@ -666,7 +743,9 @@ def _date(params, name: str) -> datetime.date | None:
         return datetime.date.fromisoformat(raw)
     except ValueError as exc:
         raise SearchInputError(
-            name, f"{name} must be a date as YYYY-MM-DD, not {raw[:40]!r}."
+            name,
+            gettext("%(name)s must be a date as YYYY-MM-DD, not %(value)s.")
+            % {"name": name, "value": repr(raw[:40])},
         ) from exc
 
 
@@ -676,7 +755,11 @@ def _bool_word(name: str, raw: str) -> str:
         return "true"
     if word in FALSE_WORDS:
         return "false"
-    raise SearchInputError(name, f"{name} must be true or false, not {raw[:40]!r}.")
+    raise SearchInputError(
+        name,
+        gettext("%(name)s must be true or false, not %(value)s.")
+        % {"name": name, "value": repr(raw[:40])},
+    )
 
 
 def normalise_technique(value: str) -> str:
@@ -689,7 +772,10 @@ def normalise_technique(value: str) -> str:
 def _facet_values(params, facet: str) -> tuple:
     raw = [v.strip() for v in params.getlist(facet) if v.strip()]
     if len(raw) > MAX_FACET_VALUES:
-        raise SearchInputError(facet, f"At most {MAX_FACET_VALUES} values of {facet}.")
+        raise SearchInputError(
+            facet,
+            gettext("At most %(n)s values of %(facet)s.") % {"n": MAX_FACET_VALUES, "facet": facet},
+        )
     values: list = []
     for value in raw:
         if facet == "publication_year":
@@ -697,7 +783,9 @@ def _facet_values(params, facet: str) -> tuple:
                 year = int(value)
             except ValueError as exc:
                 raise SearchInputError(
-                    facet, f"publication_year must be a year, not {value[:40]!r}."
+                    facet,
+                    gettext("publication_year must be a year, not %(value)s.")
+                    % {"value": repr(value[:40])},
                 ) from exc
             values.append(year)
         elif facet == "has_doi":
@@ -708,12 +796,15 @@ def _facet_values(params, facet: str) -> tuple:
             if value not in SEARCHABLE_STATUSES:
                 raise SearchInputError(
                     facet,
-                    f"status must be one of {', '.join(SEARCHABLE_STATUSES)}, not {value[:40]!r}.",
+                    gettext("status must be one of %(choices)s, not %(value)s.")
+                    % {"choices": ", ".join(SEARCHABLE_STATUSES), "value": repr(value[:40])},
                 )
             values.append(value)
         else:
             if len(value) > 300:
-                raise SearchInputError(facet, f"A {facet} value is too long.")
+                raise SearchInputError(
+                    facet, gettext("A %(facet)s value is too long.") % {"facet": facet}
+                )
             values.append(value)
     return tuple(dict.fromkeys(values))
 
@@ -734,19 +825,21 @@ def parse_search_params(params, *, member: bool = False) -> SearchQuery:
     year_min = _int(params, "year_min", low=1000, high=9999, default=None)
     year_max = _int(params, "year_max", low=1000, high=9999, default=None)
     if year_min is not None and year_max is not None and year_min > year_max:
-        raise SearchInputError("year_min", "year_min is after year_max.")
+        raise SearchInputError("year_min", gettext("year_min is after year_max."))
     date_from = _date(params, "date_from")
     date_to = _date(params, "date_to")
     if date_from and date_to and date_from > date_to:
-        raise SearchInputError("date_from", "date_from is after date_to.")
+        raise SearchInputError("date_from", gettext("date_from is after date_to."))
     raw_conditions = [c for c in params.getlist("cond") if c.strip()]
     if len(raw_conditions) > MAX_CONDITIONS:
-        raise SearchInputError("cond", f"At most {MAX_CONDITIONS} conditions.")
+        raise SearchInputError("cond", gettext("At most %(n)s conditions.") % {"n": MAX_CONDITIONS})
     conditions = tuple(parse_condition(c.strip()) for c in raw_conditions)
     sort = (params.get("sort") or "").strip().lower()
     if sort and sort not in SORTS:
         raise SearchInputError(
-            "sort", f"sort must be one of {', '.join(SORTS)}, not {sort[:40]!r}."
+            "sort",
+            gettext("sort must be one of %(choices)s, not %(value)s.")
+            % {"choices": ", ".join(SORTS), "value": repr(sort[:40])},
         )
     if sort == "relevance":
         sort = ""  # the default: keeps URLs short
@@ -755,8 +848,11 @@ def parse_search_params(params, *, member: bool = False) -> SearchQuery:
     if page * page_size > MAX_RESULT_WINDOW:
         raise SearchInputError(
             "page",
-            f"Only the first {MAX_RESULT_WINDOW:,} results can be paged through "
-            f"(page * page_size <= {MAX_RESULT_WINDOW}); narrow the search instead.",
+            gettext(
+                "Only the first %(n)s results can be paged through "
+                "(page * page_size <= %(max)s); narrow the search instead."
+            )
+            % {"n": f"{MAX_RESULT_WINDOW:,}", "max": MAX_RESULT_WINDOW},
         )
     all_versions = params.get("all_versions")
     all_versions = bool(all_versions) and _bool_word("all_versions", all_versions) == "true"

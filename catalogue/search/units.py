@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 
 import pint
+from django.utils.translation import gettext
 
 MAX_UNIT_LENGTH = 64
 DIMENSIONLESS = "1"
@@ -86,7 +87,9 @@ class SIValue:
 @functools.lru_cache(maxsize=4096)
 def _parse(unit: str):
     if len(unit) > MAX_UNIT_LENGTH:
-        raise UnitError(f"The unit {unit[:MAX_UNIT_LENGTH]!r}… is too long.")
+        raise UnitError(
+            gettext("The unit %(unit)s… is too long.") % {"unit": repr(unit[:MAX_UNIT_LENGTH])}
+        )
     ureg = registry()
     text = _preprocess(unit)
     if not _OFFSET_ALONE.fullmatch(text):
@@ -95,15 +98,17 @@ def _parse(unit: str):
     try:
         parsed = ureg.parse_expression(text)
     except Exception as exc:  # pint raises many kinds (UndefinedUnitError, tokenizer errors)
-        raise UnitError(f"Unknown unit {unit!r}.") from exc
+        raise UnitError(gettext("Unknown unit %(unit)s.") % {"unit": repr(unit)}) from exc
     if not isinstance(parsed, ureg.Quantity) and not isinstance(parsed, ureg.Unit):
-        raise UnitError(f"{unit!r} is a number, not a unit.")
+        raise UnitError(gettext("%(unit)s is a number, not a unit.") % {"unit": repr(unit)})
     if isinstance(parsed, ureg.Quantity):
         magnitude = parsed.magnitude
         if isinstance(magnitude, bool) or not isinstance(magnitude, int | float):
-            raise UnitError(f"Unknown unit {unit!r}.")
+            raise UnitError(gettext("Unknown unit %(unit)s.") % {"unit": repr(unit)})
         if magnitude != 1:
-            raise UnitError(f"{unit!r} holds a number; give the unit alone.")
+            raise UnitError(
+                gettext("%(unit)s holds a number; give the unit alone.") % {"unit": repr(unit)}
+            )
         return parsed.units
     return parsed
 
@@ -112,7 +117,7 @@ def parse_unit(unit: str):
     """The pint unit for a string, or UnitError naming the problem."""
     unit = (unit or "").strip()
     if not unit:
-        raise UnitError("No unit given.")
+        raise UnitError(gettext("No unit given."))
     return _parse(unit)
 
 

@@ -65,7 +65,11 @@ def _with_condition_rows(get: QueryDict) -> QueryDict:
         if not key and not value:
             continue  # the empty "add a condition" row
         if not key:
-            raise SearchInputError("cond", f"Condition {i + 1}: choose a key for {value!r}.")
+            raise SearchInputError(
+                "cond",
+                _("Condition %(n)s: choose a key for %(value)s.")
+                % {"n": i + 1, "value": repr(value)},
+            )
         # The unit is always the last segment, so values may contain ':'.
         params.appendlist("cond", f"{key}:{op}:{value}:{unit}")
     for name in ("ck", "co", "cv", "cu"):

@@ -81,6 +81,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext as _
 
 from catalogue import vocabularies as voc
 from catalogue.access import (
@@ -246,9 +247,17 @@ class _Lookups:
         for err, path, kind, identifier, own in pending:
             others = [pid for ds_id, pid in owners.get((kind, identifier), []) if ds_id != own]
             if others:
-                err.add(path, f"This identifier already names another dataset ({others[0]}).")
+                err.add(
+                    path,
+                    _("This identifier already names another dataset (%(pid)s).")
+                    % {"pid": others[0]},
+                )
             elif (kind, identifier) in claimed:
-                err.add(path, f"Given twice in this request (also at {claimed[kind, identifier]}).")
+                err.add(
+                    path,
+                    _("Given twice in this request (also at %(path)s).")
+                    % {"path": claimed[kind, identifier]},
+                )
             else:
                 claimed[kind, identifier] = path
 
@@ -260,18 +269,18 @@ def _text(value: Any, path: str, err: _Errors) -> str:
     if value is None:
         return ""
     if not isinstance(value, str):
-        err.add(path, "Must be a string.")
+        err.add(path, _("Must be a string."))
         return ""
     return value.strip()
 
 
 def _obj(value: Any, path: str, err: _Errors, allowed: set[str]) -> dict | None:
     if not isinstance(value, dict):
-        err.add(path, "Must be an object.")
+        err.add(path, _("Must be an object."))
         return None
     for key in value:
         if key not in allowed:
-            err.add(f"{path}.{key}", "Unknown field.")
+            err.add(f"{path}.{key}", _("Unknown field."))
     return value
 
 
@@ -279,7 +288,7 @@ def _list(value: Any, path: str, err: _Errors) -> list:
     if value is None:
         return []
     if not isinstance(value, list):
-        err.add(path, "Must be a list.")
+        err.add(path, _("Must be a list."))
         return []
     return value
 
@@ -296,7 +305,7 @@ def _datetime(value: Any, path: str, err: _Errors) -> datetime.datetime | None:
         except ValueError:
             parsed = None
     if parsed is None:
-        err.add(path, "Must be an ISO 8601 date-time, e.g. 2024-05-01T08:00:00Z.")
+        err.add(path, _("Must be an ISO 8601 date-time, e.g. 2024-05-01T08:00:00Z."))
         return None
     if timezone.is_naive(parsed):
         parsed = timezone.make_aware(parsed, datetime.UTC)
@@ -313,7 +322,7 @@ def _date(value: Any, path: str, err: _Errors) -> datetime.date | None:
         except ValueError:
             parsed = None
     if parsed is None:
-        err.add(path, "Must be an ISO 8601 date, e.g. 2026-01-31.")
+        err.add(path, _("Must be an ISO 8601 date, e.g. 2026-01-31."))
     return parsed
 
 
@@ -413,13 +422,13 @@ def _alternates(
         identifier = _text(item.get("identifier"), f"{p}.identifier", err)
         kind = _text(item.get("type"), f"{p}.type", err)
         if not identifier:
-            err.add(f"{p}.identifier", "This field is required.")
+            err.add(f"{p}.identifier", _("This field is required."))
         if not kind:
-            err.add(f"{p}.type", "Say what kind of identifier it is, e.g. 'SciCat PID'.")
+            err.add(f"{p}.type", _("Say what kind of identifier it is, e.g. 'SciCat PID'."))
         if not (identifier and kind):
             continue
         if (kind, identifier) in seen:
-            err.add(p, "Given twice.")
+            err.add(p, _("Given twice."))
             continue
         seen.add((kind, identifier))
         row = AlternateIdentifier(identifier=identifier, identifier_type=kind)
@@ -438,7 +447,7 @@ def _techniques(value: Any, err: _Errors, lookups: _Lookups) -> list[Technique]:
             _obj(item, p, err, {"iri", "label", "panet_id"})
             ref = item.get("iri") or item.get("panet_id")
         if not isinstance(ref, str) or not ref.strip():
-            err.add(p, "Name a PaNET technique by its IRI or id (e.g. PaNET01012).")
+            err.add(p, _("Name a PaNET technique by its IRI or id (e.g. PaNET01012)."))
             continue
         ref = ref.strip()
         iri = ref if "://" in ref else PANET_BASE + ref
@@ -447,7 +456,7 @@ def _techniques(value: Any, err: _Errors, lookups: _Lookups) -> list[Technique]:
     result = []
     for p, iri in wanted:
         if iri not in found:
-            err.add(p, f"{iri} is not a PaNET technique known to this portal.")
+            err.add(p, _("%(iri)s is not a PaNET technique known to this portal.") % {"iri": iri})
         elif found[iri] not in result:
             result.append(found[iri])
     return result
@@ -458,20 +467,20 @@ def _groups(value: Any, err: _Errors, lookups: _Lookups) -> list[Group]:
     for i, item in enumerate(_list(value, "access_groups", err)):
         name = item.name if isinstance(item, Group) else _key(item, "name")
         if not isinstance(name, str) or not name.strip():
-            err.add(f"access_groups[{i}]", "Name a group.")
+            err.add(f"access_groups[{i}]", _("Name a group."))
             continue
         names.append((i, name.strip()))
     found = lookups.group_map([n for _, n in names])
     result = []
     for i, name in names:
         if name not in found:
-            err.add(f"access_groups[{i}]", f"There is no group {name!r}.")
+            err.add(f"access_groups[{i}]", _("There is no group %(name)s.") % {"name": repr(name)})
         elif found[name] not in result:
             result.append(found[name])
     return result
 
 
-def _lookup(model, path: str, err: _Errors, lookups: _Lookups, **query):
+def _lookup(model, path: str, err: _Errors, lookups: _Lookups, *, missing: str, **query):
     def load():
         try:
             return model.objects.filter(**query).first()
@@ -480,7 +489,7 @@ def _lookup(model, path: str, err: _Errors, lookups: _Lookups, **query):
 
     obj = lookups.get((model.__name__, tuple(sorted(query.items()))), load)
     if obj is None:
-        err.add(path, f"No such {model._meta.verbose_name}.")
+        err.add(path, missing)
     return obj
 
 
@@ -492,7 +501,9 @@ def _context(data: dict, ds: Dataset, err: _Errors, lookups: _Lookups) -> None:
         ref = _key(data["facility"], "code")
         ds.facility = None
         if ref not in (None, ""):
-            ds.facility = _lookup(Facility, "facility", err, lookups, code=str(ref))
+            ds.facility = _lookup(
+                Facility, "facility", err, lookups, missing=_("No such facility."), code=str(ref)
+            )
     if "instrument" in data and isinstance(data["instrument"], Instrument):
         ds.instrument = data["instrument"]
     elif "instrument" in data:
@@ -511,7 +522,10 @@ def _context(data: dict, ds: Dataset, err: _Errors, lookups: _Lookups) -> None:
                 ),
             )
             if ds.instrument is None:
-                err.add("instrument", f"No instrument has the code or pid {ref!r}.")
+                err.add(
+                    "instrument",
+                    _("No instrument has the code or pid %(ref)s.") % {"ref": repr(ref)},
+                )
     if ds.instrument is not None and "facility" not in data and ds.facility_id is None:
         ds.facility = ds.instrument.facility
     proposal = None
@@ -522,8 +536,14 @@ def _context(data: dict, ds: Dataset, err: _Errors, lookups: _Lookups) -> None:
             qs = qs.filter(facility=ds.facility)
         matches = lookups.get(("proposal", ref, ds.facility_id), lambda: list(qs[:2]))
         if len(matches) != 1:
-            err.add("proposal", f"No single proposal {ref!r}" + (
-                f" at {ds.facility.code}." if ds.facility else "; name the facility."))  # fmt: skip
+            if ds.facility:
+                message = _("No single proposal %(ref)s at %(facility)s.") % {
+                    "ref": repr(ref),
+                    "facility": ds.facility.code,
+                }
+            else:
+                message = _("No single proposal %(ref)s; name the facility.") % {"ref": repr(ref)}
+            err.add("proposal", message)
         else:
             proposal = matches[0]
     if "beamtime" in data and isinstance(data["beamtime"], Beamtime):
@@ -547,7 +567,10 @@ def _context(data: dict, ds: Dataset, err: _Errors, lookups: _Lookups) -> None:
 
             matches = lookups.get(key, load)
             if len(matches) != 1:
-                err.add("beamtime", f"No single beamtime {ref!r}; name its proposal.")
+                err.add(
+                    "beamtime",
+                    _("No single beamtime %(ref)s; name its proposal.") % {"ref": repr(ref)},
+                )
             else:
                 ds.beamtime = matches[0]
     elif proposal is not None:
@@ -559,9 +582,9 @@ def _context(data: dict, ds: Dataset, err: _Errors, lookups: _Lookups) -> None:
         elif len(beamtimes) == 1:
             ds.beamtime = beamtimes[0]
         else:
-            err.add("proposal", "A record names its proposal through a beamtime: give beamtime.")
+            err.add("proposal", _("A record names its proposal through a beamtime: give beamtime."))
     if proposal is not None and ds.beamtime is not None and ds.beamtime.proposal_id != proposal.pk:
-        err.add("beamtime", "The beamtime belongs to another proposal.")
+        err.add("beamtime", _("The beamtime belongs to another proposal."))
     if ds.beamtime is not None and ds.facility is None:
         ds.facility = ds.beamtime.proposal.facility
 
@@ -571,11 +594,11 @@ def _apply(
 ) -> dict:
     """Set the dataset's own fields from ``data``; return the nested rows to write."""
     if not isinstance(data, dict):
-        err.add("__all__", "The record must be a JSON object.")
+        err.add("__all__", _("The record must be a JSON object."))
         err.raise_if_any()
     for key in data:
         if key not in WRITABLE_KEYS and key not in READ_ONLY_KEYS:
-            err.add(key, "Unknown field.")
+            err.add(key, _("Unknown field."))
 
     def given(key: str) -> bool:
         return key in data or not partial
@@ -592,13 +615,16 @@ def _apply(
     if given("publication_year"):
         value = data.get("publication_year")
         if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
-            err.add("publication_year", "Must be a whole number (a year).")
+            err.add("publication_year", _("Must be a whole number (a year)."))
             value = None
         ds.publication_year = value
     if given("license"):
         value = _key(data.get("license", "CC-BY-4.0"), "spdx")
         if not isinstance(value, str) or value not in voc.LICENCES:
-            err.add("license", "Must be one of the SPDX ids " + ", ".join(voc.LICENCES) + ".")
+            err.add(
+                "license",
+                _("Must be one of the SPDX ids %(ids)s.") % {"ids": ", ".join(voc.LICENCES)},
+            )
         else:
             ds.license = value
 
@@ -663,13 +689,13 @@ def _apply(
         group = None
         if name not in (None, ""):
             if not isinstance(name, str):
-                err.add("owner_group", "Name a group.")
+                err.add("owner_group", _("Name a group."))
             else:
                 group = lookups.group_map([name]).get(name)
                 if group is None:
-                    err.add("owner_group", f"There is no group {name!r}.")
+                    err.add("owner_group", _("There is no group %(name)s.") % {"name": repr(name)})
         if group is not None and group.pk != ds.owner_group_id and not _may_own(actor, group):
-            err.add("owner_group", "The owner group must be one of your groups.")
+            err.add("owner_group", _("The owner group must be one of your groups."))
         ds.owner_group = group
 
     rows: dict[str, list | None] = {}
@@ -711,7 +737,7 @@ def _check_identity(data: dict, ds: Dataset, actor, err: _Errors) -> None:
         except ValueError:
             same = False
         if not same:
-            err.add("pid", "The pid of a record never changes.")
+            err.add("pid", _("The pid of a record never changes."))
     raw = data.get("doi")
     if raw in (None, ""):
         return
@@ -723,7 +749,9 @@ def _check_identity(data: dict, ds: Dataset, actor, err: _Errors) -> None:
         return
     if ds.doi:
         if doi != ds.doi:
-            err.add("doi", f"The DOI of this record is {ds.doi} and cannot change.")
+            err.add(
+                "doi", _("The DOI of this record is %(doi)s and cannot change.") % {"doi": ds.doi}
+            )
     elif actor is None or user_is_curator(actor):
         ds.doi = doi  # curators and importers keep a DOI the record already has elsewhere
 
@@ -740,7 +768,7 @@ def _validate_model(ds: Dataset, err: _Errors, *, unique: bool = True) -> None:
     if ds.status == Status.DRAFT:
         exclude.append("title")  # drafts may be untitled; submission checks it
         if len(ds.title) > Dataset._meta.get_field("title").max_length:
-            err.add("title", "Too long.")
+            err.add("title", _("Too long."))
     try:
         ds.full_clean(exclude=exclude, validate_unique=unique)
     except ValidationError as exc:
@@ -760,9 +788,9 @@ def _check_dois(items: list[tuple[Dataset, _Errors]]) -> None:
     for doi, errs in wanted.items():
         for n, err in enumerate(errs):
             if doi in taken:
-                err.add("doi", "Dataset with this DOI already exists.")
+                err.add("doi", _("Dataset with this DOI already exists."))
             elif n:
-                err.add("doi", "Another record of this request has this DOI.")
+                err.add("doi", _("Another record of this request has this DOI."))
 
 
 # The record as a comparable dict: API keys -> values, for diffs and audit events.
@@ -876,7 +904,7 @@ def _create_many(*, items, files, actor, indexed: bool, max_files: int | None = 
     lookups.check_alternates()
     _check_dois([(ds, err) for ds, _, err, _ in records])
     errors: dict[str, list[str]] = {}
-    for i, (_, _, err, _) in enumerate(records):
+    for i, (_ds, _rows, err, _files) in enumerate(records):
         for path, messages in err.errors.items():
             if indexed:
                 path = f"[{i}]" if path == "__all__" else f"[{i}].{path}"
@@ -953,7 +981,7 @@ def dataset_delete_draft(*, dataset: Dataset, actor) -> None:
             raise DatasetForbidden(ds, DatasetAccess(metadata=True, files=False, tombstone=False))
         if ds.status != Status.DRAFT:
             raise DatasetInputError(
-                {"status": ["Only drafts can be deleted; a published record is withdrawn."]}
+                {"status": [_("Only drafts can be deleted; a published record is withdrawn.")]}
             )
         pk = ds.pk
         ds.delete()

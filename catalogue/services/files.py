@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 from django.db.models import Count, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from catalogue import vocabularies as voc
 from catalogue.access import DatasetForbidden, dataset_access, user_may_edit_dataset
@@ -93,47 +94,52 @@ def _record(item: FileRecord | dict, path: str, err: dict[str, list[str]]) -> Fi
     elif isinstance(item, dict):
         unknown = set(item) - FILE_KEYS - {"download_url"}
         for key in sorted(unknown):
-            err.setdefault(f"{path}.{key}", []).append("Unknown field.")
+            err.setdefault(f"{path}.{key}", []).append(_("Unknown field."))
         raw = item
     else:
-        err.setdefault(path, []).append("Must be an object with path and size.")
+        err.setdefault(path, []).append(_("Must be an object with path and size."))
         return None
     problems: dict[str, str] = {}
     file_path = raw.get("path")
     if not isinstance(file_path, str):
-        problems["path"] = "Must be a string."
+        problems["path"] = _("Must be a string.")
     else:
         problem = relative_path_problem(file_path)
         if problem is not None:
             problems["path"] = problem
         if len(file_path) > PATH_MAX_LENGTH:
-            problems["path"] = "Too long."
+            problems["path"] = _("Too long.")
     size = raw.get("size")
     if isinstance(size, bool) or not isinstance(size, int) or size < 0:
-        problems["size"] = "Must be a whole number of bytes, 0 or more."
+        problems["size"] = _("Must be a whole number of bytes, 0 or more.")
     checksum = raw.get("checksum") or ""
     algorithm = raw.get("checksum_algorithm") or ""
     if not isinstance(checksum, str) or not isinstance(algorithm, str):
-        problems["checksum"] = "Must be a string."
+        problems["checksum"] = _("Must be a string.")
         checksum, algorithm = "", ""
     if ":" in checksum:  # "sha256:ab12…", the form GET answers with
         prefix, checksum = checksum.split(":", 1)
         if algorithm and algorithm.lower() != prefix.lower():
-            problems["checksum"] = f"Says {prefix}, but checksum_algorithm says {algorithm}."
+            problems["checksum"] = _(
+                "Says %(prefix)s, but checksum_algorithm says %(algorithm)s."
+            ) % {"prefix": prefix, "algorithm": algorithm}
         algorithm = prefix
     algorithm = (algorithm or "sha256").lower().replace("-", "")
     checksum = checksum.strip().lower()
     if algorithm not in voc.CHECKSUM_ALGORITHMS:
-        problems["checksum_algorithm"] = "Must be one of " + ", ".join(voc.CHECKSUM_ALGORITHMS)
+        problems["checksum_algorithm"] = _("Must be one of %(choices)s") % {
+            "choices": ", ".join(voc.CHECKSUM_ALGORITHMS)
+        }
     elif checksum and (
         len(checksum) != CHECKSUM_HEX_LENGTH[algorithm] or not _HEX.fullmatch(checksum)
     ):
-        problems["checksum"] = (
-            f"A {algorithm} checksum is {CHECKSUM_HEX_LENGTH[algorithm]} hexadecimal digits."
-        )
+        problems["checksum"] = _("A %(algorithm)s checksum is %(n)s hexadecimal digits.") % {
+            "algorithm": algorithm,
+            "n": CHECKSUM_HEX_LENGTH[algorithm],
+        }
     media_type = raw.get("media_type") or ""
     if not isinstance(media_type, str) or len(media_type) > 100:
-        problems["media_type"] = "Must be a media type such as application/x-hdf5."
+        problems["media_type"] = _("Must be a media type such as application/x-hdf5.")
     for key, message in problems.items():
         err.setdefault(f"{path}.{key}", []).append(message)
     if problems:
@@ -154,8 +160,11 @@ def _check_may_change_files(dataset: Dataset, actor) -> None:
         raise DatasetInputError(
             {
                 "files": [
-                    f"The files of a {Status(dataset.status).label.lower()} record cannot "
-                    "change; publish a new version of the dataset instead."
+                    _(
+                        "The files of a %(status)s record cannot change; publish a new version "
+                        "of the dataset instead."
+                    )
+                    % {"status": Status(dataset.status).label.lower()}
                 ]
             }
         )
@@ -174,7 +183,8 @@ def _validated(
     for i, item in enumerate(files):
         if max_files is not None and i >= max_files:
             errors.setdefault("files", []).append(
-                f"At most {max_files:,} files per request; send the rest in another."
+                _("At most %(n)s files per request; send the rest in another.")
+                % {"n": f"{max_files:,}"}
             )
             return
         record = _record(item, f"files[{i}]", errors)
@@ -183,7 +193,9 @@ def _validated(
                 return
             continue
         if record.path in seen:
-            errors.setdefault(f"files[{i}].path", []).append(f"{record.path!r} is given twice.")
+            errors.setdefault(f"files[{i}].path", []).append(
+                _("%(path)s is given twice.") % {"path": repr(record.path)}
+            )
             continue
         seen.add(record.path)
         yield record
@@ -193,7 +205,7 @@ def file_rows(files: Iterable[FileRecord | dict], *, max_files: int | None) -> l
     """The files of a new record, validated as :func:`dataset_files_register` does; raises
     DatasetInputError keyed ``files[i].path``. Write them with :func:`files_insert_new`."""
     if files is not None and not isinstance(files, list | tuple):
-        raise DatasetInputError({"files": ["Send a list of files: [{path, size, checksum}]."]})
+        raise DatasetInputError({"files": [_("Send a list of files: [{path, size, checksum}].")]})
     errors: dict[str, list[str]] = {}
     rows = list(_validated(files or [], max_files=max_files, errors=errors))
     if errors:
@@ -390,9 +402,11 @@ def dataset_file_remove(*, dataset: Dataset, path: str, actor) -> None:
     with transaction.atomic():
         locked = _locked(dataset)
         _check_may_change_files(locked, actor)
-        deleted, _ = DataFile.objects.filter(dataset=locked, path=path).delete()
+        deleted, _count = DataFile.objects.filter(dataset=locked, path=path).delete()
         if not deleted:
-            raise DatasetInputError({"path": [f"The dataset has no file {path!r}."]})
+            raise DatasetInputError(
+                {"path": [_("The dataset has no file %(path)s.") % {"path": repr(path)}]}
+            )
         dataset_refresh_file_totals(dataset=locked)
         datasets_changed([locked.pk])
     _copy_totals(locked, dataset)
