@@ -250,6 +250,23 @@ def datasets_visible_to(*, user, queryset: QuerySet | None = None) -> QuerySet:
     return qs.filter(visible)
 
 
+def datasets_listed_to_owner(*, user, queryset: QuerySet | None = None) -> QuerySet:
+    """What "My datasets" lists: the records this user may read, and the tombstones of the
+    withdrawn records they own (creator or owner group). A tombstone is public anyway (its
+    page answers 410 with the title, the DOI and the reason to everyone), so listing it adds
+    nothing to what the user may read; it only keeps a withdrawn record in its owner's list."""
+    qs = Dataset.objects.all() if queryset is None else queryset
+    visible = datasets_visible_to(user=user, queryset=qs)
+    if user is None or not user.is_authenticated or not user.is_active:
+        return visible
+    owned = Q(created_by_id=user.pk)
+    groups = _group_ids(user)
+    if groups:
+        owned |= Q(owner_group_id__in=groups)
+    tombstones = qs.filter(owned, status=Status.WITHDRAWN)
+    return qs.filter(Q(pk__in=visible.values("pk")) | Q(pk__in=tombstones.values("pk")))
+
+
 def user_sees_unpublished(user) -> bool:
     """May the gate show this user any record before (or other than) publication?
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext_lazy as _
 
-from catalogue.access import datasets_visible_to
+from catalogue.access import datasets_listed_to_owner
 from catalogue.checklist import checklist_blocking, checklist_summary, dataset_checklist
 from catalogue.models import Dataset, DatasetEvent, Status
 
@@ -48,7 +48,7 @@ def datasets_of_user(*, user, status: str | None = None) -> QuerySet:
     groups = list(user.groups.values_list("id", flat=True))
     mine = Q(created_by_id=user.pk) | Q(owner_group_id__in=groups) | Q(access_groups__in=groups)
     mine |= Q(assignee_id=user.pk)
-    qs = datasets_visible_to(user=user, queryset=Dataset.objects.filter(mine).distinct())
+    qs = datasets_listed_to_owner(user=user, queryset=Dataset.objects.filter(mine).distinct())
     if status:
         qs = qs.filter(status=status)
     qs = qs.select_related("facility", "instrument").order_by("-updated_at")

@@ -79,6 +79,24 @@ def test_my_datasets_lists_own_datasets_with_status_and_filters(client, alice):
     assert client.get("/my/datasets/").status_code == 302  # to the log-in page
 
 
+def test_my_datasets_keeps_withdrawn_records_for_their_owners_only(client, alice):
+    gone = make_dataset(status=Status.WITHDRAWN, owner_group=alice.groups.get(), title="Old one")
+    reader = UserFactory(username="reader")
+    reader.groups.add(GroupFactory(name="readers-1"))
+    gone.access_groups.add(reader.groups.get())
+    client.force_login(alice)
+    html = client.get("/my/datasets/").content.decode()
+    assert "Old one" in html and "Withdrawn." in html  # with what it means next
+    assert "Old one" in client.get("/my/datasets/?status=withdrawn").content.decode()
+    # The tombstone is all it opens, as for everyone.
+    assert client.get(gone.get_absolute_url()).status_code == 410
+    # Readers of the record do not keep it in their list; nor does anyone else.
+    client.force_login(reader)
+    assert "Old one" not in client.get("/my/datasets/").content.decode()
+    client.force_login(UserFactory())
+    assert "Old one" not in client.get("/my/datasets/").content.decode()
+
+
 def test_review_queue_claim_and_filters(client, alice):
     curator = CuratorFactory(username="cur")
     waiting = make_dataset(status=Status.SUBMITTED, title="Waiting one")
