@@ -50,7 +50,7 @@ TRIGRAM_INDEX = "datafile_path_upper_trgm"  # catalogue/migrations/0008_datafile
 NOTE = (
     "The name filter (`?q=`) is `path__icontains`, which Django writes as"
     " `UPPER(path::text) LIKE UPPER('%…%')`; on PostgreSQL a GIN index with `gin_trgm_ops` on"
-    " `UPPER(path)` (migration `0008_datafile_path_trigram`) serves it (a Bitmap Index Scan"
+    " `UPPER(path)` (migration `0011_datafile_path_trigram`) serves it (a Bitmap Index Scan"
     " instead of a scan of the 100,000 rows; names under three characters still scan). The"
     " other views read the folder index and the (dataset, path) index only."
 )
