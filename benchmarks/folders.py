@@ -46,7 +46,7 @@ N = 100_000
 FACILITY = "bench-folders"
 DOI = "10.5072/bench.folders-100000"
 TARGET_MS = 200.0
-TRIGRAM_INDEX = "datafile_path_upper_trgm"  # catalogue/migrations/0008_datafile_path_trigram
+TRIGRAM_INDEX = "datafile_path_upper_trgm"  # catalogue/migrations/0011_datafile_path_trigram
 NOTE = (
     "The name filter (`?q=`) is `path__icontains`, which Django writes as"
     " `UPPER(path::text) LIKE UPPER('%…%')`; on PostgreSQL a GIN index with `gin_trgm_ops` on"
