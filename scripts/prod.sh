@@ -307,6 +307,19 @@ PORTAL_STATIC_ROOT=$STATIC
 PORTAL_FILES_X_ACCEL_PREFIX=$ACCEL_PREFIX
 PORTAL_ACCOUNT_EMAIL_VERIFICATION=optional
 EOT
+    # DataCite: passed through when configured; without an account (this loopback stack's
+    # default) DOIs are reserved locally under the embedded demo prefix, said plainly, since
+    # production otherwise refuses to publish DOIs that would not resolve (README "DOIs").
+    if [[ -n ${PORTAL_DATACITE_REPOSITORY_ID:-} ]]; then
+        local name
+        for name in PORTAL_DATACITE_URL PORTAL_DATACITE_REPOSITORY_ID PORTAL_DATACITE_PASSWORD \
+            PORTAL_DATACITE_PREFIX PORTAL_DATACITE_ENABLED; do
+            [[ -n ${!name:-} ]] && printf '%s=%s\n' "$name" "${!name}" >>"$PORTAL_ENV"
+        done
+    else
+        printf 'PORTAL_DATACITE_ENABLED=false\nPORTAL_DATACITE_PREFIX=%s\n' \
+            "${PORTAL_DATACITE_PREFIX:-10.99999}" >>"$PORTAL_ENV"
+    fi
     chmod 600 "$PORTAL_ENV"
 }
 
@@ -462,6 +475,8 @@ prod_start() {
     start_nginx
     wait_ready
     log "production stack up in $(elapsed "$t0") (state in $PROD_DIR)"
+    [[ -n ${PORTAL_DATACITE_REPOSITORY_ID:-} ]] \
+        || log "DataCite is not configured: DOIs are reserved locally and do not resolve (set PORTAL_DATACITE_* to register them)"
     grep -v '^#' "$PORTAL_ENV"
     printf 'URL http://%s:%s/\n' "$HOST" "$WEB_PORT"
     printf 'GUNICORN http://%s/\n' "$GUNICORN_BIND"
