@@ -96,21 +96,10 @@ def iter_dataset_files(
 ) -> Iterator[DataFile]:
     """Every file of a dataset (or below the folder ``prefix``) in path order, read in keyset
     pages (flat memory)."""
-    if prefix:
-        from catalogue.folders import files_under
-
-        files = files_under(dataset=dataset, prefix=prefix)
-        last = None
-        while True:
-            rows = list((files.filter(path__gt=last) if last else files)[:chunk])
-            yield from rows
-            if len(rows) < chunk:
-                return
-            last = rows[-1].path
     after = None
     while True:
         rows, after = catalogue_selectors.dataset_files_after(
-            dataset=dataset, after=after, limit=chunk
+            dataset=dataset, after=after, limit=chunk, prefix=prefix
         )
         yield from rows
         if after is None:
