@@ -148,12 +148,7 @@ def doi_reserve_many(*, datasets: list[Dataset]) -> None:
     (imports publish thousands). Raises DoiReservationError as doi_reserve does."""
     if not datasets:
         return
-    if (
-        settings.PRODUCTION
-        and not settings.DATACITE_ENABLED
-        and not settings.DATACITE_EXPLICITLY_DISABLED
-    ):
-        doi_reserve(dataset=datasets[0])  # raises the one explanation
+    _check_may_reserve()
     kept = {ds.doi.lower(): ds for ds in datasets if ds.doi}
     fresh = [ds for ds in datasets if not ds.doi]
     if fresh and not settings.DATACITE_PREFIX:
