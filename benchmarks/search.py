@@ -189,6 +189,8 @@ def _world(seed: int = 7):
 
 def snapshot(i: int, rng: random.Random):
     """(DatasetSnapshot, principals) of synthetic dataset number i."""
+    from django.conf import settings
+
     from catalogue.demo import content, recipes
     from catalogue.snapshot import (
         AgentSnapshot,
@@ -202,8 +204,9 @@ def snapshot(i: int, rng: random.Random):
 
     panet, instruments, extra_techniques, vocabulary = _world()
     facility, instrument_name, spec = instruments[rng.randrange(len(instruments))]
-    sample = rng.choice(spec["samples"])
-    variant = rng.choice(spec["variants"])
+    # Each sample has the variants it can have (catalogue/demo/content.py).
+    sample = rng.choice(list(spec["samples"]))
+    variant = rng.choice(spec["samples"][sample])
     title = spec["title"].format(sample=sample, variant=variant)
     abstract = spec["abstract"].format(
         sample=sample, instrument=instrument_name, Variant=variant.capitalize() + ".",
@@ -229,7 +232,9 @@ def snapshot(i: int, rng: random.Random):
     licence = KNOWN.get(rng.choice(LICENCES)) or KNOWN["CC-BY-4.0"]
     snap = DatasetSnapshot(
         pid=uuid.UUID(int=rng.getrandbits(128), version=4),
-        doi=None if unpublished or rng.random() < 0.08 else f"10.5072/{facility.code}.{i:07d}",
+        doi=None
+        if unpublished or rng.random() < 0.08
+        else f"{settings.DATACITE_PREFIX}/{facility.code}.{i:07d}",
         status="draft" if unpublished else "published",
         title=title,
         url="",
