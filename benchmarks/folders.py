@@ -44,7 +44,7 @@ from catalogue.services.files import FileRecord, dataset_files_register  # noqa:
 
 N = 100_000
 FACILITY = "bench-folders"
-DOI = "10.5072/bench.folders-100000"
+DOI = f"{settings.DATACITE_PREFIX}/bench.folders-100000"
 TARGET_MS = 200.0
 TRIGRAM_INDEX = "datafile_path_upper_trgm"  # catalogue/migrations/0011_datafile_path_trigram
 NOTE = (

@@ -51,7 +51,7 @@ def dataset_with(n: int) -> Dataset:
     instrument, _ = Instrument.objects.get_or_create(
         code=f"{FACILITY}-i", defaults={"facility": facility, "name": "Benchmark instrument"}
     )
-    doi = f"10.5072/bench.landing-{n}"
+    doi = f"{settings.DATACITE_PREFIX}/bench.landing-{n}"
     dataset = Dataset.objects.filter(doi=doi).first()
     if dataset is not None and dataset.file_count == n:
         return dataset

@@ -155,6 +155,7 @@ def _reference_rows():
 
 def generate(target: int) -> int:
     """Add published datasets (1% withdrawn) until the database holds ``target`` of ours."""
+    from django.conf import settings
     from django.db import connection
     from tqdm import tqdm
 
@@ -222,7 +223,7 @@ def generate(target: int) -> int:
                 copy.write_row(
                     (
                         i, uuid.UUID(int=rng.getrandbits(128), version=4),
-                        f"10.5072/bench.{i:08d}",
+                        f"{settings.DATACITE_PREFIX}/bench.{i:08d}",
                         f"{words[0].title()} {words[1]} measured with {words[2]} contrast, run {i}",
                         "[]",
                         f"Measurements of {words[0]} and {words[1]} at {inst.facility.name}. "

@@ -3,6 +3,7 @@
 import datetime
 
 import factory
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
@@ -140,7 +141,7 @@ def make_dataset(status: str = Status.DRAFT, **kwargs) -> Dataset:
     extra = {"status": status}
     if status in (Status.PUBLISHED, Status.WITHDRAWN):
         extra["published_at"] = datetime.datetime(2024, 5, 1, tzinfo=datetime.UTC)
-        extra["doi"] = f"10.5072/test.{dataset.pk}"
+        extra["doi"] = f"{settings.DATACITE_PREFIX}/test.{dataset.pk}"
     if status == Status.WITHDRAWN:
         extra["withdrawn_at"] = datetime.datetime(2025, 1, 1, tzinfo=datetime.UTC)
         extra["withdrawal_reason"] = "Wrong calibration."

@@ -698,7 +698,8 @@ def _build(storage) -> tuple[World, list]:
         for role in ("link", "link-revoked", "link-expired"):
             open_link(role, ds)  # before the status is set: a link is opened, then withdrawn
         open_link("link-blind", ds, anonymous=True)
-        extra = {"status": status, "doi": f"10.5072/mx-{suffix}-{i}"}  # a DOI even on drafts
+        doi = f"{settings.DATACITE_PREFIX}/mx-{suffix}-{i}"
+        extra = {"status": status, "doi": doi}  # a DOI even on drafts
         if status in ("published", "withdrawn"):
             extra["published_at"] = datetime.datetime(2024, 5, 1, tzinfo=datetime.UTC)
         if status == "withdrawn":

@@ -362,7 +362,8 @@ class DemoBuilder:
         related = []
         if related_article:
             related.append({
-                "identifier": f"10.5072/jpanrd.2024.{100 + index:04d}", "identifier_type": "DOI",
+                "identifier": f"{content.FICTITIOUS_DOI_PREFIX}/jpanrd.2024.{100 + index:04d}",
+                "identifier_type": "DOI",
                 "relation_type": "IsSupplementTo", "resource_type_general": "JournalArticle",
                 "citation": f"{dataset.sample_name.capitalize()} studied at "
                             f"{dataset.facility.short_name}. J. PaN Res. Data 12, {100 + index} "

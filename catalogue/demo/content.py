@@ -7,6 +7,12 @@ ORCID never issues, so no real person is named; Josiah Carberry is ORCID's own t
 
 PANET = "http://purl.org/pan-science/PaNET/"
 
+# DOIs of outside things the demo cites (the fictional journal "J. PaN Res. Data", instruments'
+# PIDINST records in tests): a fictitious prefix of their own, not the portal's
+# PORTAL_DATACITE_PREFIX (the portal did not mint them) and not DataCite's retired test prefix
+# 10.5072. Like the demo's own 10.99999, no registrant holds it; these DOIs resolve nowhere.
+FICTITIOUS_DOI_PREFIX = "10.99998"
+
 FACILITIES = [
     dict(code="petra3", name="PETRA III at DESY", short_name="PETRA III",
          ror="https://ror.org/01js2sh04", url="https://www.desy.de/",

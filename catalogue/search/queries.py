@@ -13,7 +13,7 @@ The query box understands a small, forgiving language (the same on both backends
     -calibration, NOT cal…    without
     (saxs OR sans) micelles   grouping
     lyso*                     words starting with "lyso"
-    10.5072/esrf.abc          a DOI (or a dataset PID) finds that record
+    10.99999/yv37v-eerkhc     a DOI (or a dataset PID) finds that record
 
 Unbalanced quotes or parentheses and dangling operators are errors that say where they are.
 
@@ -118,7 +118,7 @@ class Term:
 
     @property
     def identifier(self) -> tuple[str, str] | None:
-        """("doi", "10.5072/…") or ("pid", "<uuid>") when the term names one record."""
+        """("doi", "10.99999/…") or ("pid", "<uuid>") when the term names one record."""
         return identifier_in(self.text)
 
 

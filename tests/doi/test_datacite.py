@@ -18,9 +18,11 @@ import jsonschema
 import pytest
 import xmlschema
 import yaml
+from django.conf import settings
 from django.core.management import call_command
 from lxml import etree
 
+from catalogue.demo.content import FICTITIOUS_DOI_PREFIX
 from catalogue.snapshot import (
     AgentSnapshot,
     BeamtimeSnapshot,
@@ -50,6 +52,15 @@ GOLDEN_XML = REFS / "golden-dataset.xml"
 GOLDEN_JSON = REFS / "golden-dataset.json"
 NS = {"d": NAMESPACE}
 UTC = datetime.UTC
+# The record's DOI is the portal's own, under the configured prefix (PORTAL_DATACITE_PREFIX);
+# the outside things it cites (a journal article, a PIDINST instrument) have DOIs under a
+# fictitious prefix of their own. The golden files are written with GOLDEN_PREFIX (the embedded
+# default) and compared with the configured prefix put in its place.
+PREFIX = settings.DATACITE_PREFIX
+DOI = f"{PREFIX}/esrf.abcd-1234"
+ARTICLE_DOI = f"{FICTITIOUS_DOI_PREFIX}/jpanrd.2024.0114"
+INSTRUMENT_PID = f"{FICTITIOUS_DOI_PREFIX}/pidinst.id02"
+GOLDEN_PREFIX = "10.99999"
 
 
 @pytest.fixture(scope="module")
@@ -71,7 +82,7 @@ def full_snapshot(**changes) -> DatasetSnapshot:
     """A fixed record that fills every property the model holds."""
     values = dict(
         pid=uuid.UUID("5f0c1d2e-3a4b-4c5d-8e6f-7a8b9c0d1e2f"),
-        doi="10.5072/esrf.abcd-1234",
+        doi=DOI,
         status="published",
         title="SAXS of silver behenate in a temperature ramp",
         url="http://testserver/datasets/5f0c1d2e-3a4b-4c5d-8e6f-7a8b9c0d1e2f/",
@@ -133,7 +144,7 @@ def full_snapshot(**changes) -> DatasetSnapshot:
         dates=({"date": "2024-03-04", "dateType": "Created"},),
         related_identifiers=(
             RelatedIdentifierSnapshot(
-                identifier="10.5072/jpanrd.2024.0114",
+                identifier=ARTICLE_DOI,
                 identifier_type="DOI",
                 relation_type="IsSupplementTo",
                 resource_type_general="JournalArticle",
@@ -164,7 +175,7 @@ def full_snapshot(**changes) -> DatasetSnapshot:
         instrument=InstrumentSnapshot(
             code="esrf-id02",
             name="ID02",
-            pid="10.5072/pidinst.id02",
+            pid=INSTRUMENT_PID,
             url="https://www.esrf.fr/id02",
         ),
         techniques=(
@@ -199,10 +210,16 @@ def full_snapshot(**changes) -> DatasetSnapshot:
     return DatasetSnapshot(**values)
 
 
+def _with_prefix(text: str, old: str, new: str) -> str:
+    """``text`` with the DOI prefix ``old`` replaced by ``new`` (in DOIs and as a JSON value)."""
+    return text.replace(f"{old}/", f"{new}/").replace(f'"{old}"', f'"{new}"')
+
+
 def _golden(path: Path, actual: str) -> str:
+    """The golden file, with the configured prefix in place of GOLDEN_PREFIX."""
     if os.environ.get("UPDATE_GOLDEN") == "1":
-        path.write_text(actual, encoding="utf-8")
-    return path.read_text(encoding="utf-8")
+        path.write_text(_with_prefix(actual, PREFIX, GOLDEN_PREFIX), encoding="utf-8")
+    return _with_prefix(path.read_text(encoding="utf-8"), GOLDEN_PREFIX, PREFIX)
 
 
 # ----------------------------------------------------------------- XML
@@ -239,7 +256,7 @@ def test_xml_maps_every_property():
         assert len(found) == 1, path
         return found[0]
 
-    assert one("d:identifier[@identifierType='DOI']").text == "10.5072/esrf.abcd-1234"
+    assert one("d:identifier[@identifierType='DOI']").text == DOI
     carberry = one("d:creators/d:creator[1]")
     assert carberry.findtext("d:givenName", namespaces=NS) == "Josiah"
     orcid = carberry.find("d:nameIdentifier", NS)
@@ -279,7 +296,7 @@ def test_xml_maps_every_property():
     assert article.get("resourceTypeGeneral") == "JournalArticle"
     instrument = one("d:relatedIdentifiers/d:relatedIdentifier[@relationType='IsCollectedBy']")
     assert (instrument.text, instrument.get("relatedIdentifierType")) == (
-        "10.5072/pidinst.id02",
+        INSTRUMENT_PID,
         "DOI",
     )
     assert instrument.get("resourceTypeGeneral") == "Instrument"
@@ -475,11 +492,11 @@ def test_json_has_the_shape_of_a_real_datacite_api_response(settings):
         "nameIdentifier": "https://orcid.org/0000-0002-1825-0097",
         "nameIdentifierScheme": "ORCID",
     }
-    assert ours["doi"] == "10.5072/esrf.abcd-1234"
-    assert (ours["prefix"], ours["suffix"]) == ("10.5072", "esrf.abcd-1234")
+    assert ours["doi"] == DOI
+    assert (ours["prefix"], ours["suffix"]) == (PREFIX, "esrf.abcd-1234")
     assert ours["types"]["resourceTypeGeneral"] == "Dataset"
     assert ours["types"]["schemaOrg"] == "Dataset"
-    assert ours["url"] == "https://data.example.org/doi/10.5072/esrf.abcd-1234"
+    assert ours["url"] == f"https://data.example.org/doi/{DOI}"
     assert ours["publisher"]["publisherIdentifierScheme"] == "ROR"
 
 
