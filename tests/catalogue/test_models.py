@@ -4,6 +4,7 @@ import re
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
@@ -41,7 +42,8 @@ def test_ror_and_doi_normalised():
     assert normalize_ror("https://ror.org/02550n020") == "https://ror.org/02550n020"
     with pytest.raises(ValueError, match="check digits"):
         normalize_ror("01js2sh05")
-    assert normalize_doi("https://doi.org/10.5072/ABC.1") == "10.5072/abc.1"
+    prefix = settings.DATACITE_PREFIX
+    assert normalize_doi(f"https://doi.org/{prefix}/ABC.1") == f"{prefix}/abc.1"
     assert normalize_doi("doi:10.1000/X") == "10.1000/x"
     with pytest.raises(ValueError, match="not a DOI"):
         normalize_doi("11.1/x")
@@ -146,9 +148,9 @@ def test_dataset_clean_checks_context_and_json_lists():
 
 @pytest.mark.django_db
 def test_doi_is_unique_case_insensitively():
-    DatasetFactory(doi="10.5072/ABC")
+    DatasetFactory(doi=f"{settings.DATACITE_PREFIX}/ABC")
     with pytest.raises(IntegrityError), transaction.atomic():
-        DatasetFactory(doi="10.5072/abc")
+        DatasetFactory(doi=f"{settings.DATACITE_PREFIX}/abc")
 
 
 @pytest.mark.django_db

@@ -4,10 +4,12 @@ import datetime
 import hashlib
 
 import pytest
+from django.conf import settings
 
 from catalogue.models import Contributor, Creator, FundingReference, RelatedIdentifier, Status
 from catalogue.services.files import FileRecord, dataset_files_register
 from catalogue.storage import dataset_folder
+from tests.doi.test_datacite import ARTICLE_DOI
 from tests.factories import make_dataset, technique
 
 PEOPLE = [
@@ -76,7 +78,7 @@ def published(db):
             "detector": {"distance": {"value": 3000, "unit": "mm"}},
         },
     )
-    dataset.doi = "10.5072/esrf.abcd-1234"
+    dataset.doi = f"{settings.DATACITE_PREFIX}/esrf.abcd-1234"
     dataset.save()
     add_people(dataset)
     dataset.techniques.add(technique())
@@ -85,7 +87,7 @@ def published(db):
         contributor_type="HostingInstitution",
     )  # fmt: skip
     RelatedIdentifier.objects.create(
-        dataset=dataset, identifier="10.5072/jpanrd.2024.0114", identifier_type="DOI",
+        dataset=dataset, identifier=ARTICLE_DOI, identifier_type="DOI",
         relation_type="IsSupplementTo", resource_type_general="JournalArticle",
         citation="Silver behenate studied at ESRF. J. PaN Res. Data 12, 114 (2024)",
     )  # fmt: skip

@@ -10,7 +10,7 @@ from bibtexparser.customization import author, convert_to_unicode
 
 from catalogue.snapshot import AgentSnapshot
 from landing import citations
-from tests.doi.test_datacite import full_snapshot
+from tests.doi.test_datacite import DOI, full_snapshot
 
 
 def parse_bibtex(text: str, unicode: bool = False) -> dict:
@@ -32,8 +32,8 @@ def test_bibtex_reads_back():
     people = [p.rstrip(", ") for p in author(dict(entry))["author"]]
     assert people == ["Carberry, Josiah", "Okafor, Amara", "{SAXS group}"]
     assert entry["year"] == "2024"
-    assert entry["doi"] == "10.5072/esrf.abcd-1234"
-    assert entry["url"] == "https://doi.org/10.5072/esrf.abcd-1234"
+    assert entry["doi"] == DOI
+    assert entry["url"] == f"https://doi.org/{DOI}"
     assert entry["publisher"] == "European Synchrotron Radiation Facility"
     assert entry["version"] == "1.0"
 
@@ -53,8 +53,8 @@ def test_ris_reads_back():
     assert record["authors"] == ["Carberry, Josiah", "Okafor, Amara", "SAXS group"]
     assert record["title"] == "SAXS of silver behenate in a temperature ramp"
     assert record["year"] == "2024"
-    assert record["doi"] == "10.5072/esrf.abcd-1234"
-    assert record["urls"] == ["https://doi.org/10.5072/esrf.abcd-1234"]
+    assert record["doi"] == DOI
+    assert record["urls"] == [f"https://doi.org/{DOI}"]
     assert record["publisher"] == "European Synchrotron Radiation Facility"
     assert "small angle x-ray scattering" in record["keywords"]
     assert citations.ris(full_snapshot()).endswith("ER  - \r\n")
@@ -66,7 +66,7 @@ def test_csl_item_is_valid_csl_json():
     assert item["author"][0] == {"family": "Carberry", "given": "Josiah"}
     assert item["author"][2] == {"literal": "SAXS group"}
     assert item["issued"] == {"date-parts": [[2024]]}
-    assert item["DOI"] == "10.5072/esrf.abcd-1234"
+    assert item["DOI"] == DOI
     json.dumps(item)  # plain JSON
 
 
@@ -74,7 +74,7 @@ def test_datacite_recommended_citation():
     assert citations.datacite_citation(full_snapshot()) == (
         "Carberry, J.; Okafor, A.; SAXS group (2024). SAXS of silver behenate in a temperature "
         "ramp. Version 1.0. European Synchrotron Radiation Facility. (Dataset). "
-        "https://doi.org/10.5072/esrf.abcd-1234"
+        f"https://doi.org/{DOI}"
     )
 
 
@@ -93,7 +93,7 @@ def test_datacite_recommended_citation():
 def test_csl_styles(style, start):
     text = citations.formatted_citation(full_snapshot(), style=style)
     assert text.startswith(start)
-    assert "10.5072/esrf.abcd-1234" in text
+    assert DOI in text
     assert "<" not in text
 
 

@@ -10,7 +10,7 @@ import pytest
 from pyld import jsonld
 
 from landing.schemaorg import Download, dataset_jsonld, jsonld_script
-from tests.doi.test_datacite import full_snapshot
+from tests.doi.test_datacite import ARTICLE_DOI, DOI, full_snapshot
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "schemaorg"
 SCHEMA = "http://schema.org/"
@@ -111,7 +111,7 @@ def build(**changes):
     snapshot = full_snapshot(**changes)
     return dataset_jsonld(
         snapshot,
-        landing_url="https://data.example.org/doi/10.5072/esrf.abcd-1234",
+        landing_url=f"https://data.example.org/doi/{DOI}",
         catalog_name="PaN Open Data Portal",
         catalog_url="https://data.example.org/",
         downloads=[
@@ -147,7 +147,7 @@ def test_every_property_is_defined_for_its_type(changes):
 
 def test_expanded_content():
     (node,) = expand(build())
-    assert node["@id"] == "https://doi.org/10.5072/esrf.abcd-1234"
+    assert node["@id"] == f"https://doi.org/{DOI}"
 
     def values(n, prop):
         return n.get(SCHEMA + prop, [])
@@ -160,7 +160,7 @@ def test_expanded_content():
     assert affiliation["@id"] == "https://ror.org/05gq02987"
     assert creators[2]["@type"] == [SCHEMA + "Organization"]
     (identifier,) = values(node, "identifier")
-    assert values(identifier, "value")[0]["@value"] == "doi:10.5072/esrf.abcd-1234"
+    assert values(identifier, "value")[0]["@value"] == f"doi:{DOI}"
     (publisher,) = values(node, "publisher")
     assert publisher["@id"] == "https://ror.org/02550n020"
     assert values(node, "datePublished")[0]["@value"] == "2024-05-01"
@@ -182,7 +182,7 @@ def test_expanded_content():
     assert values(downloads[0], "encodingFormat")[0]["@value"] == "application/x-hdf5"
     assert values(downloads[0], "contentSize")[0]["@value"] == "2048 B"
     citations = values(node, "citation")
-    assert citations[0]["@id"] == "https://doi.org/10.5072/jpanrd.2024.0114"
+    assert citations[0]["@id"] == f"https://doi.org/{ARTICLE_DOI}"
     (grant,) = [g for g in values(node, "funding") if values(g, "identifier")]
     assert values(grant, "identifier")[0]["@value"] == "101004728"
     assert values(grant, "funder")[0]["@id"] == "https://ror.org/00k4n6c32"

@@ -4,6 +4,7 @@ import datetime
 import uuid
 from pathlib import Path
 
+from django.conf import settings
 from lxml import etree
 
 from catalogue.snapshot import (
@@ -22,7 +23,7 @@ VIRINGO = Path(__file__).resolve().parents[1] / "data" / "oaipmh" / "viringo"
 
 SNAPSHOT = DatasetSnapshot(
     pid=uuid.UUID("12345678-1234-5678-1234-567812345678"),
-    doi="10.5072/esrf.abcd-efgh",
+    doi=f"{settings.DATACITE_PREFIX}/esrf.abcd-efgh",
     status="published",
     title="Lysozyme SAXS at 300 K",
     url="https://data.example.org/datasets/12345678-1234-5678-1234-567812345678/",
@@ -62,7 +63,7 @@ def test_oai_dc_maps_the_record():
     assert ("creator", "Okafor, Amara") in values
     assert ("contributor", "Beamline staff") in values
     assert ("subject", "small angle x-ray scattering") in values
-    assert ("identifier", "https://doi.org/10.5072/esrf.abcd-efgh") in values
+    assert ("identifier", f"https://doi.org/{SNAPSHOT.doi}") in values
     assert ("identifier", SNAPSHOT.url) in values
     assert ("relation", "https://doi.org/10.1000/paper") in values
     assert ("relation", "Handle:local-42") in values

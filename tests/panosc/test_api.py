@@ -5,6 +5,7 @@ scores, documents, 404s. Bad input is tested in test_bad_input.py."""
 import datetime
 
 import pytest
+from django.conf import settings
 
 from catalogue.models import RelatedIdentifier
 from catalogue.search.queries import PANET_BASE
@@ -118,7 +119,7 @@ def test_non_public_and_unknown_pids_are_404(catalogue, get, which):
         assert body["error"]["statusCode"] == 404
         get(f"Datasets/{pid}/files", status=404)
         get(f"Datasets/{pid}/files/count", status=404)
-    get("Datasets/10.5072/no-such-dataset", status=404)
+    get(f"Datasets/{settings.DATACITE_PREFIX}/no-such-dataset", status=404)
     get("Documents/no-such-document", status=404)
     get("Instruments/no-such-instrument", status=404)
     assert which not in " ".join(titles(get("Datasets")))

@@ -7,6 +7,7 @@ import uuid
 
 import pytest
 from celery.contrib.testing.worker import start_worker
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.management import call_command
 
@@ -36,7 +37,7 @@ from tests.factories import CuratorFactory, make_dataset
 
 SNAPSHOT = DatasetSnapshot(
     pid=uuid.UUID("0c3f6a2e-2b8e-4b43-9e61-3d8f3f1b8a55"),
-    doi="10.5072/esrf.abcd-1234",
+    doi=f"{settings.DATACITE_PREFIX}/esrf.abcd-1234",
     status="published",
     title="SAXS of lysozyme",
     url="http://127.0.0.1:8000/datasets/0c3f6a2e-2b8e-4b43-9e61-3d8f3f1b8a55/",
