@@ -37,8 +37,8 @@ def test_new_records_are_created_and_published_like_one_by_one():
     for ds in published:
         moves = list(DatasetEvent.objects.filter(dataset=ds).order_by("id")
                      .values_list("from_status", "to_status"))  # fmt: skip
-        assert moves == [("draft", "submitted"), ("submitted", "in_review"),
-                         ("in_review", "approved"), ("approved", "published")]  # fmt: skip
+        # One audited step, the table's system move "imported as published".
+        assert moves == [("draft", "published")]
         assert ds.doi and DoiRegistration.objects.filter(dataset=ds, doi=ds.doi).exists()
         assert ds.published_at is not None and ds.file_count == 2 and ds.total_size == 7
         assert ds.alternate_identifiers.get().identifier == f"PID.src/{int(ds.title[-1]):04d}"
@@ -92,3 +92,27 @@ def test_dry_run_of_a_chunk_writes_nothing():
     summary = import_datasets(export(4), dry_run=True)
     assert summary.line() == "4 created, 0 updated, 0 unchanged, 0 rejected"
     assert Dataset.objects.count() == 0 and DoiRegistration.objects.count() == 0
+
+
+def test_batch_imported_records_get_their_concept_and_version_like_a_single_import():
+    """The batch move gives a first publication what the single move does: a concept with
+    its own concept DOI (held as a registration), version 1, not superseded."""
+    items = export(4)
+    one_by_one = importing.import_record(items[0])
+    assert one_by_one[0] == "created"
+    assert import_datasets(items[1:]).counts == {"created": 3}
+    single = Dataset.objects.get(title="Source dataset 0")
+    batch = list(Dataset.objects.filter(status=Status.PUBLISHED).exclude(pk=single.pk))
+    assert len(batch) == 3
+    concept_dois = set()
+    for ds in [single, *batch]:
+        assert ds.concept_id is not None, ds.title
+        assert (ds.version_number, ds.superseded) == (1, False)
+        assert ds.concept.doi and ds.concept.doi != ds.doi
+        assert DoiRegistration.objects.filter(concept=ds.concept, doi=ds.concept.doi).exists()
+        assert list(ds.concept.versions.values_list("pk", flat=True)) == [ds.pk]
+        assert list(DatasetEvent.objects.filter(dataset=ds).values_list(
+            "from_status", "to_status", "comment"
+        )) == [("draft", "published", "Published at the SciCat source.")]  # fmt: skip
+        concept_dois.add(ds.concept.doi)
+    assert len(concept_dois) == 4
