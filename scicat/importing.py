@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from catalogue.models import AlternateIdentifier, DataFile, Dataset, Instrument, Status
@@ -373,6 +373,29 @@ def import_datasets(
     return summary
 
 
+def _records_insert(records: list[ScicatRecord]) -> None:
+    """INSERT the SciCat-side records of new datasets. PostgreSQL: one COPY (bulk_create
+    sends JSON through UNNEST arrays, whose escaping in Python cost more than the rest of
+    the record's rows together); elsewhere bulk_create."""
+    if connection.vendor != "postgresql":
+        ScicatRecord.objects.bulk_create(records)
+        return
+    now = timezone.now()
+    columns = ("dataset_id", "type", "fields", "origdatablocks", "created_by", "source_hash",
+               "created_at", "updated_at")  # fmt: skip
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(
+            f"COPY {ScicatRecord._meta.db_table} ({', '.join(columns)}) FROM STDIN"
+        ) as copy,
+    ):
+        for r in records:
+            copy.write_row((
+                r.dataset_id, r.type, json.dumps(r.fields), json.dumps(r.origdatablocks),
+                r.created_by, r.source_hash, now, now,
+            ))  # fmt: skip
+
+
 def _import_new(new, published, instruments, dry_run: bool) -> bool:
     """Create (and publish what the source published) these new records in one transaction;
     False (nothing written) when any of them is rejected."""
@@ -403,7 +426,7 @@ def _import_new(new, published, instruments, dry_run: bool) -> bool:
                 datasets=to_publish, to=Status.PUBLISHED, comment="Published at the SciCat source."
             )
             # Last, so each record's updated_at is after every write to its dataset.
-            ScicatRecord.objects.bulk_create([
+            _records_insert([
                 ScicatRecord(dataset=ds, type=fields["type"], fields=kept_fields(fields),
                              origdatablocks=blocks, source_hash=digest)
                 for ds, (fields, _, blocks, _, digest) in zip(datasets, prepared, strict=True)
