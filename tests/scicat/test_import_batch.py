@@ -116,3 +116,21 @@ def test_batch_imported_records_get_their_concept_and_version_like_a_single_impo
         )) == [("draft", "published", "Published at the SciCat source.")]  # fmt: skip
         concept_dois.add(ds.concept.doi)
     assert len(concept_dois) == 4
+
+
+def test_a_chunk_costs_the_same_statements_whatever_its_size():
+    """New records are written set-wise: the statements of a chunk (create, the one system
+    move with DOIs and concepts, the SciCat records) do not grow with its records."""
+
+    def statements(items):
+        with CaptureQueriesContext(connection) as queries:
+            assert import_datasets(items).counts == {"created": len(items)}
+        return len(queries)
+
+    small = export(3)
+    large = [{**item, "pid": f"PID.big/{n:04d}", "origdatablocks": [
+        {**block, "_id": f"big-{n}"} for block in item["origdatablocks"]]}
+        for n, item in enumerate(export(3) * 4)]  # fmt: skip
+    warm = [{**export(1)[0], "pid": "PID.warm/0000"}]
+    statements(warm)  # the groups and references the export names, created once
+    assert statements(large) == statements(small)
