@@ -134,3 +134,23 @@ def test_a_chunk_costs_the_same_statements_whatever_its_size():
     warm = [{**export(1)[0], "pid": "PID.warm/0000"}]
     statements(warm)  # the groups and references the export names, created once
     assert statements(large) == statements(small)
+
+
+def test_a_chunk_is_announced_once_so_indexing_and_oai_follow_in_one_task_each(
+    django_capture_on_commit_callbacks,
+):
+    from catalogue import signals
+
+    seen = []
+
+    def receiver(sender, dataset_ids, **kwargs):
+        seen.append(sorted(dataset_ids))
+
+    signals.datasets_changed.connect(receiver)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            assert import_datasets(export(4)).counts == {"created": 4}
+    finally:
+        signals.datasets_changed.disconnect(receiver)
+    # The batch write and the lifecycle's move of the same records: one announcement.
+    assert seen == [sorted(Dataset.objects.values_list("pk", flat=True))]
