@@ -12,8 +12,12 @@ update through the one writer, files through the files service, the lifecycle mo
 published). Search indexing and OAI-PMH rendering are queued after each commit: to the Redis
 broker of PORTAL_BROKER_URL when set (the queue is purged afterwards; no worker runs, so the
 measurement is the import's own cost), in-process otherwise. A second run over the same file
-measures the idempotent no-op. Results replace the ``scicat-import`` section of
-docs/performance.md. Only loopback is contacted.
+measures the idempotent no-op. Then, side by side in the same database and the same minute,
+``--compare`` new records (default 1,000) are imported twice more in alternating halves: with
+the one-step system move (what the import does) and through the four moves draft ->
+submitted -> in review -> approved -> published (the path before "imported as published"),
+for the ratio. Results replace the ``scicat-import`` section of docs/performance.md. Only
+loopback is contacted.
 """
 
 import argparse
@@ -58,12 +62,12 @@ def fresh_database(url: str) -> None:
     )
 
 
-def export(count: int, files: int) -> list[dict]:
+def export(count: int, files: int, prefix: str = "PID.bench") -> list[dict]:
     items = []
     for n in range(count):
         items.append(
             {
-                "pid": f"PID.bench/{n:08d}",
+                "pid": f"{prefix}/{n:08d}",
                 "type": "raw" if n % 4 else "derived",
                 "datasetName": f"Benchmark dataset {n}",
                 "description": "A dataset of the import benchmark, with scientific metadata.",
@@ -128,6 +132,49 @@ def run(items: list[dict]) -> tuple[dict, float, list[float]]:
     return dict(summary.counts), time.perf_counter() - start, times
 
 
+class four_moves:
+    """The import's publication as it was before the one-step system move: four batch moves
+    (draft -> submitted -> in review -> approved -> published), one event each."""
+
+    def __enter__(self):
+        from catalogue.models import Status
+        from catalogue.services import lifecycle
+
+        self.lifecycle, self.real = lifecycle, lifecycle.datasets_move_as_system
+        real = self.real
+
+        def move(*, datasets, to, comment=""):
+            if to != Status.PUBLISHED:
+                return real(datasets=datasets, to=to, comment=comment)
+            for status in (Status.SUBMITTED, Status.IN_REVIEW, Status.APPROVED, to):
+                datasets = real(datasets=datasets, to=status, comment=comment)
+            return datasets
+
+        lifecycle.datasets_move_as_system = move
+        return self
+
+    def __exit__(self, *exc):
+        self.lifecycle.datasets_move_as_system = self.real
+
+
+def compare(count: int, files: int) -> dict[str, tuple[int, float]]:
+    """(records, seconds) of the one-step and the four-move path, alternating halves."""
+    out = {"one step": [0, 0.0], "four moves": [0, 0.0]}
+    half = max(1, count // 2)
+    for round_ in range(2):
+        for name in ("one step", "four moves"):
+            items = export(half, files, prefix=f"PID.cmp{round_}{name[:3]}")
+            if name == "four moves":
+                with four_moves():
+                    counts, seconds, _ = run(items)
+            else:
+                counts, seconds, _ = run(items)
+            assert counts == {"created": half}, counts
+            out[name][0] += half
+            out[name][1] += seconds
+    return {k: (n, s) for k, (n, s) in out.items()}
+
+
 def pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
@@ -137,6 +184,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--count", type=int, default=10_000)
     parser.add_argument("--files", type=int, default=20)
+    parser.add_argument(
+        "--compare",
+        type=int,
+        default=1000,
+        help="records per path in the side-by-side comparison (0: none)",
+    )
     parser.add_argument("--no-write", action="store_true", help="Do not touch performance.md")
     parser.add_argument("--database", default="portal_scicat_bench",
                         help="database to (re)create for the run")  # fmt: skip
@@ -169,6 +222,8 @@ def main() -> None:
     first_cpu = run.cpu
     counts2, second_s, second_times = run(items)
     second_cpu = run.cpu
+    load_mid = os.getloadavg()
+    side = compare(args.compare, args.files) if args.compare else {}
     load_after = os.getloadavg()
     if settings.BROKER_URL:
         from portal.celery import app
@@ -190,30 +245,44 @@ def main() -> None:
             f"&ge; {TARGET:.0f}/s | {rate / TARGET:.2f} |"
         )
 
+    side_text = ""
+    if side:
+        (n1, s1), (n4, s4) = side["one step"], side["four moves"]
+        side_text = f"""
+Side by side (`--compare {args.compare}`: {n1:,} new records per path into the same database
+after the runs above, alternating halves; load average {load_mid[0]:.2f} before,
+{load_after[0]:.2f} after): one step **{n1 / s1:,.0f} datasets/s**, four moves
+**{n4 / s4:,.0f} datasets/s**; one step / four moves: **{(n1 / s1) / (n4 / s4):.1f}x**.
+"""
+
     body = f"""## SciCat import (`benchmarks/ingest_scicat.py`)
 
 `import_scicat --file` of {len(items):,} published SciCat datasets with {args.files} files each
 (one origdatablock; {size_mb:.0f} MiB of JSON, parsed in {load_s:.1f} s), into an empty
 PostgreSQL database, in this process (`scicat.importing.import_datasets`, what the command
 runs). New records go in chunks of {CHUNK}, one transaction each: the batch writer
-(`datasets_create_many`, files by COPY), then the lifecycle's four moves to published for
-the chunk (`datasets_move_as_system`: one event per record and move, DOIs reserved together),
-then the SciCat-side records with their source hash; a chunk with a bad record is imported
-record by record instead, so each gets its own outcome. The second run compares each record's
+(`datasets_create_many`, files by COPY), then the lifecycle's one system move "imported as
+published" for the chunk (`datasets_move_as_system`: draft -> published, one event per
+record, DOIs and the concepts with their concept DOIs and version numbers reserved together,
+one UPDATE per record), then the SciCat-side records with their source hash; a chunk with a
+bad record is imported record by record instead, so each gets its own outcome. The second run compares each record's
 stored source hash (and that the dataset was not changed here since) and writes nothing.
 Search indexing and OAI-PMH rendering after commit: {broker}.
 
-- Machine: {machine()}; load average {load_avg[0]:.2f} before, {load_after[0]:.2f} after
+- Machine: {machine()}; load average {load_avg[0]:.2f} before, {load_mid[0]:.2f} after
   (2 cores shared with other work).
 - Command: `.venv/bin/python benchmarks/ingest_scicat.py --count {len(items)}`
 - CPU s: this process's CPU time (PostgreSQL's own is apart); datasets per CPU-second is the
   importer's cost, whatever else shared the machine.
 
+p50/p95: time per chunk of {CHUNK} records (a chunk is one transaction; its records are
+committed together, so a per-record time inside a chunk would say nothing).
+
 | run | outcome | datasets/s | total s | p50 ms/chunk of {CHUNK} | p95 ms/chunk | CPU s | datasets per CPU-s | target | ratio |
 |---|---|---:|---:|---:|---:|---:|---:|---|---:|
 {row("first (create + publish)", counts, first_s, first_rate, first_times, first_cpu)}
 {row("second (unchanged)", counts2, second_s, second_rate, second_times, second_cpu)}
-"""  # noqa: E501
+{side_text}"""  # noqa: E501
     print(body)
     if not args.no_write:
         write_section("scicat-import", body)

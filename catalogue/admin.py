@@ -342,11 +342,11 @@ _CURRENT_USER: contextvars.ContextVar = contextvars.ContextVar("admin_user")
 
 # Bulk actions: one per target status of lifecycle.TRANSITIONS (the one table); each dataset
 # takes the table's entry from its own status.
-_TARGETS = list(dict.fromkeys(t.to for t in lifecycle.TRANSITIONS))
+_TARGETS = list(dict.fromkeys(t.to for t in lifecycle.TRANSITIONS if not t.system))
 
 
 def _bulk_action(to: str):
-    entries = [t for t in lifecycle.TRANSITIONS if t.to == to]
+    entries = [t for t in lifecycle.TRANSITIONS if t.to == to and not t.system]
     label = entries[0].label
     needs_comment = any(t.comment_required for t in entries)
 

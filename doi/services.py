@@ -142,6 +142,33 @@ def doi_reserve(*, dataset: Dataset) -> str:
     return dataset.doi
 
 
+def _free_names(facility_codes: list[str | None]) -> list[str]:
+    """One fresh DOI name per entry (its facility's code), none taken locally by a dataset, a
+    concept or a registration, with a fixed number of queries. The caller holds them by
+    inserting their registrations (a concurrent reservation then fails the insert)."""
+    if not facility_codes:
+        return []
+    if not settings.DATACITE_PREFIX:
+        raise DoiReservationError("No DOI prefix is configured (PORTAL_DATACITE_PREFIX).")
+    for _ in range(MAX_NAME_TRIES):
+        names = [
+            new_doi(
+                prefix=settings.DATACITE_PREFIX,
+                template=settings.DOI_SUFFIX_TEMPLATE,
+                facility_code=code,
+            )
+            for code in facility_codes
+        ]
+        if len(set(names)) != len(names):
+            continue
+        taken = Dataset.objects.filter(doi__in=names).exists()
+        taken = taken or DatasetConcept.objects.filter(doi__in=names).exists()
+        taken = taken or DoiRegistration.objects.filter(doi__in=names).exists()
+        if not taken:
+            return names
+    raise DoiReservationError("No free DOI names were found; try again.")
+
+
 def doi_reserve_many(*, datasets: list[Dataset]) -> None:
     """:func:`doi_reserve` for many datasets (locked by the caller, who saves them): a kept
     DOI gets its registration row, the others a fresh name, with a fixed number of queries
@@ -151,35 +178,36 @@ def doi_reserve_many(*, datasets: list[Dataset]) -> None:
     _check_may_reserve()
     kept = {ds.doi.lower(): ds for ds in datasets if ds.doi}
     fresh = [ds for ds in datasets if not ds.doi]
-    if fresh and not settings.DATACITE_PREFIX:
-        raise DoiReservationError("No DOI prefix is configured (PORTAL_DATACITE_PREFIX).")
-    for _ in range(MAX_NAME_TRIES):
-        names = {
-            new_doi(
-                prefix=settings.DATACITE_PREFIX,
-                template=settings.DOI_SUFFIX_TEMPLATE,
-                facility_code=ds.facility.code if ds.facility_id else None,
-            ): ds
-            for ds in fresh
-        }
-        taken = set(Dataset.objects.filter(doi__in=list(names)).values_list("doi", flat=True))
-        taken |= set(
-            DoiRegistration.objects.filter(doi__in=list(names)).values_list("doi", flat=True)
-        )
-        if len(names) == len(fresh) and not taken:
-            break
-    else:
-        raise DoiReservationError("No free DOI names were found; try again.")
+    names = _free_names([ds.facility.code if ds.facility_id else None for ds in fresh])
     registered = set(
         DoiRegistration.objects.filter(doi__in=list(kept)).values_list("doi", flat=True)
     )
     rows = [DoiRegistration(dataset=ds, doi=doi) for doi, ds in kept.items()
             if doi not in registered]  # fmt: skip
-    rows += [DoiRegistration(dataset=ds, doi=doi) for doi, ds in names.items()]
+    rows += [DoiRegistration(dataset=ds, doi=doi) for doi, ds in zip(names, fresh, strict=True)]
     with transaction.atomic():  # a concurrent reservation of a name: IntegrityError, retry
         DoiRegistration.objects.bulk_create(rows)
-    for doi, ds in names.items():
+    for doi, ds in zip(names, fresh, strict=True):
         ds.doi = doi
+
+
+def doi_reserve_concepts_many(*, facility_codes: list[str | None]) -> list[DatasetConcept]:
+    """:func:`doi_reserve_concept` for the new concepts of many records published together
+    for the first time (imports): creates one concept per entry with its concept DOI (a fresh
+    name for the first version's facility) held as a registration, in a fixed number of
+    queries. Raises DoiReservationError as doi_reserve_concept does."""
+    if not facility_codes:
+        return []
+    _check_may_reserve()
+    names = _free_names(facility_codes)
+    with transaction.atomic():  # a concurrent reservation of a name: IntegrityError, retry
+        concepts = DatasetConcept.objects.bulk_create(
+            [DatasetConcept(doi=name.strip().lower()) for name in names]
+        )
+        DoiRegistration.objects.bulk_create(
+            [DoiRegistration(concept=c, doi=c.doi) for c in concepts]
+        )
+    return concepts
 
 
 # --------------------------------------------------------------------------- desired state

@@ -55,8 +55,9 @@ def ensure_groups(names) -> None:
     if not wanted:
         return
     existing = set(Group.objects.filter(name__in=wanted).values_list("name", flat=True))
-    for name in sorted(wanted - existing):
-        Group.objects.get_or_create(name=name)
+    missing = sorted(wanted - existing)
+    if missing:  # one INSERT (an import names hundreds); a concurrent creator wins quietly
+        Group.objects.bulk_create([Group(name=name) for name in missing], ignore_conflicts=True)
 
 
 def dataset_for_scicat_pid(pid: str) -> Dataset | None:

@@ -4,8 +4,10 @@ Every write that changes what a dataset's record says (lifecycle moves, files, c
 in the admin, renamed context, deletion) calls :func:`datasets_changed` inside its
 transaction. Once the transaction commits, ``catalogue.signals.datasets_changed`` is sent to
 the apps that keep derived copies: search (``catalogue.search.signals``) and the OAI-PMH
-provider queue their own tasks. Nothing happens if the transaction rolls back. Each call
-registers one on-commit callback: call it once per write.
+provider queue their own tasks. Nothing happens if the transaction rolls back. A call right
+after another one in the same transaction (nothing else queued in between: an import's batch
+write, then its lifecycle move for the same records) joins that one's announcement, so the
+subscribers queue one task per batch, not one per step.
 """
 
 import logging
@@ -20,10 +22,26 @@ logger = logging.getLogger(__name__)
 
 
 def datasets_changed(dataset_ids: Iterable[int]) -> None:
-    ids = sorted(set(dataset_ids))
+    ids = set(dataset_ids)
     if not ids:
         return
-    transaction.on_commit(lambda: _announce(ids))
+    connection = transaction.get_connection()
+    if connection.in_atomic_block and connection.run_on_commit:
+        _sids, last, _robust = connection.run_on_commit[-1]
+        pending = getattr(last, "pending_dataset_ids", None)
+        if pending is not None:
+            # The earlier announcement is dropped only by rolling back a savepoint that is
+            # still open here too (open savepoints are a stack), so these ids are never lost;
+            # at worst ids of a rolled-back inner step are announced (subscribers then find
+            # nothing changed, or nothing there).
+            pending |= ids
+            return
+
+    def announce() -> None:
+        _announce(sorted(announce.pending_dataset_ids))
+
+    announce.pending_dataset_ids = ids
+    transaction.on_commit(announce)
 
 
 def _announce(ids: list[int]) -> None:

@@ -20,9 +20,7 @@ the status changed since the caller read it (two curators at once), the second c
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db import transaction
-from django.db.models import Value
-from django.db.models.functions import Coalesce
+from django.db import connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -97,10 +95,19 @@ def _label(status: str) -> str:
 
 @transaction.atomic
 def _transition(
-    *, dataset: Dataset, to: str, actor, comment: str = "", expected_status: str | None = None
+    *,
+    dataset: Dataset,
+    to: str,
+    actor,
+    comment: str = "",
+    expected_status: str | None = None,
+    system: bool = False,
 ) -> Dataset:
     """Make the move from the status the caller saw (``expected_status``, else the status of
-    the ``dataset`` object it holds) to ``to``."""
+    the ``dataset`` object it holds) to ``to``. ``system``: the system's own entries of the
+    table may be used too (never with an actor)."""
+    if system and actor is not None:
+        raise TransitionRefused(gettext("Only the system makes this move."))
     expected = expected_status or dataset.status
     if to in (Status.PUBLISHED, Status.WITHDRAWN):
         # Moves that change a record's versions lock its concept first (always concept, then
@@ -118,7 +125,7 @@ def _transition(
             % {"current": _label(current), "seen": _label(expected)},
             status=current,
         )
-    entry = TRANSITION_TABLE.get((current, to))
+    entry = _entry(current, to, system=system)
     if entry is None:
         raise TransitionError(
             gettext("A dataset cannot go from %(source)s to %(to)s.")
@@ -185,20 +192,39 @@ def _transition(
 @transaction.atomic
 def datasets_move_as_system(*, datasets: list[Dataset], to: str, comment: str = "") -> list:
     """:func:`_transition` for many datasets at once, by the system (``actor=None``: imports
-    of what a source already published). The same rules per record, from the one table: the
-    move must be in it from each record's current status, a required comment given, DataCite's
-    mandatory properties present, the DOI reserved at approval/publication; one event per
-    record; one ``datasets_changed`` for all. Any record that may not move raises
-    TransitionError naming it, and nothing moves. Returns the locked, moved datasets."""
+    of what a source already published). The same rules per record, from the one table (its
+    system entries included, such as draft -> published for an import): the move must be in
+    it from each record's current status, a required comment given, DataCite's mandatory
+    properties present, the DOI reserved at approval/publication, a first publication's
+    concept made with its concept DOI and version number (versions.concepts_publish), a
+    withdrawal's concept refreshed; concepts locked before their versions; one event per
+    record; one UPDATE per record; one ``datasets_changed`` for all. Any record that may not
+    move raises TransitionError naming it, and nothing moves. Returns the locked, moved
+    datasets."""
     from catalogue.models import Creator
+    from catalogue.services.versions import VersionError, concepts_publish
     from doi.services import doi_reserve_many
 
     if not datasets:
         return []
+    pks = sorted({d.pk for d in datasets})
+    if to in (Status.PUBLISHED, Status.WITHDRAWN):
+        # Always concept, then versions (as _transition and catalogue.services.versions).
+        concept_ids = (
+            Dataset.objects.filter(pk__in=pks, concept__isnull=False)
+            .values_list("concept_id", flat=True)
+            .distinct()
+        )
+        list(
+            DatasetConcept.objects.select_for_update()
+            .filter(pk__in=list(concept_ids))
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
     locked = list(
         Dataset.objects.select_for_update(of=("self",))
         .select_related("facility")
-        .filter(pk__in=[d.pk for d in datasets])
+        .filter(pk__in=pks)
         .order_by("pk")
     )
     with_creators = set(
@@ -206,10 +232,9 @@ def datasets_move_as_system(*, datasets: list[Dataset], to: str, comment: str = 
     )
     now = timezone.now()
     moves = []
-    before_doi = {ds.pk: ds.doi for ds in locked}
     for ds in locked:
         current = ds.status
-        entry = TRANSITION_TABLE.get((current, to))
+        entry = _entry(current, to, system=True)
         if entry is None:
             raise TransitionError(
                 f"{ds.pid}: a dataset cannot go from {_label(current)} to {_label(to)}."
@@ -231,34 +256,70 @@ def datasets_move_as_system(*, datasets: list[Dataset], to: str, comment: str = 
             ds.withdrawn_at = now
             ds.withdrawal_reason = comment
         ds.updated_at = now
+    changed = list(pks)
     if to in (Status.APPROVED, Status.PUBLISHED):
         try:
             doi_reserve_many(datasets=locked)
+            if to == Status.PUBLISHED:
+                changed += concepts_publish(datasets=locked)
         except DoiReservationError as exc:
             if to == Status.PUBLISHED:
                 raise TransitionError(str(exc)) from exc
-    fresh_dois = [ds for ds in locked if ds.doi and ds.doi != before_doi[ds.pk]]
-    for ds in fresh_dois:
-        ds.doi = ds.doi.strip().lower()  # the stored form (Dataset.save)
-    if fresh_dois:
-        Dataset.objects.bulk_update(fresh_dois, ["doi"], batch_size=1000)
-    # One status for all: one UPDATE (bulk_update's CASE per row and field costs seconds).
-    values = {"status": to, "updated_at": now}
-    if to == Status.PUBLISHED:
-        values["published_at"] = Coalesce("published_at", Value(now))
+        except VersionError as exc:
+            raise TransitionError(str(exc)) from exc
+    for ds in locked:
+        if ds.doi:
+            ds.doi = ds.doi.strip().lower()  # the stored form (Dataset.save)
+    _save_moved(locked)
     if to == Status.WITHDRAWN:
-        values.update(withdrawn_at=now, withdrawal_reason=comment)
-    Dataset.objects.filter(pk__in=[ds.pk for ds in locked]).update(**values)
+        for concept_id in sorted({ds.concept_id for ds in locked if ds.concept_id}):
+            changed += concept_refresh(concept=DatasetConcept.objects.get(pk=concept_id))
     events = DatasetEvent.objects.bulk_create(
         [DatasetEvent(dataset=ds, actor=None, actor_name="", from_status=current, to_status=to,
                       comment=comment, kind=DatasetEvent.Kind.TRANSITION)
          for ds, current in moves]
     )  # fmt: skip
-    datasets_changed([ds.pk for ds in locked])
+    datasets_changed(changed)
     from catalogue.services.notifications import notify_events
 
     notify_events(events=events)
     return locked
+
+
+# What a move changes on a dataset's row (the batch move writes them in one UPDATE per row).
+_MOVED_FIELDS = (
+    "status", "updated_at", "published_at", "withdrawn_at", "withdrawal_reason", "doi",
+    "concept", "version_number", "superseded",
+)  # fmt: skip
+
+
+def _save_moved(datasets: list[Dataset]) -> None:
+    """Write the moved fields of these datasets: on PostgreSQL one UPDATE … FROM unnest(…)
+    (every row once: each UPDATE of a row rewrites its 20 index entries, and bulk_update's CASE
+    per row and field costs seconds for thousands), elsewhere bulk_update."""
+    if connection.vendor != "postgresql":
+        Dataset.objects.bulk_update(datasets, list(_MOVED_FIELDS), batch_size=500)
+        return
+    columns = {
+        "id": ("bigint", lambda d: d.pk),
+        "status": ("varchar", lambda d: d.status),
+        "updated_at": ("timestamptz", lambda d: d.updated_at),
+        "published_at": ("timestamptz", lambda d: d.published_at),
+        "withdrawn_at": ("timestamptz", lambda d: d.withdrawn_at),
+        "withdrawal_reason": ("text", lambda d: d.withdrawal_reason),
+        "doi": ("varchar", lambda d: d.doi or None),
+        "concept_id": ("bigint", lambda d: d.concept_id),
+        "version_number": ("integer", lambda d: d.version_number),
+        "superseded": ("boolean", lambda d: d.superseded),
+    }
+    table = Dataset._meta.db_table
+    sets = ", ".join(f"{name} = v.{name}" for name in columns if name != "id")
+    arrays = ", ".join(f"%s::{kind}[]" for kind, _get in columns.values())
+    # Names from the model and this table only; every value is bound.
+    names = ", ".join(columns)
+    sql = f"UPDATE {table} AS d SET {sets} FROM unnest({arrays}) AS v({names}) WHERE d.id = v.id"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [[get(d) for d in datasets] for _kind, get in columns.values()])
 
 
 def dataset_submit(
@@ -335,6 +396,17 @@ def dataset_withdraw(
                        expected_status=expected_status)  # fmt: skip
 
 
+def dataset_import_published(
+    *, dataset: Dataset, actor=None, comment: str = "", expected_status: str | None = None
+) -> Dataset:
+    """The system's one move for a record whose source already published it (import_scicat:
+    importing is the operator's decision): from draft straight to published, with one event,
+    the DOI (a kept one, else a fresh one) and the concept as at any first publication. No
+    person makes it (a system entry of the table: no button, no API move)."""
+    return _transition(dataset=dataset, to=Status.PUBLISHED, actor=actor, comment=comment,
+                       expected_status=expected_status, system=True)  # fmt: skip
+
+
 @dataclass(frozen=True)
 class Transition:
     """One allowed move."""
@@ -348,6 +420,9 @@ class Transition:
     checklist: bool = False  # every blocking checklist item must be closed
     comment_prompt: str = _("Add a comment.")
     comment_argument: str = "comment"  # the service's keyword for the comment
+    # The system's own move (actor=None: imports): never offered to anybody, never made by a
+    # person (transitions_for, the admin and the API leave it out).
+    system: bool = False
 
     def run(self, *, dataset: Dataset, actor, comment: str = "") -> Dataset:
         return self.service(dataset=dataset, actor=actor, expected_status=self.source,
@@ -380,14 +455,34 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition(_S.PUBLISHED, _S.WITHDRAWN, Action.WITHDRAW, _("Withdraw"), True, dataset_withdraw,
                comment_prompt=_("A withdrawal needs a reason; it is shown on the tombstone page."),
                comment_argument="reason"),
+    # The system's: a record its source already published is imported as published, in one
+    # audited step (not four moves through a review nobody held here).
+    Transition(_S.DRAFT, _S.PUBLISHED, Action.PUBLISH, _("Imported as published"), False,
+               dataset_import_published, system=True),
 )  # fmt: skip
-TRANSITION_TABLE: dict[tuple[str, str], Transition] = {(t.source, t.to): t for t in TRANSITIONS}
+# The moves people make (buttons, admin, API), and the system's own, keyed (from, to).
+TRANSITION_TABLE: dict[tuple[str, str], Transition] = {
+    (t.source, t.to): t for t in TRANSITIONS if not t.system
+}
+SYSTEM_TRANSITION_TABLE: dict[tuple[str, str], Transition] = {
+    (t.source, t.to): t for t in TRANSITIONS if t.system
+}
+
+
+def _entry(source: str, to: str, *, system: bool) -> Transition | None:
+    """The table's entry for a move; the system may use its own entries as well."""
+    entry = TRANSITION_TABLE.get((source, to))
+    if entry is None and system:
+        entry = SYSTEM_TRANSITION_TABLE.get((source, to))
+    return entry
 
 
 def transitions_for(*, dataset: Dataset, user) -> list[Transition]:
     """The moves ``user`` may make on ``dataset`` now (table order)."""
     return [
-        t for t in TRANSITIONS if t.source == dataset.status and user_may(user, t.action, dataset)
+        t
+        for t in TRANSITIONS
+        if not t.system and t.source == dataset.status and user_may(user, t.action, dataset)
     ]
 
 

@@ -209,6 +209,37 @@ def concept_publish(*, dataset: Dataset) -> list[int]:
     return concept_refresh(concept=concept, publishing=dataset)
 
 
+def concepts_publish(*, datasets: list[Dataset]) -> list[int]:
+    """:func:`concept_publish` for many datasets published together (the lifecycle's batch
+    move; each locked, their concepts locked before them). A record's first publication (no
+    concept yet: imports) is what :func:`concept_publish` does for it, in a fixed number of
+    queries: a new concept with its concept DOI, version 1, not superseded. A new version of
+    an existing concept goes through :func:`concept_publish` itself. The caller saves
+    ``concept``, ``version_number`` and ``superseded``. Returns the ids of every version
+    concerned."""
+    from doi.services import doi_reserve_concepts_many
+
+    first = [ds for ds in datasets if ds.concept_id is None]
+    later = [ds for ds in datasets if ds.concept_id is not None]
+    concept_ids = [ds.concept_id for ds in later]
+    if len(set(concept_ids)) != len(concept_ids):
+        # A concept has one unpublished version at a time (dataset_new_version): two in one
+        # batch would both claim the next number.
+        raise VersionError(_("Two versions of one record cannot be published together."))
+    changed = [ds.pk for ds in first]
+    concepts = doi_reserve_concepts_many(
+        facility_codes=[ds.facility.code if ds.facility_id else None for ds in first]
+    )
+    for ds, concept in zip(first, concepts, strict=True):
+        ds.concept = concept
+        if ds.version_number is None:
+            ds.version_number = 1
+        ds.superseded = False
+    for ds in later:
+        changed += concept_publish(dataset=ds)
+    return changed
+
+
 def concept_refresh(*, concept: DatasetConcept, publishing: Dataset | None = None) -> list[int]:
     """Recompute which versions are superseded: all but the latest published one (search
     shows that one by default). ``publishing`` is the version being published (not yet

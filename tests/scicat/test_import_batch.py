@@ -37,8 +37,8 @@ def test_new_records_are_created_and_published_like_one_by_one():
     for ds in published:
         moves = list(DatasetEvent.objects.filter(dataset=ds).order_by("id")
                      .values_list("from_status", "to_status"))  # fmt: skip
-        assert moves == [("draft", "submitted"), ("submitted", "in_review"),
-                         ("in_review", "approved"), ("approved", "published")]  # fmt: skip
+        # One audited step, the table's system move "imported as published".
+        assert moves == [("draft", "published")]
         assert ds.doi and DoiRegistration.objects.filter(dataset=ds, doi=ds.doi).exists()
         assert ds.published_at is not None and ds.file_count == 2 and ds.total_size == 7
         assert ds.alternate_identifiers.get().identifier == f"PID.src/{int(ds.title[-1]):04d}"
@@ -92,3 +92,65 @@ def test_dry_run_of_a_chunk_writes_nothing():
     summary = import_datasets(export(4), dry_run=True)
     assert summary.line() == "4 created, 0 updated, 0 unchanged, 0 rejected"
     assert Dataset.objects.count() == 0 and DoiRegistration.objects.count() == 0
+
+
+def test_batch_imported_records_get_their_concept_and_version_like_a_single_import():
+    """The batch move gives a first publication what the single move does: a concept with
+    its own concept DOI (held as a registration), version 1, not superseded."""
+    items = export(4)
+    one_by_one = importing.import_record(items[0])
+    assert one_by_one[0] == "created"
+    assert import_datasets(items[1:]).counts == {"created": 3}
+    single = Dataset.objects.get(title="Source dataset 0")
+    batch = list(Dataset.objects.filter(status=Status.PUBLISHED).exclude(pk=single.pk))
+    assert len(batch) == 3
+    concept_dois = set()
+    for ds in [single, *batch]:
+        assert ds.concept_id is not None, ds.title
+        assert (ds.version_number, ds.superseded) == (1, False)
+        assert ds.concept.doi and ds.concept.doi != ds.doi
+        assert DoiRegistration.objects.filter(concept=ds.concept, doi=ds.concept.doi).exists()
+        assert list(ds.concept.versions.values_list("pk", flat=True)) == [ds.pk]
+        assert list(DatasetEvent.objects.filter(dataset=ds).values_list(
+            "from_status", "to_status", "comment"
+        )) == [("draft", "published", "Published at the SciCat source.")]  # fmt: skip
+        concept_dois.add(ds.concept.doi)
+    assert len(concept_dois) == 4
+
+
+def test_a_chunk_costs_the_same_statements_whatever_its_size():
+    """New records are written set-wise: the statements of a chunk (create, the one system
+    move with DOIs and concepts, the SciCat records) do not grow with its records."""
+
+    def statements(items):
+        with CaptureQueriesContext(connection) as queries:
+            assert import_datasets(items).counts == {"created": len(items)}
+        return len(queries)
+
+    small = export(3)
+    large = [{**item, "pid": f"PID.big/{n:04d}", "origdatablocks": [
+        {**block, "_id": f"big-{n}"} for block in item["origdatablocks"]]}
+        for n, item in enumerate(export(3) * 4)]  # fmt: skip
+    warm = [{**export(1)[0], "pid": "PID.warm/0000"}]
+    statements(warm)  # the groups and references the export names, created once
+    assert statements(large) == statements(small)
+
+
+def test_a_chunk_is_announced_once_so_indexing_and_oai_follow_in_one_task_each(
+    django_capture_on_commit_callbacks,
+):
+    from catalogue import signals
+
+    seen = []
+
+    def receiver(sender, dataset_ids, **kwargs):
+        seen.append(sorted(dataset_ids))
+
+    signals.datasets_changed.connect(receiver)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            assert import_datasets(export(4)).counts == {"created": 4}
+    finally:
+        signals.datasets_changed.disconnect(receiver)
+    # The batch write and the lifecycle's move of the same records: one announcement.
+    assert seen == [sorted(Dataset.objects.values_list("pk", flat=True))]
