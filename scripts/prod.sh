@@ -307,6 +307,12 @@ PORTAL_STATIC_ROOT=$STATIC
 PORTAL_FILES_X_ACCEL_PREFIX=$ACCEL_PREFIX
 PORTAL_ACCOUNT_EMAIL_VERIFICATION=optional
 EOT
+    # The facility's trusted clients are never throttled (portal.throttling): on this stack the
+    # demo's beamline ingestor account, which benchmarks/load.py's API clients use; passed
+    # through when set (an empty value exempts nobody).
+    printf 'PORTAL_THROTTLE_EXEMPT_USERS=%s\n' "${PORTAL_THROTTLE_EXEMPT_USERS-ingestor}" >>"$PORTAL_ENV"
+    [[ -n ${PORTAL_THROTTLE_EXEMPT_NETWORKS:-} ]] \
+        && printf 'PORTAL_THROTTLE_EXEMPT_NETWORKS=%s\n' "$PORTAL_THROTTLE_EXEMPT_NETWORKS" >>"$PORTAL_ENV"
     # DataCite: passed through when configured; without an account (this loopback stack's
     # default) DOIs are reserved locally under the embedded demo prefix, said plainly, since
     # production otherwise refuses to publish DOIs that would not resolve (README "DOIs").
