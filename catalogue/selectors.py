@@ -117,9 +117,13 @@ def home_summary() -> HomeSummary:
     return summary
 
 
-def home_summary_forget(**kwargs) -> None:
-    """``datasets_changed`` receiver: the next home page recounts."""
-    cache.delete(HOME_SUMMARY_KEY)
+def home_summary_forget(*, dataset_ids: list[int], **kwargs) -> None:
+    """``datasets_changed`` receiver: the next home page recounts if a changed record is (or
+    was, for a withdrawn one) public. Drafts change all the time (every ingestor's write) and
+    never reach the summary: forgetting it for them made every home page recount under load."""
+    public = (Status.PUBLISHED, Status.WITHDRAWN)
+    if Dataset.objects.filter(pk__in=dataset_ids, status__in=public).exists():
+        cache.delete(HOME_SUMMARY_KEY)
 
 
 class KnownCountPaginator(Paginator):

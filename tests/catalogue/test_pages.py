@@ -135,7 +135,12 @@ def test_home_summary_is_cached_and_recounted_when_datasets_change(
         page = client.get("/")
     assert page.context["counts"].datasets == 1
     assert "Second public record" not in page.content.decode()
-    # A writer announces the change: the next home page recounts.
+    # A draft's change keeps the summary (drafts never reach it) ...
+    draft = make_dataset(status=Status.DRAFT, title="A draft being written")
+    with django_capture_on_commit_callbacks(execute=True):
+        datasets_changed([draft.pk])
+    assert client.get("/").context["counts"].datasets == 1
+    # ... a public record's change drops it: the next home page recounts.
     with django_capture_on_commit_callbacks(execute=True):
         datasets_changed([second.pk])
     page = client.get("/")
