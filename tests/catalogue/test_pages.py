@@ -171,3 +171,15 @@ def test_home_summary_cache_can_be_switched_off(client, settings):
     assert client.get("/").context["counts"].datasets == 1
     make_dataset(status=Status.PUBLISHED)
     assert client.get("/").context["counts"].datasets == 2
+
+
+def test_dataset_page_of_a_record_with_a_doi_redirects_from_the_row_alone(
+    client, django_assert_max_num_queries
+):
+    """Most visits to /datasets/<pid>/ of a published record are only redirected to its DOI
+    landing page: that takes the dataset row, not the record with its creators and files."""
+    public = make_dataset(status=Status.PUBLISHED)
+    with django_assert_max_num_queries(1):
+        response = client.get(f"/datasets/{public.pid}/")
+    assert response.status_code == 301
+    assert response["Location"] == f"/doi/{public.doi}"
