@@ -38,6 +38,8 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from targets import hdf5_pids, preview_target, public_catalogue  # noqa: E402
 
 try:
+    if os.environ.get("PORTAL_LOAD_NO_LOCUST"):  # benchmarks/pages_cpu.py: no gevent patching
+        raise ImportError
     # geventhttpclient: several times less CPU per request than requests, and Locust shares
     # the machine's cores with the stack it measures.
     from locust import FastHttpUser as HttpUser

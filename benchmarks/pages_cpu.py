@@ -24,6 +24,10 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 
+# Importing Locust (through load.py) would monkey-patch the process with gevent.
+os.environ["PORTAL_LOAD_NO_LOCUST"] = "1"
+
+
 def _urls(pids, dois, hdf5) -> dict[str, list[str]]:
     from load import CONDITIONS, FACETED, QUERIES
 
@@ -105,7 +109,9 @@ def main() -> None:
             import pstats
 
             profiler.disable()
-            pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
+            pstats.Stats(profiler).sort_stats(
+                os.environ.get("PROFILE_SORT", "cumulative")
+            ).print_stats(40)
         n = args.repeat
         print(f"{name:28} {1000 * cpu / n:8.1f} {1000 * wall / n:8.1f} {queries / n:8.1f} "
               f"{sorted(status)}", flush=True)  # fmt: skip
