@@ -4,17 +4,24 @@
     .venv/bin/python benchmarks/pages_cpu.py                    # against make prod
     .venv/bin/python benchmarks/pages_cpu.py --prod-dir ~/.cache/open-data-portal/prod1
     .venv/bin/python benchmarks/pages_cpu.py --repeat 20 --profile home   # cProfile one page
+    .venv/bin/python benchmarks/pages_cpu.py --baseline /path/to/a/checkout/of/main \
+        --section pages-cpu                          # side by side with other code, same data
 
 Runs the requests benchmarks/load.py sends (same names) through Django's test client with the
 stack's PORTAL_* settings, and prints for each: the Python CPU time per request in this
 process (``time.process_time``, which other jobs on the machine do not move), the wall time,
 and the number of SQL queries. Elasticsearch and PostgreSQL CPU are not in the first column:
 it is what gunicorn pays. The first request of each is a warm-up and not counted.
+``--baseline DIR`` measures the same requests with the code of another checkout (its
+``catalogue``, ``portal``… on the same database and index), alternating page by page, so both
+see the same machine load; the section then gives both and their ratio.
 """
 
 import argparse
+import json
 import os
 import random
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -55,17 +62,12 @@ def _urls(pids, dois, hdf5) -> dict[str, list[str]]:
     return urls
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--prod-dir", help="the stack's PORTAL_PROD_DIR (default: make prod's)")
-    parser.add_argument("--repeat", type=int, default=10, help="requests per page (default 10)")
-    parser.add_argument("--only", action="append", help="only these request names")
-    parser.add_argument("--profile", help="cProfile this request name; print the top 40")
-    args = parser.parse_args()
-
+def measure(args) -> dict[str, tuple[float, float, float]]:
     from load import stack_env
 
     os.environ.update(stack_env(args.prod_dir))
+    if args.code_root:  # another checkout's apps (the baseline), this file's harness
+        sys.path.insert(0, str(Path(args.code_root).resolve()))
     import django
 
     django.setup()
@@ -83,7 +85,7 @@ def main() -> None:
     rng = random.Random(15)
     urls = _urls(pids, dois, None)
     names = args.only or ([args.profile] if args.profile else list(urls))
-    print(f"{'request':28} {'cpu ms':>8} {'wall ms':>8} {'queries':>8} status")
+    results = {}
     for name in names:
         choices = urls[name]
         client.get(rng.choice(choices), follow=True)  # warm-up
@@ -109,12 +111,83 @@ def main() -> None:
             import pstats
 
             profiler.disable()
-            pstats.Stats(profiler).sort_stats(
-                os.environ.get("PROFILE_SORT", "cumulative")
-            ).print_stats(40)
+            order = os.environ.get("PROFILE_SORT", "cumulative")
+            pstats.Stats(profiler, stream=sys.stderr).sort_stats(order).print_stats(40)
         n = args.repeat
-        print(f"{name:28} {1000 * cpu / n:8.1f} {1000 * wall / n:8.1f} {queries / n:8.1f} "
-              f"{sorted(status)}", flush=True)  # fmt: skip
+        results[name] = (1000 * cpu / n, 1000 * wall / n, queries / n)
+        if not args.json:
+            print(f"{name:28} {1000 * cpu / n:8.1f} {1000 * wall / n:8.1f} {queries / n:8.1f} "
+                  f"{sorted(status)}", flush=True)  # fmt: skip
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--prod-dir", help="the stack's PORTAL_PROD_DIR (default: make prod's)")
+    parser.add_argument("--repeat", type=int, default=10, help="requests per page (default 10)")
+    parser.add_argument("--only", action="append", help="only these request names")
+    parser.add_argument("--profile", help="cProfile this request name; print the top 40")
+    parser.add_argument("--baseline", help="a checkout whose code to measure side by side")
+    parser.add_argument("--section", help="write the table to docs/performance.md")
+    parser.add_argument("--code-root", help=argparse.SUPPRESS)
+    parser.add_argument("--json", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.json:
+        print(json.dumps(measure(args)))
+        return
+    if not args.baseline:
+        print(f"{'request':28} {'cpu ms':>8} {'wall ms':>8} {'queries':>8} status")
+        rows = {k: (v, None) for k, v in measure(args).items()}
+    else:
+        names = args.only or list(_urls([""], [""], None))
+        rows = {}
+        base_cmd = [sys.executable, __file__, "--json", "--repeat", str(args.repeat)]
+        if args.prod_dir:
+            base_cmd += ["--prod-dir", args.prod_dir]
+        for name in names:  # alternate page by page: both see the same machine
+            ours = json.loads(_run([*base_cmd, "--only", name]))[name]
+            theirs = json.loads(_run([*base_cmd, "--only", name, "--code-root", args.baseline]))
+            rows[name] = (ours, theirs[name])
+            print(f"{name:28} cpu {ours[0]:6.1f} ms (baseline {theirs[name][0]:6.1f}), "
+                  f"queries {ours[2]:.1f} ({theirs[name][2]:.1f})", flush=True)  # fmt: skip
+    if args.section:
+        _write(args, rows)
+
+
+def _run(cmd: list[str]) -> str:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PORTAL_")}
+    return subprocess.run(cmd, capture_output=True, text=True, check=True, env=env).stdout
+
+
+def _write(args, rows) -> None:
+    from perfdoc import machine, write_section
+
+    load = os.getloadavg()[0]
+    side = bool(args.baseline)
+    cmd = "benchmarks/pages_cpu.py" + (f" --repeat {args.repeat}")
+    cmd += " --baseline <main>" if side else ""
+    cmd += f" --prod-dir {args.prod_dir}" if args.prod_dir else ""
+    lines = [
+        "## CPU per request of each page of the load mix, in-process",
+        "",
+        f"`.venv/bin/python {cmd}` on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}"
+        f" against the `make prod` data (demo + 100,000 datasets) — {machine()}; load average"
+        f" {load:.1f}. Python CPU time of the request in the portal's process (what a gunicorn"
+        " worker pays; PostgreSQL and Elasticsearch not included) and SQL queries per request.",
+        "",
+    ]
+    if side:
+        lines += ["| request | CPU ms | baseline CPU ms | ratio | queries | baseline queries |",
+                  "|---|---:|---:|---:|---:|---:|"]  # fmt: skip
+        for name, (ours, theirs) in rows.items():
+            ratio = ours[0] / theirs[0] if theirs[0] else 0
+            lines.append(f"| {name} | {ours[0]:.1f} | {theirs[0]:.1f} | {ratio:.2f} | "
+                         f"{ours[2]:.1f} | {theirs[2]:.1f} |")  # fmt: skip
+    else:
+        lines += ["| request | CPU ms | wall ms | queries |", "|---|---:|---:|---:|"]
+        for name, (ours, _) in rows.items():
+            lines.append(f"| {name} | {ours[0]:.1f} | {ours[1]:.1f} | {ours[2]:.1f} |")
+    write_section(args.section, "\n".join(lines))
 
 
 if __name__ == "__main__":
