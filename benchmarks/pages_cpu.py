@@ -4,24 +4,23 @@
     .venv/bin/python benchmarks/pages_cpu.py                    # against make prod
     .venv/bin/python benchmarks/pages_cpu.py --prod-dir ~/.cache/open-data-portal/prod1
     .venv/bin/python benchmarks/pages_cpu.py --repeat 20 --profile home   # cProfile one page
-    .venv/bin/python benchmarks/pages_cpu.py --baseline /path/to/a/checkout/of/main \
-        --section pages-cpu                          # side by side with other code, same data
+    .venv/bin/python benchmarks/pages_cpu.py --json > ours.json   # then, in another checkout
+    .venv/bin/python benchmarks/pages_cpu.py --baseline-json ours.json --section pages-cpu
 
 Runs the requests benchmarks/load.py sends (same names) through Django's test client with the
 stack's PORTAL_* settings, and prints for each: the Python CPU time per request in this
 process (``time.process_time``, which other jobs on the machine do not move), the wall time,
 and the number of SQL queries. Elasticsearch and PostgreSQL CPU are not in the first column:
 it is what gunicorn pays. The first request of each is a warm-up and not counted.
-``--baseline DIR`` measures the same requests with the code of another checkout (its
-``catalogue``, ``portal``… on the same database and index), alternating page by page, so both
-see the same machine load; the section then gives both and their ratio.
+``--json`` prints the numbers as JSON; ``--baseline-json FILE`` puts another run's beside
+this one's, with the ratio (copy this script into another checkout to measure its code on the
+same data).
 """
 
 import argparse
 import json
 import os
 import random
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -66,8 +65,6 @@ def measure(args) -> dict[str, tuple[float, float, float]]:
     from load import stack_env
 
     os.environ.update(stack_env(args.prod_dir))
-    if args.code_root:  # another checkout's apps (the baseline), this file's harness
-        sys.path.insert(0, str(Path(args.code_root).resolve()))
     import django
 
     django.setup()
@@ -127,45 +124,28 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=10, help="requests per page (default 10)")
     parser.add_argument("--only", action="append", help="only these request names")
     parser.add_argument("--profile", help="cProfile this request name; print the top 40")
-    parser.add_argument("--baseline", help="a checkout whose code to measure side by side")
+    parser.add_argument("--baseline-json", help="another run's --json output, to compare")
     parser.add_argument("--section", help="write the table to docs/performance.md")
-    parser.add_argument("--code-root", help=argparse.SUPPRESS)
-    parser.add_argument("--json", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--json", action="store_true", help="print the numbers as JSON")
     args = parser.parse_args()
     if args.json:
         print(json.dumps(measure(args)))
         return
-    if not args.baseline:
-        print(f"{'request':28} {'cpu ms':>8} {'wall ms':>8} {'queries':>8} status")
-        rows = {k: (v, None) for k, v in measure(args).items()}
-    else:
-        names = args.only or list(_urls([""], [""], None))
-        rows = {}
-        base_cmd = [sys.executable, __file__, "--json", "--repeat", str(args.repeat)]
-        if args.prod_dir:
-            base_cmd += ["--prod-dir", args.prod_dir]
-        for name in names:  # alternate page by page: both see the same machine
-            ours = json.loads(_run([*base_cmd, "--only", name]))[name]
-            theirs = json.loads(_run([*base_cmd, "--only", name, "--code-root", args.baseline]))
-            rows[name] = (ours, theirs[name])
-            print(f"{name:28} cpu {ours[0]:6.1f} ms (baseline {theirs[name][0]:6.1f}), "
-                  f"queries {ours[2]:.1f} ({theirs[name][2]:.1f})", flush=True)  # fmt: skip
+    print(f"{'request':28} {'cpu ms':>8} {'wall ms':>8} {'queries':>8} status")
+    ours = measure(args)
+    theirs = json.loads(Path(args.baseline_json).read_text()) if args.baseline_json else {}
+    rows = {name: (value, theirs.get(name)) for name, value in ours.items()}
     if args.section:
         _write(args, rows)
-
-
-def _run(cmd: list[str]) -> str:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PORTAL_")}
-    return subprocess.run(cmd, capture_output=True, text=True, check=True, env=env).stdout
 
 
 def _write(args, rows) -> None:
     from perfdoc import machine, write_section
 
     load = os.getloadavg()[0]
-    side = bool(args.baseline)
+    side = bool(args.baseline_json)
     cmd = "benchmarks/pages_cpu.py" + (f" --repeat {args.repeat}")
-    cmd += " --baseline <main>" if side else ""
+    cmd += " --baseline-json <main's run>" if side else ""
     cmd += f" --prod-dir {args.prod_dir}" if args.prod_dir else ""
     lines = [
         "## CPU per request of each page of the load mix, in-process",
@@ -180,6 +160,8 @@ def _write(args, rows) -> None:
         lines += ["| request | CPU ms | baseline CPU ms | ratio | queries | baseline queries |",
                   "|---|---:|---:|---:|---:|---:|"]  # fmt: skip
         for name, (ours, theirs) in rows.items():
+            if theirs is None:
+                continue
             ratio = ours[0] / theirs[0] if theirs[0] else 0
             lines.append(f"| {name} | {ours[0]:.1f} | {theirs[0]:.1f} | {ratio:.2f} | "
                          f"{ours[2]:.1f} | {theirs[2]:.1f} |")  # fmt: skip
