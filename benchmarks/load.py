@@ -406,7 +406,9 @@ def run(args) -> str:
         f"## Load: {args.users} users, mixed scenario, {args.minutes} min, "
         f"{es_nodes} Elasticsearch node(s)",
         "",
-        f"`.venv/bin/python benchmarks/load.py --users {args.users} --minutes {args.minutes}` "
+        f"`.venv/bin/python benchmarks/load.py --users {args.users} --minutes {args.minutes}"
+        + (f" --prod-dir {args.prod_dir}" if args.prod_dir else "")
+        + f" --section {args.section}` "
         f"on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime(started))} against `make prod` "
         f"(PORTAL_ES_NODES={es_nodes}) — {machine()}. Load average "
         f"{load_before[0]:.1f} before, {load_after[0]:.1f} after ({os.cpu_count()} cores, "
