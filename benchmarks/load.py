@@ -38,7 +38,12 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from targets import hdf5_pids, preview_target, public_catalogue  # noqa: E402
 
 try:
-    from locust import HttpUser, between, task
+    if os.environ.get("PORTAL_LOAD_NO_LOCUST"):  # benchmarks/pages_cpu.py: no gevent patching
+        raise ImportError
+    # geventhttpclient: several times less CPU per request than requests, and Locust shares
+    # the machine's cores with the stack it measures.
+    from locust import FastHttpUser as HttpUser
+    from locust import between, task
 except ImportError:  # main() explains
     HttpUser = object
 
@@ -61,6 +66,11 @@ CONDITIONS = ["cond=sample.temperature:gte:300:K", "cond=energy:eq:12.23:keV",
 HDF5_PIDS = [p for p in os.environ.get("PORTAL_LOAD_HDF5_PIDS", "").split(",") if p]
 WRITE_TOKEN = os.environ.get("PORTAL_LOAD_WRITE_TOKEN", "")
 WRITE_GROUP = os.environ.get("PORTAL_LOAD_WRITE_GROUP", "")
+READ_ONLY = bool(os.environ.get("PORTAL_LOAD_READ_ONLY"))
+# API reads go as the facility's trusted ingestor does, with its token: the stack exempts that
+# account from the per-client throttle (PORTAL_THROTTLE_EXEMPT_USERS), as a facility exempts its
+# harvesters. Without it, 50 users behind one loopback address share one client's budget.
+API_AUTH = {"Authorization": f"Bearer {WRITE_TOKEN}"} if WRITE_TOKEN else {}
 
 
 class PortalUser(HttpUser):
@@ -95,12 +105,16 @@ class PortalUser(HttpUser):
     @task(3)
     def search_conditions(self):
         self.client.get(
-            f"/api/v1/search?{random.choice(CONDITIONS)}", name="API search, conditions"
+            f"/api/v1/search?{random.choice(CONDITIONS)}",
+            name="API search, conditions",
+            headers=API_AUTH,
         )
 
     @task(5)
     def api_search(self):
-        self.client.get(f"/api/v1/search?q={random.choice(QUERIES)}", name="API search")
+        self.client.get(
+            f"/api/v1/search?q={random.choice(QUERIES)}", name="API search", headers=API_AUTH
+        )
 
     @task(5)
     def dataset_page(self):
@@ -117,7 +131,7 @@ class PortalUser(HttpUser):
 
     @task(3)
     def api_dataset(self):
-        self.client.get(f"/api/v1/datasets/{self._pid()}", name="API dataset")
+        self.client.get(f"/api/v1/datasets/{self._pid()}", name="API dataset", headers=API_AUTH)
 
     @task(2)
     def oai_harvest(self):
@@ -142,7 +156,7 @@ class PortalUser(HttpUser):
     @task(2)
     def api_write(self):
         """An ingestor's draft: POST with 20 files in the record, then a PATCH with If-Match."""
-        if not WRITE_TOKEN:
+        if not WRITE_TOKEN or READ_ONLY:
             return
         auth = {"Authorization": f"Bearer {WRITE_TOKEN}"}
         n = random.getrandbits(48)
@@ -177,11 +191,22 @@ def _token(xml: str) -> str | None:
 
 
 # ----------------------------------------------------------------------------- driver --
-def stack_env() -> dict[str, str]:
-    out = subprocess.run([str(ROOT / "scripts" / "prod.sh"), "env"], capture_output=True,
-                         text=True, check=True).stdout  # fmt: skip
+def stack_env(prod_dir: str | None = None) -> dict[str, str]:
+    """The stack's PORTAL_* lines: from ``prod_dir``/portal.env when given (any stack made by
+    ``make prod``, whatever its ports), else from ``scripts/prod.sh env`` (the default one, or
+    the one PORTAL_PROD_DIR and the port variables name)."""
+    if prod_dir:
+        path = Path(prod_dir).expanduser() / "portal.env"
+        if not path.is_file():
+            raise SystemExit(f"{path}: no such file (did `make prod` run with this directory?)")
+        out = path.read_text(encoding="utf-8")
+    else:
+        out = subprocess.run([str(ROOT / "scripts" / "prod.sh"), "env"], capture_output=True,
+                             text=True, check=True).stdout  # fmt: skip
     env = {k: v for k, v in os.environ.items() if not k.startswith("PORTAL_")}
-    env.update(line.split("=", 1) for line in out.splitlines() if "=" in line)
+    env.update(
+        line.split("=", 1) for line in out.splitlines() if "=" in line and not line.startswith("#")
+    )
     env["DJANGO_SETTINGS_MODULE"] = "portal.settings"
     return env
 
@@ -229,8 +254,8 @@ while made < n:
 """
 
 
-def seed(n: int) -> None:
-    env = stack_env()
+def seed(n: int, prod_dir: str | None = None) -> None:
+    env = stack_env(prod_dir)
     subprocess.run([sys.executable, "-c", SEED, str(n)], cwd=ROOT, env=env, check=True)
     manage = [sys.executable, "manage.py"]
     subprocess.run([*manage, "reindex"], cwd=ROOT, env=env, check=True)
@@ -256,54 +281,106 @@ def write_token(env: dict[str, str]) -> tuple[str, str]:
     return token, group
 
 
-STACK_PROCESSES = {"gunicorn": "/bin/gunicorn ", "celery": "/bin/celery ",
-                   "elasticsearch": "org.elasticsearch", "postgres": "postgres",
-                   "nginx": "nginx", "redis": "redis-server"}  # fmt: skip
+def default_prod_dir() -> Path:
+    cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(os.environ.get("PORTAL_PROD_DIR") or f"{cache}/open-data-portal/prod")
 
 
-def cpu_seconds() -> dict[str, float]:
+def stack_roots(prod_dir: str | None) -> dict[str, list[int]]:
+    """The stack's own top processes, by kind, from the pid files make prod writes (so other
+    PostgreSQL, Redis or Elasticsearch servers on the machine are not counted)."""
+    base = Path(prod_dir).expanduser() if prod_dir else default_prod_dir()
+    files = {
+        "elasticsearch": sorted(base.glob("elasticsearch/es-*/es.pid")),
+        "postgres": [base / "postgres" / "data" / "postmaster.pid"],
+        "redis": [base / "redis" / "redis.pid"],
+        "gunicorn": [base / "run" / "gunicorn.pid"],
+        "nginx": [base / "run" / "nginx.pid"],
+        "celery": sorted(base.glob("run/celery-*.pid")),
+    }
+    roots: dict[str, list[int]] = {}
+    for kind, paths in files.items():
+        for path in paths:
+            try:
+                roots.setdefault(kind, []).append(int(path.read_text().split()[0]))
+            except (OSError, ValueError, IndexError):
+                continue
+    return roots
+
+
+def _stack_processes(prod_dir: str | None):
+    import psutil
+
+    for kind, pids in stack_roots(prod_dir).items():
+        for pid in pids:
+            try:
+                top = psutil.Process(pid)
+                yield kind, [top, *top.children(recursive=True)]
+            except psutil.Error:
+                continue
+
+
+def cpu_seconds(prod_dir: str | None = None) -> dict[str, float]:
     """CPU time (user + system) used so far by the stack's processes, by kind."""
     import psutil
 
     total: dict[str, float] = {}
-    for proc in psutil.process_iter(["cmdline", "name", "cpu_times"]):
-        cmd = " ".join(proc.info["cmdline"] or []) or (proc.info["name"] or "")
-        for kind, needle in STACK_PROCESSES.items():
-            if needle in cmd and (kind in ("postgres", "nginx", "redis") or str(ROOT) in cmd
-                                  or kind == "elasticsearch"):  # fmt: skip
-                times = proc.info["cpu_times"]
-                if times:
-                    total[kind] = total.get(kind, 0) + times.user + times.system
-                break
+    for kind, procs in _stack_processes(prod_dir):
+        for proc in procs:
+            try:
+                times = proc.cpu_times()
+            except psutil.Error:
+                continue
+            # Children it reaped (gunicorn workers recycled after max_requests, PostgreSQL
+            # backends) count too: each exited process is then counted once, in its parent.
+            used = times.user + times.system + times.children_user + times.children_system
+            total[kind] = total.get(kind, 0) + used
     return total
 
 
-def memory_mib(names=("gunicorn", "celery")) -> dict[str, float]:
+def memory_mib(prod_dir: str | None = None, names=("gunicorn", "celery")) -> dict[str, float]:
     import psutil
 
     total: dict[str, float] = {}
-    for proc in psutil.process_iter(["cmdline", "memory_info"]):
-        cmd = " ".join(proc.info["cmdline"] or [])
-        for name in names:
-            if f"/bin/{name} " in cmd and str(ROOT) in cmd:
-                total[name] = total.get(name, 0) + proc.info["memory_info"].rss / 2**20
+    for kind, procs in _stack_processes(prod_dir):
+        if kind not in names:
+            continue
+        for proc in procs:
+            try:
+                total[kind] = total.get(kind, 0) + proc.memory_info().rss / 2**20
+            except psutil.Error:
+                continue
     return total
 
 
 def run(args) -> str:
     from perfdoc import machine, write_section
 
-    env = stack_env()
+    env = stack_env(args.prod_dir)
     host = env["PORTAL_BASE_URL"]
     es_nodes = len(env["PORTAL_ELASTICSEARCH_URL"].split(","))
     csv_prefix = ROOT / "benchmarks" / ".data" / f"load-{os.getpid()}"
     csv_prefix.parent.mkdir(parents=True, exist_ok=True)
-    token, group = ("", "") if args.read_only else write_token(env)
-    load_before, mem_before = os.getloadavg(), memory_mib()
-    cpu_before = cpu_seconds()
+    token, group = write_token(env)
+    exempt = [u.strip() for u in env.get("PORTAL_THROTTLE_EXEMPT_USERS", "").split(",")]
+    if "ingestor" not in exempt:
+        print("[load] warning: the stack does not exempt the ingestor account from the API"
+              " throttle (PORTAL_THROTTLE_EXEMPT_USERS): expect 429s; restart it with"
+              " `make prod` from this tree", file=sys.stderr, flush=True)  # fmt: skip
+    networks = env.get("PORTAL_THROTTLE_EXEMPT_NETWORKS", "")
+    if "127.0.0.1" not in networks and "127.0.0.0/8" not in networks:
+        # The simulated visitors' pages (search page 120/min per address) all come from one
+        # loopback address; with the shared cache the count is the deployment's, not a worker's.
+        print("[load] warning: the search page's per-address limit counts all 50 simulated"
+              " visitors as one address: start the stack with"
+              " PORTAL_THROTTLE_EXEMPT_NETWORKS=127.0.0.1/32 (make prod passes it through)"
+              " to measure without 429s", file=sys.stderr, flush=True)  # fmt: skip
+    load_before, mem_before = os.getloadavg(), memory_mib(args.prod_dir)
+    cpu_before = cpu_seconds(args.prod_dir)
     started = time.time()
     locust_env = {**os.environ, "PORTAL_LOAD_HDF5_PIDS": ",".join(hdf5_pids(env)),
-                  "PORTAL_LOAD_WRITE_TOKEN": token, "PORTAL_LOAD_WRITE_GROUP": group}  # fmt: skip
+                  "PORTAL_LOAD_WRITE_TOKEN": token, "PORTAL_LOAD_WRITE_GROUP": group,
+                  "PORTAL_LOAD_READ_ONLY": "1" if args.read_only else ""}  # fmt: skip
     locust = subprocess.Popen(
         [sys.executable, "-m", "locust", "-f", __file__, "--headless", "--host", host,
          "-u", str(args.users), "-r", str(args.spawn_rate), "-t", f"{round(args.minutes * 60)}s",
@@ -314,22 +391,24 @@ def run(args) -> str:
     while locust.poll() is None:
         time.sleep(5)
         if time.time() - started >= 60 * len(samples):
-            samples.append((time.time() - started, memory_mib()))
+            samples.append((time.time() - started, memory_mib(args.prod_dir)))
             print(
                 f"[load] {len(samples) - 1} min: "
                 + ", ".join(f"{k} {v:.0f} MiB" for k, v in sorted(samples[-1][1].items())),
                 flush=True,
             )
     elapsed = time.time() - started
-    cpu_after = cpu_seconds()
-    load_after, mem_after = os.getloadavg(), memory_mib()
+    cpu_after = cpu_seconds(args.prod_dir)
+    load_after, mem_after = os.getloadavg(), memory_mib(args.prod_dir)
     with open(f"{csv_prefix}_stats.csv", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     lines = [
         f"## Load: {args.users} users, mixed scenario, {args.minutes} min, "
         f"{es_nodes} Elasticsearch node(s)",
         "",
-        f"`.venv/bin/python benchmarks/load.py --users {args.users} --minutes {args.minutes}` "
+        f"`.venv/bin/python benchmarks/load.py --users {args.users} --minutes {args.minutes}"
+        + (f" --prod-dir {args.prod_dir}" if args.prod_dir else "")
+        + f" --section {args.section}` "
         f"on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime(started))} against `make prod` "
         f"(PORTAL_ES_NODES={es_nodes}) — {machine()}. Load average "
         f"{load_before[0]:.1f} before, {load_after[0]:.1f} after ({os.cpu_count()} cores, "
@@ -371,6 +450,11 @@ def run(args) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seed", type=int, default=0, help="add N synthetic datasets first")
+    parser.add_argument(
+        "--prod-dir",
+        help="the stack to load: its PORTAL_PROD_DIR (reads DIR/portal.env; default: the stack"
+        " `scripts/prod.sh env` names, i.e. make prod's)",
+    )
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--spawn-rate", type=float, default=10)
     parser.add_argument("--minutes", type=float, default=5)
@@ -381,7 +465,7 @@ def main() -> None:
     if HttpUser is object:
         raise SystemExit('Locust is missing: pip install -e ".[bench]"')
     if args.seed:
-        seed(args.seed)
+        seed(args.seed, args.prod_dir)
     if args.minutes > 0:
         print(run(args))
 

@@ -9,9 +9,12 @@ class CatalogueConfig(AppConfig):
     def ready(self) -> None:
         from catalogue.roles import ensure_curators_group
         from catalogue.search.signals import reindex_changed_datasets
+        from catalogue.selectors import home_summary_forget
         from catalogue.signals import datasets_changed
 
         # Permissions exist only after migrate has run, so the group is set up then.
         post_migrate.connect(ensure_curators_group, sender=self)
         # Search follows changes the way OAI-PMH does: it subscribes, nobody calls it.
         datasets_changed.connect(reindex_changed_datasets, dispatch_uid="search-reindex-changed")
+        # The home page's cached public summary (counts, latest records) is recounted.
+        datasets_changed.connect(home_summary_forget, dispatch_uid="home-summary-forget")

@@ -4,6 +4,8 @@ import uuid
 from dataclasses import dataclass
 from urllib.parse import quote
 
+from django.conf import settings
+from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q, QuerySet, Sum
 from django.urls import reverse
@@ -67,6 +69,61 @@ def facilities_with_public_counts() -> QuerySet:
     return Facility.objects.annotate(
         public_datasets=Count("datasets", filter=Q(datasets__status=Status.PUBLISHED))
     ).order_by("name")
+
+
+@dataclass(frozen=True)
+class FacilityCount:
+    name: str
+    public_datasets: int
+
+
+@dataclass(frozen=True)
+class HomeSummary:
+    """What the home page shows every visitor alike: counts, the latest records, facilities."""
+
+    counts: CatalogueCounts
+    latest: tuple  # of DatasetSnapshot
+    facilities: tuple[FacilityCount, ...]
+
+
+HOME_SUMMARY_KEY = "catalogue:home-summary:v1"
+
+
+def home_summary() -> HomeSummary:
+    """The home page's public summary, cached for PORTAL_HOME_CACHE_SECONDS (0: never).
+
+    Safe to share between visitors: it is built from the public catalogue only
+    (``datasets_public``), never from what a signed-in user may see. At 100,000 records its
+    four aggregates cost most of the page (about 1 s of PostgreSQL time under load); writers'
+    ``datasets_changed`` drops the entry (``home_summary_forget``) in the process that wrote,
+    and the short lifetime bounds staleness in the others (the cache is per process unless
+    CACHES names a shared one).
+    """
+    from catalogue.snapshot import dataset_snapshot
+
+    ttl = settings.HOME_CACHE_SECONDS
+    summary = cache.get(HOME_SUMMARY_KEY) if ttl > 0 else None
+    if summary is None:
+        summary = HomeSummary(
+            counts=catalogue_counts(),
+            latest=tuple(dataset_snapshot(d) for d in datasets_latest_public(limit=6)),
+            facilities=tuple(
+                FacilityCount(name=f.name, public_datasets=f.public_datasets)
+                for f in facilities_with_public_counts()
+            ),
+        )
+        if ttl > 0:
+            cache.set(HOME_SUMMARY_KEY, summary, ttl)
+    return summary
+
+
+def home_summary_forget(*, dataset_ids: list[int], **kwargs) -> None:
+    """``datasets_changed`` receiver: the next home page recounts if a changed record is (or
+    was, for a withdrawn one) public. Drafts change all the time (every ingestor's write) and
+    never reach the summary: forgetting it for them made every home page recount under load."""
+    public = (Status.PUBLISHED, Status.WITHDRAWN)
+    if Dataset.objects.filter(pk__in=dataset_ids, status__in=public).exists():
+        cache.delete(HOME_SUMMARY_KEY)
 
 
 class KnownCountPaginator(Paginator):

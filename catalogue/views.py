@@ -14,22 +14,17 @@ from catalogue import archives, folders, selectors
 from catalogue.access import DatasetGone, DatasetNotFound, access_dataset
 from catalogue.downloads import file_response
 from catalogue.models import DataFile
-from catalogue.snapshot import dataset_snapshot
 from catalogue.storage import StoragePathError, dataset_file_path
 from stats.models import Kind
 from stats.tracking import usage_track
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    latest = [dataset_snapshot(d) for d in selectors.datasets_latest_public(limit=6)]
+    summary = selectors.home_summary()
     return render(
         request,
         "catalogue/home.html",
-        {
-            "counts": selectors.catalogue_counts(),
-            "latest": latest,
-            "facilities": selectors.facilities_with_public_counts(),
-        },
+        {"counts": summary.counts, "latest": summary.latest, "facilities": summary.facilities},
     )
 
 

@@ -37,9 +37,9 @@ from catalogue.access import (
 from catalogue.browse import file_browser
 from catalogue.curation.review_links import review_links_panel_context
 from catalogue.curation.views import curation_panel_context
-from catalogue.models import Status
+from catalogue.models import Dataset, Status
 from catalogue.reviewlinks import snapshot_names_hidden
-from catalogue.snapshot import DatasetSnapshot, dataset_snapshot
+from catalogue.snapshot import DatasetSnapshot, dataset_snapshot, snapshot_queryset
 from doi.datacite import datacite_attributes, datacite_xml
 from doi.identifiers import landing_url
 from landing import citations, manifests, schemaorg, selectors, signposting
@@ -432,20 +432,15 @@ def dataset_page(request: HttpRequest, pid) -> HttpResponse:
     """GET /datasets/<pid>/: the record page of a record without a landing page, or a
     permanent redirect to its canonical /doi/<doi> (with ``Link: rel=canonical``)."""
     try:
-        # The one page that can show a double-blind reviewer the record without names.
-        dataset, access = access_dataset(user=request.user, pid=pid, names_hidden_ok=True)
+        # The one page that can show a double-blind reviewer the record without names. The
+        # row alone first: most visits to a published record's pid are only redirected.
+        dataset, access = access_dataset(
+            user=request.user, pid=pid, names_hidden_ok=True, queryset=Dataset.objects.all()
+        )
     except DatasetNotFound as exc:
         raise Http404("No such dataset.") from exc
     except DatasetGone as gone:
         dataset, access = gone.dataset, gone.access
-    snapshot = dataset_snapshot(dataset)
-    if access.names_hidden:
-        snapshot = snapshot_names_hidden(snapshot)
-    if dataset.status == Status.WITHDRAWN:
-        # Curators see the tombstone too, with the record below it.
-        return render_gone(
-            request, context={"dataset": snapshot, "is_curator_view": access.metadata}
-        )
     if dataset.doi and dataset.status == Status.PUBLISHED:
         target = reverse("landing:landing", kwargs={"doi": dataset.doi})
         if request.GET:
@@ -454,6 +449,16 @@ def dataset_page(request: HttpRequest, pid) -> HttpResponse:
         # RFC 6596: the canonical address of this record.
         response["Link"] = f'<{landing_url(dataset.doi)}>; rel="canonical"'
         return response
+    # The record itself is shown: load it with what its snapshot needs.
+    dataset = snapshot_queryset().get(pk=dataset.pk)
+    snapshot = dataset_snapshot(dataset)
+    if access.names_hidden:
+        snapshot = snapshot_names_hidden(snapshot)
+    if dataset.status == Status.WITHDRAWN:
+        # Curators see the tombstone too, with the record below it.
+        return render_gone(
+            request, context={"dataset": snapshot, "is_curator_view": access.metadata}
+        )
     context = _record_context(
         request, dataset=dataset, access=access, snapshot=snapshot, has_landing=False
     )

@@ -2,16 +2,45 @@
 
 Limits come from ``settings.THROTTLE_RATES`` at request time (PORTAL_THROTTLE_*), counted in
 the default cache per client: signed-in users by account, anonymous clients by address.
+
+A facility's own trusted clients (its harvesters and beamline ingestors, a federated portal it
+runs) are exempt by account (``THROTTLE_EXEMPT_USERS``) or by network
+(``THROTTLE_EXEMPT_NETWORKS``); the rate stays on for everyone else. Every throttle of the
+portal (DRF's classes and the ``throttled`` decorator of OAI-PMH and the search page) asks
+:func:`throttle_exempt` here, and nowhere else.
 """
 
 from __future__ import annotations
 
 import functools
+import ipaddress
 import math
 
 from django.conf import settings
 from django.http import HttpResponse, JsonResponse
 from rest_framework.throttling import SimpleRateThrottle
+
+
+@functools.cache
+def _networks(spec: tuple[str, ...]) -> tuple:
+    return tuple(ipaddress.ip_network(n.strip(), strict=False) for n in spec if n.strip())
+
+
+def throttle_exempt(request, ident: str) -> bool:
+    """Is this client one of the facility's trusted ones (by account or by address)?"""
+    users = settings.THROTTLE_EXEMPT_USERS
+    if users:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and user.get_username() in users:
+            return True
+    networks = _networks(tuple(settings.THROTTLE_EXEMPT_NETWORKS))
+    if networks:
+        try:
+            address = ipaddress.ip_address(ident)
+        except ValueError:
+            return False
+        return any(address in network for network in networks)
+    return False
 
 
 class PortalRateThrottle(SimpleRateThrottle):
@@ -24,6 +53,8 @@ class PortalRateThrottle(SimpleRateThrottle):
 
     def allow_request(self, request, view):
         if not settings.THROTTLE_ENABLED:
+            return True
+        if throttle_exempt(request, self.get_ident(request)):
             return True
         self.rate = self.get_rate()
         self.num_requests, self.duration = self.parse_rate(self.rate)

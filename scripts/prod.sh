@@ -299,6 +299,7 @@ PORTAL_MODE=production
 PORTAL_SECRET_KEY=$SECRET_KEY
 PORTAL_DATABASE_URL=postgres://portal:$PG_PASSWORD@$HOST:$PG_PORT/portal
 PORTAL_BROKER_URL=redis://:$REDIS_PASSWORD@$HOST:$REDIS_PORT/0
+PORTAL_CACHE_URL=redis://:$REDIS_PASSWORD@$HOST:$REDIS_PORT/1
 PORTAL_ELASTICSEARCH_URL=$(es_cluster_url "$ES_NODES" "$ES_HTTP_BASE")
 PORTAL_BASE_URL=http://127.0.0.1:$WEB_PORT
 PORTAL_TLS=0
@@ -306,7 +307,14 @@ PORTAL_STORAGE_ROOT=$STORAGE
 PORTAL_STATIC_ROOT=$STATIC
 PORTAL_FILES_X_ACCEL_PREFIX=$ACCEL_PREFIX
 PORTAL_ACCOUNT_EMAIL_VERIFICATION=optional
+PORTAL_SEARCH_PUBLIC_COUNTS_CACHE_SECONDS=${PORTAL_SEARCH_PUBLIC_COUNTS_CACHE_SECONDS:-30}
 EOT
+    # The facility's trusted clients are never throttled (portal.throttling): on this stack the
+    # demo's beamline ingestor account, which benchmarks/load.py's API clients use; passed
+    # through when set (an empty value exempts nobody).
+    printf 'PORTAL_THROTTLE_EXEMPT_USERS=%s\n' "${PORTAL_THROTTLE_EXEMPT_USERS-ingestor}" >>"$PORTAL_ENV"
+    [[ -n ${PORTAL_THROTTLE_EXEMPT_NETWORKS:-} ]] \
+        && printf 'PORTAL_THROTTLE_EXEMPT_NETWORKS=%s\n' "$PORTAL_THROTTLE_EXEMPT_NETWORKS" >>"$PORTAL_ENV"
     # DataCite: passed through when configured; without an account (this loopback stack's
     # default) DOIs are reserved locally under the embedded demo prefix, said plainly, since
     # production otherwise refuses to publish DOIs that would not resolve (README "DOIs").

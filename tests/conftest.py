@@ -101,6 +101,15 @@ def _isolated_storage(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty default cache (throttle counts, the home page's cached
+    summary), whatever the test before it left there."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _no_throttles(settings):
     """Rate limits are off except in the tests of them (tests/portal/test_hardening.py),
     so a test's burst of requests is never cut short by another test's count."""

@@ -1,6 +1,7 @@
 """Settings, assembled from one module per concern (see each module's docstring)."""
 
 from .auth import *
+from .cache import *
 from .core import *
 from .curation import *
 from .database import *

@@ -20,3 +20,8 @@ LANDING_FILES_PAGE_SIZE = env.int("PORTAL_LANDING_FILES_PAGE_SIZE", default=50)
 # streamed on the fly (no temporary files; stored, not compressed: HDF5 is compressed inside).
 # 0 switches the ZIP off. Bigger datasets are downloaded with a manifest (Metalink, aria2).
 ZIP_MAX_BYTES = env.int("PORTAL_ZIP_MAX_BYTES", default=10 * 1024**3)
+
+# The home page's public summary (counts, latest records, facilities; catalogue.selectors.
+# home_summary) is cached this many seconds per process, and dropped when datasets change.
+# 0 recounts on every request.
+HOME_CACHE_SECONDS = env.int("PORTAL_HOME_CACHE_SECONDS", default=60)

@@ -20,3 +20,8 @@ ELASTICSEARCH_REPLICAS = env.str("PORTAL_ELASTICSEARCH_REPLICAS", default="auto"
 # Make every index write visible to searches at once (tests); production relies on the
 # index's refresh interval (one second) instead, which is much cheaper under load.
 SEARCH_REFRESH_ON_WRITE = env.bool("PORTAL_SEARCH_REFRESH_ON_WRITE", default=False)
+# The public's total and facet counts of a search (anonymous visitors only; never a signed-in
+# user's) are kept this many seconds in the cache and shared, so a popular search costs its
+# aggregations once per period instead of once per visitor; the page of hits is always
+# fresh. 0 (the default, and the tests') asks Elasticsearch every time; make prod sets 30.
+SEARCH_PUBLIC_COUNTS_CACHE_SECONDS = env.int("PORTAL_SEARCH_PUBLIC_COUNTS_CACHE_SECONDS", default=0)

@@ -41,6 +41,12 @@ THROTTLE_RATES = {
     "oai": env.str("PORTAL_THROTTLE_OAI", default="300/min"),
     "search_page": env.str("PORTAL_THROTTLE_SEARCH_PAGE", default="120/min"),
 }
+# The facility's trusted clients, never throttled (portal.throttling.throttle_exempt): user
+# names (its harvester and ingestor accounts, authenticated by token) and client networks
+# (CIDR, e.g. a harvester's host), both comma-separated. The address is the one the throttle
+# counts by (X-Real-IP behind nginx). Empty: everyone is throttled.
+THROTTLE_EXEMPT_USERS = env.list("PORTAL_THROTTLE_EXEMPT_USERS", default=[])
+THROTTLE_EXEMPT_NETWORKS = env.list("PORTAL_THROTTLE_EXEMPT_NETWORKS", default=[])
 
 # ---------------------------------------------------------------- headers
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -119,3 +119,67 @@ def test_server_error_page_is_standalone(rf):
     response = server_error(rf.get("/"))
     assert response.status_code == 500
     assert b"Something went wrong" in response.content
+
+
+def test_home_summary_is_cached_and_recounted_when_datasets_change(
+    client, django_assert_max_num_queries, django_capture_on_commit_callbacks
+):
+    from catalogue.services.changes import datasets_changed
+
+    first = make_dataset(status=Status.PUBLISHED, title="First public record")
+    assert client.get("/").context["counts"].datasets == 1
+    # Written behind the writers' back (no datasets_changed): the cached summary still holds,
+    # and a cached home page asks the database nothing for it.
+    second = make_dataset(status=Status.PUBLISHED, title="Second public record")
+    with django_assert_max_num_queries(2):
+        page = client.get("/")
+    assert page.context["counts"].datasets == 1
+    assert "Second public record" not in page.content.decode()
+    # A draft's change keeps the summary (drafts never reach it) ...
+    draft = make_dataset(status=Status.DRAFT, title="A draft being written")
+    with django_capture_on_commit_callbacks(execute=True):
+        datasets_changed([draft.pk])
+    assert client.get("/").context["counts"].datasets == 1
+    # ... a public record's change drops it: the next home page recounts.
+    with django_capture_on_commit_callbacks(execute=True):
+        datasets_changed([second.pk])
+    page = client.get("/")
+    assert page.context["counts"].datasets == 2
+    assert "Second public record" in page.content.decode()
+    assert first.title in page.content.decode()
+
+
+def test_home_summary_is_the_public_one_for_every_visitor(client, settings):
+    """A signed-in owner fills the cache first: visitors still get the public counts only."""
+    from tests.factories import UserFactory
+
+    owner = UserFactory()
+    make_dataset(status=Status.PUBLISHED, title="Public record")
+    draft = make_dataset(status=Status.DRAFT, title="Owner's own draft")
+    owner.groups.add(draft.owner_group)
+    client.force_login(owner)
+    assert client.get("/").context["counts"].datasets == 1
+    client.logout()
+    page = client.get("/")
+    assert page.context["counts"].datasets == 1
+    assert "Owner's own draft" not in page.content.decode()
+
+
+def test_home_summary_cache_can_be_switched_off(client, settings):
+    settings.HOME_CACHE_SECONDS = 0
+    make_dataset(status=Status.PUBLISHED)
+    assert client.get("/").context["counts"].datasets == 1
+    make_dataset(status=Status.PUBLISHED)
+    assert client.get("/").context["counts"].datasets == 2
+
+
+def test_dataset_page_of_a_record_with_a_doi_redirects_from_the_row_alone(
+    client, django_assert_max_num_queries
+):
+    """Most visits to /datasets/<pid>/ of a published record are only redirected to its DOI
+    landing page: that takes the dataset row, not the record with its creators and files."""
+    public = make_dataset(status=Status.PUBLISHED)
+    with django_assert_max_num_queries(1):
+        response = client.get(f"/datasets/{public.pid}/")
+    assert response.status_code == 301
+    assert response["Location"] == f"/doi/{public.doi}"

@@ -63,6 +63,9 @@ def stack():
         # must show the outage, not the rate limit (throttling has tests of its own).
         PORTAL_THROTTLE_ENABLED="false",
     )
+    # The cache in Redis as make prod has it (database 1 beside the broker's 0): a Redis
+    # restart must not turn cached pages into errors either.
+    env["PORTAL_CACHE_URL"] = env["PORTAL_BROKER_URL"].rsplit("/", 1)[0] + "/1"
 
     def manage(*args):
         return subprocess.run(

@@ -110,6 +110,46 @@ def test_the_search_page_is_throttled(client, settings):
     assert codes == [200, 200, 429]
 
 
+@pytest.mark.parametrize(
+    ("path", "scope", "limited"),
+    [("/api/v1/search", "anon", 429), ("/oai?verb=Identify", "oai", 503),
+     ("/search/?q=x", "search_page", 429)],
+)  # fmt: skip
+def test_trusted_networks_are_exempt_and_everyone_else_is_still_throttled(
+    client, settings, path, scope, limited
+):
+    """A facility's harvester host (PORTAL_THROTTLE_EXEMPT_NETWORKS) is never throttled, by
+    every throttle alike; another address keeps the limit."""
+    settings.THROTTLE_ENABLED = True
+    settings.THROTTLE_RATES = {**settings.THROTTLE_RATES, scope: "2/min"}
+    settings.THROTTLE_EXEMPT_NETWORKS = ["192.0.2.0/24", "2001:db8::/32"]
+    for address in ("192.0.2.7", "2001:db8::5"):
+        codes = {client.get(path, REMOTE_ADDR=address).status_code for _ in range(4)}
+        assert codes == {200}
+    codes = [client.get(path, REMOTE_ADDR="198.51.100.1").status_code for _ in range(3)]
+    assert codes == [200, 200, limited]
+
+
+def test_trusted_accounts_are_exempt_by_user_name(client, settings):
+    settings.THROTTLE_ENABLED = True
+    settings.THROTTLE_RATES = {**settings.THROTTLE_RATES, "user": "2/min"}
+    settings.THROTTLE_EXEMPT_USERS = ["harvester"]
+    client.force_login(UserFactory(username="harvester"))
+    assert {client.get("/api/v1/search").status_code for _ in range(4)} == {200}
+    client.force_login(UserFactory(username="someone-else"))
+    assert [client.get("/api/v1/search").status_code for _ in range(3)] == [200, 200, 429]
+
+
+def test_a_forwarded_address_chain_is_not_taken_for_an_exempt_address(client, settings):
+    """X-Forwarded-For is appended to by nginx: a client's own claim never makes it exempt."""
+    settings.THROTTLE_ENABLED = True
+    settings.THROTTLE_RATES = {**settings.THROTTLE_RATES, "anon": "2/min"}
+    settings.THROTTLE_EXEMPT_NETWORKS = ["192.0.2.0/24"]
+    forged = {"HTTP_X_FORWARDED_FOR": "192.0.2.7, 198.51.100.1", "REMOTE_ADDR": "127.0.0.1"}
+    codes = [client.get("/api/v1/search", **forged).status_code for _ in range(3)]
+    assert codes == [200, 200, 429]
+
+
 def test_default_limits_are_ones_a_harvester_can_live_with(settings):
     def per_minute(rate: str) -> float:
         n, period = rate.split("/")

@@ -6,13 +6,17 @@ Visibility travels inside every request as a filter on the documents' principals
 the user may read. Connection problems and server errors become ``SearchUnavailable``.
 """
 
+import hashlib
 import html
+import json
 import logging
 from contextlib import contextmanager
 
+from django.conf import settings
+from django.core.cache import cache
 from elasticsearch import ApiError, TransportError
 
-from catalogue.access import user_principals
+from catalogue.access import PUBLIC, user_principals
 from catalogue.search.connection import SearchUnavailable, get_client
 from catalogue.search.documents import alias_name
 from catalogue.search.queries import (
@@ -113,6 +117,19 @@ def _facet_values(facet: str, aggs: dict, selected: tuple) -> list[FacetValue]:
     return values
 
 
+def _public_counts_key(searches: list, principals: list[str] | None) -> str | None:
+    """The cache key of a search's total and facet counts, when they may be shared: only the
+    public's (the principals of an anonymous visitor), never a member's or a curator's, and
+    only when PORTAL_SEARCH_PUBLIC_COUNTS_CACHE_SECONDS is above 0. Elasticsearch's own
+    request cache holds them too, but every index refresh (each ingestor's write) empties it
+    for the whole shard, and the aggregations cost most of a search at 100,000 records."""
+    ttl = settings.SEARCH_PUBLIC_COUNTS_CACHE_SECONDS
+    if ttl <= 0 or principals != [PUBLIC] or len(searches) != 4:
+        return None
+    body = json.dumps([searches[2]["index"], searches[3]], sort_keys=True, default=str)
+    return "search:public-counts:" + hashlib.sha256(body.encode()).hexdigest()[:32]
+
+
 class ElasticsearchBackend:
     name = "elasticsearch"
 
@@ -120,6 +137,10 @@ class ElasticsearchBackend:
         client = get_client()
         principals = user_principals(user)
         searches = elasticsearch_msearch(query, principals, alias_name())
+        counts_key = _public_counts_key(searches, principals)
+        cached = cache.get(counts_key) if counts_key else None
+        if cached is not None:
+            searches = searches[:2]  # the page of hits only: its counts are known
         with _unavailable_on_failure(), ES_REQUEST_SECONDS.labels("msearch").time():
             responses = client.msearch(searches=searches).body["responses"]
         for part in responses:
@@ -128,6 +149,19 @@ class ElasticsearchBackend:
                 if status >= 500 or status == 429:
                     raise SearchUnavailable(f"Elasticsearch answered {status}: {part['error']}")
                 raise RuntimeError(f"Elasticsearch refused the search: {part['error']}")
+        if cached is not None:
+            responses = [responses[0], cached]
+        elif counts_key and len(responses) == 2:
+            counts_part = responses[1]
+            cache.set(
+                counts_key,
+                {
+                    "took": counts_part.get("took", 0),
+                    "hits": {"total": counts_part["hits"]["total"]},
+                    "aggregations": counts_part.get("aggregations", {}),
+                },
+                settings.SEARCH_PUBLIC_COUNTS_CACHE_SECONDS,
+            )
         hits, counts = responses if len(responses) == 2 else (responses[0], {})
         ES_TOOK_SECONDS.observe(max(hits.get("took", 0), counts.get("took", 0)) / 1000)
         total = counts["hits"]["total"]["value"] if counts else None
