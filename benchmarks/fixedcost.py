@@ -37,6 +37,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=400, help="per path and endpoint")
     parser.add_argument("--no-write", action="store_true")
+    parser.add_argument("--profile", metavar="ENDPOINT", choices=("meta", "data", "search"),
+                        help="instead: a cProfile of the lean path for one endpoint (top 40 "
+                        "functions by own time), to see where the fixed cost goes")  # fmt: skip
     args = parser.parse_args()
     out = subprocess.run([str(ROOT / "scripts" / "prod.sh"), "env"], capture_output=True,
                          text=True, check=True).stdout  # fmt: skip
@@ -44,6 +47,9 @@ def main() -> None:
         key, _, value = line.partition("=")
         os.environ[key] = value
     os.environ["PORTAL_LOG_LEVEL"] = "WARNING"
+    # Hundreds of requests from one client in a minute: measure the path, not the rate limit
+    # (this process only; the stack's gunicorn keeps its throttle).
+    os.environ["PORTAL_THROTTLE_ENABLED"] = "false"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
     from wsgiref.util import setup_testing_defaults
 
@@ -74,6 +80,9 @@ def main() -> None:
         "&format=bin&dtype=safe",
         "search API": "/api/v1/search?q=powder",
     }
+    if args.profile:
+        _profile(lambda url: call(lean, url), endpoints, args.profile, args.requests)
+        return
     rows = []
     load = os.getloadavg()[0]
     for name, url in endpoints.items():
@@ -111,6 +120,25 @@ def main() -> None:
     print(section)
     if not args.no_write:
         write_section("fixed-cost", section)
+
+
+def _profile(call, endpoints: dict[str, str], which: str, requests: int) -> None:
+    import cProfile
+    import pstats
+
+    url = endpoints[{"meta": "h5grove meta", "data": "h5grove data (bin)",
+                     "search": "search API"}[which]]  # fmt: skip
+    for _ in range(20):
+        call(url)
+    profiler = cProfile.Profile(time.thread_time)
+    profiler.enable()
+    for _ in range(requests):
+        call(url)
+    profiler.disable()
+    stats = pstats.Stats(profiler)
+    print(f"{url}: {stats.total_tt / requests * 1e3:.2f} ms CPU per request under the profiler")
+    stats.sort_stats("tottime").print_stats(40)
+    stats.sort_stats("cumulative").print_stats(60)
 
 
 def _preview_target():

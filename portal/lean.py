@@ -19,10 +19,12 @@ import re
 
 from django.conf import settings
 from django.core.handlers.wsgi import WSGIHandler
+from django.urls import Resolver404, get_resolver
 
 LEAN_PATH = re.compile(
     r"^/(datasets/[0-9a-fA-F-]{36}/h5grove(/[a-z]*)?|api/v1/search|panosc/api/[A-Z].*)$"
 )
+LEAN_URLCONF = "portal.lean_urls"
 SKIPPED_ON_LEAN_PATH = frozenset(
     {
         "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -53,6 +55,18 @@ class LeanWSGIHandler(WSGIHandler):
             super().load_middleware(is_async)
         finally:
             settings.MIDDLEWARE = full
+
+    def resolve_request(self, request):
+        # The lean endpoints' own patterns first (portal/lean_urls.py), not all of portal.urls.
+        if not hasattr(request, "urlconf"):
+            try:
+                match = get_resolver(LEAN_URLCONF).resolve(request.path_info)
+            except Resolver404:
+                pass
+            else:
+                request.resolver_match = match
+                return match
+        return super().resolve_request(request)
 
 
 class PathDispatcher:

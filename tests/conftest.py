@@ -31,7 +31,9 @@ def _reachable(url: str, default_port: int) -> bool:
 
 def _service_problem(marker: str) -> str | None:
     engine = settings.DATABASES["default"]["ENGINE"]
-    if marker == "postgres" and engine != "django.db.backends.postgresql":
+    # portal.postgresql: Django's backend with the socket health check (portal/settings/database)
+    postgres = ("django.db.backends.postgresql", "portal.postgresql")
+    if marker == "postgres" and engine not in postgres:
         return "PORTAL_DATABASE_URL does not point to PostgreSQL"
     if marker == "search" and not _reachable(settings.ELASTICSEARCH_URL, 9200):
         return "Elasticsearch is not reachable at PORTAL_ELASTICSEARCH_URL"

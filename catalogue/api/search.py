@@ -19,6 +19,10 @@ from catalogue.search.connection import SearchUnavailable
 from catalogue.search.queries import SearchInputError, parse_search_params
 from catalogue.search.selectors import scientific_keys, search_datasets
 
+# Accept headers whose negotiation can only pick JSON: answered without DRF's parsing of them.
+_JSON_ACCEPTS = frozenset({"", "*/*", "application/json"})
+_JSON_RENDERER = JSONRenderer()
+
 UNAVAILABLE = "Search is temporarily unavailable. Please try again in a minute."
 RETRY_AFTER_SECONDS = 30
 
@@ -72,6 +76,15 @@ class SearchView(APIView):
     # negotiation and rendering cost more than building the answer). Authentication stays
     # DRF's, so API clients log in as on every other endpoint.
     renderer_classes = [JSONRenderer]
+
+    def perform_content_negotiation(self, request: Request, force: bool = False):
+        # What DRF's negotiation would pick for these (JSON, its only renderer), without
+        # parsing media types on every request; anything else (a ?format=, a browser's list)
+        # still goes through DRF, with its 404/406 answers.
+        accept = request.META.get("HTTP_ACCEPT", "")
+        if accept in _JSON_ACCEPTS and "format" not in request.query_params:
+            return _JSON_RENDERER, _JSON_RENDERER.media_type
+        return super().perform_content_negotiation(request, force)
 
     def get(self, request: Request) -> Response | JsonResponse:
         try:

@@ -26,6 +26,22 @@ def _sql() -> str:
     )
 
 
+@cache
+def _loader(vendor: str) -> tuple[tuple[str, ...], tuple]:
+    """How to turn a row into a Dataset: the attribute names in the model's field order (what
+    Model.from_db expects) and, per column, its index in the row with the backend's and the
+    field's converters (as the ORM's compiler applies them: SQLite, for one, returns UUIDs and
+    dates as text)."""
+    del vendor  # the cache key: one loader per database backend
+    order = [f.attname for f in Dataset._meta.concrete_fields if f.attname in _FIELDS]
+    columns = []
+    for name in order:
+        col = Dataset._meta.get_field(name).get_col(Dataset._meta.db_table)
+        funcs = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
+        columns.append((_FIELDS.index(name), col, tuple(funcs)))
+    return tuple(order), tuple(columns)
+
+
 def dataset_for_preview(pid: uuid.UUID, *, file: str | None = None) -> Dataset | None:
     """The dataset with what the access gate and the file policy need, in one query.
 
@@ -39,9 +55,20 @@ def dataset_for_preview(pid: uuid.UUID, *, file: str | None = None) -> Dataset |
     except StoragePathError:
         file = None
     pid_value = Dataset._meta.get_field("pid").get_db_prep_value(pid, connection)
-    rows = list(Dataset.objects.raw(_sql(), [file or "", pid_value]))
-    if not rows:
+    # A plain cursor and Model.from_db: what Dataset.objects.raw() does, without its per-call
+    # column-to-field mapping (a third of this function's time in the CPU profile).
+    with connection.cursor() as cursor:
+        cursor.execute(_sql(), [file or "", pid_value])
+        row = cursor.fetchone()
+    if row is None:
         return None
-    dataset = rows[0]
-    dataset.file_registered = bool(dataset.file_registered) and file is not None
+    names, columns = _loader(connection.vendor)
+    values = []
+    for index, col, funcs in columns:
+        value = row[index]
+        for func in funcs:
+            value = func(value, col, connection)
+        values.append(value)
+    dataset = Dataset.from_db(connection.alias, names, values)
+    dataset.file_registered = bool(row[-1]) and file is not None
     return dataset

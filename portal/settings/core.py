@@ -56,7 +56,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Records COUNTER usage events after the response (stats/middleware.py).
     "stats.middleware.UsageMiddleware",
-    "csp.middleware.CSPMiddleware",
+    # django-csp's, with the policy of nonce-free responses built once (portal/csp.py).
+    "portal.csp.CSPMiddleware",
     "portal.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

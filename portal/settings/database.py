@@ -21,6 +21,10 @@ else:
         "PORTAL_DB_CONN_MAX_AGE", default=60 if PRODUCTION else 0
     )
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # Django's backend, with a health check that asks the socket instead of sending a
+        # SELECT 1 before each request's first query (portal/postgresql/base.py).
+        DATABASES["default"]["ENGINE"] = "portal.postgresql"
     # A database that is down or restarting fails a request in seconds (a 503), never hangs it.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
         "connect_timeout", env.int("PORTAL_DB_CONNECT_TIMEOUT", default=3)

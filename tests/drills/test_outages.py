@@ -115,6 +115,9 @@ def _outage_drill(stack, service: str) -> Load:
         base + "/oai?verb=ListRecords&metadataPrefix=oai_dc",
         base + "/readyz",
         base + "/",
+        # The lean path (portal/lean.py): one query on a persistent connection, whose health
+        # check asks the socket instead of the server (portal/postgresql/base.py).
+        base + f"/datasets/{pid}/h5grove",
     ]
     counter = iter(range(10**9))
 

@@ -106,3 +106,38 @@ def test_search_api_on_the_lean_path(settings):
         assert headers["x-content-type-options"] == "nosniff"
     finally:
         drop_index()
+
+
+def test_lean_patterns_resolve_as_the_whole_urlconf():
+    # portal/lean_urls.py resolves the lean endpoints first: the same match Django finds in
+    # portal.urls (view, name, namespace, route, arguments), which metrics and logs report.
+    from django.urls import get_resolver
+
+    from portal.lean import LEAN_URLCONF
+
+    pid = "5202477f-0c34-4cab-8686-5ef62f128d23"
+    paths = [f"/datasets/{pid}/h5grove"]
+    paths += [f"/datasets/{pid}/h5grove/{op}" for op in ("meta", "attr", "data", "stats", "paths")]
+    paths += ["/api/v1/search", "/panosc/api/Datasets", "/panosc/api/Documents/abc"]
+    for path in paths:
+        assert LEAN_PATH.match(path), path
+        lean, full = get_resolver(LEAN_URLCONF).resolve(path), get_resolver().resolve(path)
+        assert (lean.func, lean.view_name, lean.route, lean.args, lean.kwargs) == (
+            full.func, full.view_name, full.route, full.args, full.kwargs,
+        ), path  # fmt: skip
+
+
+def test_csp_header_built_once_is_django_csps_own(settings):
+    from csp.utils import build_policy
+
+    public = dataset_with_files(files=DEMO_HDF5[:1])
+    url = h5grove_url(public, "meta") + "?" + urlencode({"file": DEMO_HDF5[0].name})
+    _, headers, _ = _call(url)
+    assert headers["content-security-policy"] == build_policy()
+    assert "nonce" not in headers["content-security-policy"]
+    # A changed policy (a facility's own settings) is not answered from the old one.
+    directives = {**settings.CONTENT_SECURITY_POLICY["DIRECTIVES"], "img-src": ["'self'"]}
+    settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": directives}
+    _, headers, _ = _call(url)
+    assert "img-src 'self';" in headers["content-security-policy"] + ";"
+    assert headers["content-security-policy"] == build_policy()

@@ -1,0 +1,1 @@
+"""PostgreSQL backend: Django's, with a connection health check that costs no round trip."""
