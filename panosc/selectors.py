@@ -155,6 +155,9 @@ class Record:
     facility: str  # the instrument's facility, as the Instrument object shows it
     documents: frozenset[str] | None  # its documents' pids; None: ask the database
     pk: int | None = None  # the database key, when loaded from the database
+    # Offsets of the scientific entries that passed each parameter condition, as the search
+    # backend reported them (``SearchHit.matched``); None: evaluate the conditions here.
+    matched: dict | None = None
 
 
 def _datetime(value):
@@ -202,7 +205,9 @@ def record_from_hit(hit) -> Record:
     facility = mapping.facility_label(
         short_name=source.get("facility_short_name") or "", name=source.get("facility") or ""
     )
-    return Record(snapshot=snapshot, facility=facility, documents=frozenset(documents))
+    return Record(
+        snapshot=snapshot, facility=facility, documents=frozenset(documents), matched=hit.matched
+    )
 
 
 def record_from_row(dataset: Dataset) -> Record:
@@ -220,7 +225,14 @@ def record_from_row(dataset: Dataset) -> Record:
 
 
 def _dataset_query(
-    plan: DatasetPlan, *, text: str, start: int, size: int, source: tuple = (), count=True
+    plan: DatasetPlan,
+    *,
+    text: str,
+    start: int,
+    size: int,
+    source: tuple = (),
+    count=True,
+    matched: bool = False,
 ) -> SearchQuery:
     if start + size > MAX_RESULT_WINDOW:
         raise FilterError(
@@ -236,6 +248,11 @@ def _dataset_query(
         facets=False,
         source=source,
         count=count,
+        # The backend says which entries passed the parameter scope (Elasticsearch's
+        # inner hits), so embedding them needs no unit conversion per entry here.
+        matched_entries=tuple(c for group in plan.parameters or () for c in group)
+        if matched and plan.filter.included("parameters")
+        else (),
     )
 
 
@@ -253,7 +270,13 @@ def datasets_search(*, filt: Filter, text: str = "") -> list[dict]:
     plan = dataset_plan(filt)
     limit = filt.limit or DEFAULT_LIMIT
     result = _search(
-        plan, text=text, start=filt.skip, size=limit, source=RECORD_SOURCE, count=False
+        plan,
+        text=text,
+        start=filt.skip,
+        size=limit,
+        source=RECORD_SOURCE,
+        count=False,
+        matched=True,
     )
     # The search ran as the public (the gate's principals); only published records are public.
     hits = [h for h in result.hits if (h.source or {}).get("status", h.status) == Status.PUBLISHED]
@@ -344,14 +367,11 @@ def render_datasets(records: list[Record], plan: DatasetPlan, *, scores: dict | 
                         scope,
                     )
             elif inc.relation == "parameters":
+                passed = _passed_entries(record, plan.parameters)
                 items = [
                     mapping.parameter_object(e, index=i + 1, owner=owner)
                     for i, e in enumerate(s.scientific_entries)
-                    if plan.parameters is None
-                    or any(
-                        all(condition_holds({e.key: e}, c) for c in group)
-                        for group in plan.parameters
-                    )
+                    if passed is None or i in passed
                 ]
                 obj["parameters"] = [_project(p, scope) for p in _window(items, scope)]
             elif inc.relation == "samples":
@@ -363,6 +383,27 @@ def render_datasets(records: list[Record], plan: DatasetPlan, *, scores: dict | 
                 obj["documents"] = documents.get(pid, [])
         out.append(obj)
     return out
+
+
+def _passed_entries(record: Record, alternatives) -> set[int] | None:
+    """Offsets of the record's scientific entries that pass one alternative of the scope
+    (all conditions of a group on the same entry); None: every entry (no scope). From the
+    search backend's report when it gave one, else evaluated here."""
+    if alternatives is None:
+        return None
+    matched = record.matched
+    if matched is not None and all(c in matched for group in alternatives for c in group):
+        return {
+            i
+            for group in alternatives
+            if group
+            for i in frozenset.intersection(*(matched[c] for c in group))
+        }
+    return {
+        i
+        for i, e in enumerate(record.snapshot.scientific_entries)
+        if any(all(condition_holds({e.key: e}, c) for c in group) for group in alternatives)
+    }
 
 
 def _files_for(records: list[Record], plan: DatasetPlan) -> dict[str, list[dict]]:

@@ -680,6 +680,11 @@ class SearchQuery:
     # The caller may see unpublished records: the status facet is counted and may be selected
     # (``catalogue.search.selectors.search_datasets`` holds it to the gate).
     member_facets: bool = False
+    # Programmatic callers (PaNOSC parameter scopes): conditions of ``where`` whose matching
+    # scientific entries each hit reports (``SearchHit.matched``), so the caller need not
+    # evaluate them again per entry. A backend may leave ``matched`` None (the database
+    # backend does: the caller then evaluates the conditions itself).
+    matched_entries: tuple[Condition, ...] = ()
 
     @property
     def facet_names(self) -> tuple[str, ...]:
@@ -1043,8 +1048,14 @@ def _es_condition_value(cond: Condition) -> dict:
     return {"term": {field_prefix + "text": cond.value.lower()}}
 
 
-def es_condition(cond: Condition) -> dict:
-    """A dataset with an entry under ``cond.key`` whose value passes the test."""
+# Entries one condition may match in one dataset (keys are unique per dataset, so one;
+# Elasticsearch's index.max_inner_result_window is 100).
+MATCHED_ENTRIES_MAX = 100
+
+
+def es_condition(cond: Condition, *, inner_hits: str = "") -> dict:
+    """A dataset with an entry under ``cond.key`` whose value passes the test; with
+    ``inner_hits``, each hit also names the entries that passed (their offsets)."""
     value = _es_condition_value(cond)
     key = {"term": {"scientific.key": cond.key}}
     inner = (
@@ -1052,7 +1063,17 @@ def es_condition(cond: Condition) -> dict:
         if cond.op == "ne"
         else {"bool": {"filter": [key, value]}}
     )
-    return {"nested": {"path": "scientific", "query": inner, "score_mode": "none"}}
+    nested: dict = {"path": "scientific", "query": inner, "score_mode": "none"}
+    if inner_hits:
+        # No _source (scientific is not in it): the entry's offset in the dataset's list.
+        nested["inner_hits"] = {"name": inner_hits, "_source": False,
+                                "size": MATCHED_ENTRIES_MAX}  # fmt: skip
+    return {"nested": nested}
+
+
+def inner_hits_names(conditions) -> dict[Condition, str]:
+    """A name for each condition whose matched entries a search reports."""
+    return {c: f"matched-{n}" for n, c in enumerate(dict.fromkeys(conditions))}
 
 
 # Where each FieldTest's field lives in the index.
@@ -1110,19 +1131,23 @@ def es_field_test(test: FieldTest) -> dict:
     }
 
 
-def es_where(node) -> dict:
-    """A where tree (FieldTest, Condition and Term leaves) as a filter-context query."""
+def es_where(node, inner_hits: dict | None = None) -> dict:
+    """A where tree (FieldTest, Condition and Term leaves) as a filter-context query.
+    ``inner_hits`` (condition -> name, consumed as used): the first occurrence of each of
+    these conditions reports its matching entries (``es_condition``)."""
     if isinstance(node, FieldTest):
         return es_field_test(node)
     if isinstance(node, Condition):
-        return es_condition(node)
+        name = inner_hits.pop(node, "") if inner_hits else ""
+        return es_condition(node, inner_hits=name)
     if isinstance(node, Term):
         return _es_term(node)
     if isinstance(node, Not):
         return {"bool": {"must_not": [es_where(node.child)]}}
     if isinstance(node, Or):
-        return {"bool": {"should": [es_where(c) for c in node.children], "minimum_should_match": 1}}
-    return {"bool": {"filter": [es_where(c) for c in node.children]}}
+        return {"bool": {"should": [es_where(c, inner_hits) for c in node.children],
+                         "minimum_should_match": 1}}  # fmt: skip
+    return {"bool": {"filter": [es_where(c, inner_hits) for c in node.children]}}
 
 
 def es_range_filters(query: SearchQuery) -> list[dict]:
@@ -1219,13 +1244,16 @@ def _es_facet_aggs(query: SearchQuery) -> dict:
     return aggs
 
 
-def _es_query(query: SearchQuery, principals: list[str] | None, *, facets: bool) -> dict:
+def _es_query(
+    query: SearchQuery, principals: list[str] | None, *, facets: bool, inner_hits: bool = False
+) -> dict:
     must = [es_text_clause(query.expression)] if query.expression is not None else []
     filters = es_visibility_filter(principals) + es_range_filters(query)
     filters += [es_condition(c) for c in query.conditions]
     must_not = [] if query.all_versions else [{"term": {"superseded": True}}]
     if query.where is not None:
-        filters.append(es_where(query.where))
+        names = inner_hits_names(query.matched_entries) if inner_hits else None
+        filters.append(es_where(query.where, names))
     if facets:
         filters += [es_facet_filter(f, v, query.narrower) for f, v in query.filters.items()]
     bool_query: dict = {"filter": filters}
@@ -1241,7 +1269,7 @@ def elasticsearch_hits_body(query: SearchQuery, principals: list[str] | None) ->
     Elasticsearch may skip documents that cannot make the page (block-max WAND for relevance,
     point-based skipping for dates), which keeps deep pages fast at a million datasets."""
     body: dict = {
-        "query": _es_query(query, principals, facets=True),
+        "query": _es_query(query, principals, facets=True, inner_hits=True),
         "from": query.offset,
         "size": query.page_size,
         "track_total_hits": False,

@@ -370,3 +370,41 @@ def test_instruments(catalogue, get):
 def test_fields_projection(catalogue, get):
     items = get("Datasets", filter={"fields": ["pid", "title"], "include": ["techniques"]})
     assert all(set(i) == {"pid", "title", "techniques"} for i in items)
+
+
+def test_parameter_scope_entries_reported_by_the_search_backend(catalogue, backend):
+    """Elasticsearch names the entries that passed a parameter scope (inner hits), so the
+    embedded parameters need no evaluation per entry; they are the entries Python's own
+    evaluation picks. The database backend leaves it to the caller."""
+    from catalogue.search.backends.database import condition_holds
+    from panosc import selectors
+    from panosc.filter import parse_filter
+    from panosc.translate import dataset_plan
+
+    filt = parse_filter(
+        '{"include": [{"relation": "parameters", "scope": {"where": {"or": ['
+        '{"and": [{"name": "energy"}, {"value": {"between": [8900, 9100]}}, {"unit": "eV"}]},'
+        '{"and": [{"name": "sample.temperature"}, {"value": {"lt": 400}}, {"unit": "K"}]}'
+        "]}}}]}",
+        "Dataset",
+    )
+    plan = dataset_plan(filt)
+    result = selectors._search(
+        plan, text="", start=0, size=10, source=selectors.RECORD_SOURCE, count=False, matched=True
+    )
+    assert result.hits
+    for hit in result.hits:
+        record = selectors.record_from_hit(hit)
+        if backend.name == "database":
+            assert hit.matched is None
+            continue
+        assert hit.matched is not None and set(hit.matched) == {
+            c for group in plan.parameters for c in group
+        }
+        entries = record.snapshot.scientific_entries
+        expected = {
+            i
+            for i, e in enumerate(entries)
+            if any(all(condition_holds({e.key: e}, c) for c in g) for g in plan.parameters)
+        }
+        assert expected and selectors._passed_entries(record, plan.parameters) == expected

@@ -25,6 +25,7 @@ from catalogue.search.queries import (
     elasticsearch_keys_body,
     elasticsearch_msearch,
     elasticsearch_values_body,
+    inner_hits_names,
     where_conditions,
 )
 from portal.ops.metrics import ES_REQUEST_SECONDS, ES_TOOK_SECONDS
@@ -67,7 +68,22 @@ def _call(method, body: dict) -> dict:
         ).body
 
 
-def _hit(raw: dict, extra: tuple[str, ...] = ()) -> SearchHit:
+def _matched(raw: dict, names: dict) -> dict | None:
+    """Offsets of the entries each condition's inner hits found (queries.es_condition)."""
+    if not names:
+        return None
+    found = raw.get("inner_hits") or {}
+    if any(name not in found for name in names.values()):
+        return None  # a condition not in the query as sent (under a Not): not reported
+    return {
+        cond: frozenset(
+            h["_nested"]["offset"] for h in found.get(name, {}).get("hits", {}).get("hits", ())
+        )
+        for cond, name in names.items()
+    }
+
+
+def _hit(raw: dict, extra: tuple[str, ...] = (), names: dict | None = None) -> SearchHit:
     source = raw.get("_source", {})
     highlight = raw.get("highlight", {})
     title = source.get("title", "")
@@ -91,6 +107,7 @@ def _hit(raw: dict, extra: tuple[str, ...] = ()) -> SearchHit:
         snippets=snippets,
         score=float(raw.get("_score") or 0.0),
         source={k: source.get(k) for k in extra} if extra else None,
+        matched=_matched(raw, names) if names else None,
     )
 
 
@@ -140,6 +157,7 @@ class ElasticsearchBackend:
                 self.key_units(keys=[c.key for c in conditions if c.unit], user=user),
             )
         aggs = counts.get("aggregations", {})
+        names = inner_hits_names(query.matched_entries) if query.where is not None else {}
         facets = {
             facet: _facet_values(facet, aggs, query.selected(facet))
             for facet in query.facet_names
@@ -149,7 +167,7 @@ class ElasticsearchBackend:
             total=total,
             page=query.page,
             page_size=query.page_size,
-            hits=tuple(_hit(h, query.source) for h in hits["hits"]["hits"]),
+            hits=tuple(_hit(h, query.source, names) for h in hits["hits"]["hits"]),
             facets=facets,
         )
 
