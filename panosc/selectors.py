@@ -156,9 +156,9 @@ class Record:
     facility: str  # the instrument's facility, as the Instrument object shows it
     documents: frozenset[str] | None  # its documents' pids; None: ask the database
     pk: int | None = None  # the database key, when loaded from the database
-    # Offsets of the scientific entries that passed each parameter condition, as the search
-    # backend reported them (``SearchHit.matched``); None: evaluate the conditions here.
-    matched: dict | None = None
+    # Which parameter conditions the dataset passed, as the search backend reported them
+    # (``SearchHit.matched``); None: evaluate the conditions here.
+    matched: frozenset[int] | None = None
 
 
 def _datetime(value):
@@ -249,9 +249,9 @@ def _dataset_query(
         facets=False,
         source=source,
         count=count,
-        # The backend says which entries passed the parameter scope (Elasticsearch's
-        # inner hits), so embedding them needs no unit conversion per entry here.
-        matched_entries=tuple(c for group in plan.parameters or () for c in group)
+        # The backend says which parameter conditions each hit passed (Elasticsearch's
+        # named queries), so embedding the parameters converts no units here.
+        matched_entries=_reported(plan.parameters)
         if matched and plan.filter.included("parameters")
         else (),
     )
@@ -339,6 +339,7 @@ def render_datasets(records: list[Record], plan: DatasetPlan, *, scores: dict | 
     out = []
     files = _files_for(records, plan) if filt.included("files") else {}
     documents = _documents_for(records, filt) if filt.included("documents") else {}
+    parameter_scope = _ParameterScope(plan.parameters) if plan.parameters is not None else None
     for record in records:
         s = record.snapshot
         pid = str(s.pid)
@@ -368,7 +369,7 @@ def render_datasets(records: list[Record], plan: DatasetPlan, *, scores: dict | 
                         scope,
                     )
             elif inc.relation == "parameters":
-                passed = _passed_entries(record, plan.parameters)
+                passed = parameter_scope.passed(record) if parameter_scope else None
                 items = [
                     mapping.parameter_object(e, index=i + 1, owner=owner)
                     for i, e in enumerate(s.scientific_entries)
@@ -386,25 +387,39 @@ def render_datasets(records: list[Record], plan: DatasetPlan, *, scores: dict | 
     return out
 
 
-def _passed_entries(record: Record, alternatives) -> set[int] | None:
-    """Offsets of the record's scientific entries that pass one alternative of the scope
-    (all conditions of a group on the same entry); None: every entry (no scope). From the
-    search backend's report when it gave one, else evaluated here."""
-    if alternatives is None:
-        return None
-    matched = record.matched
-    if matched is not None and all(c in matched for group in alternatives for c in group):
-        return {
-            i
-            for group in alternatives
-            if group
-            for i in frozenset.intersection(*(matched[c] for c in group))
-        }
-    return {
-        i
-        for i, e in enumerate(record.snapshot.scientific_entries)
-        if any(all(condition_holds({e.key: e}, c) for c in group) for group in alternatives)
-    }
+def _reported(alternatives) -> tuple:
+    """The parameter conditions a search reports on (``SearchQuery.matched_entries``)."""
+    return tuple(c for group in alternatives or () for c in group)
+
+
+class _ParameterScope:
+    """A parameters scope's alternatives, prepared once per answer: each group as the key
+    its conditions test and their positions in ``_reported``."""
+
+    def __init__(self, alternatives):
+        self.alternatives = alternatives
+        first: dict = {}
+        for n, c in enumerate(_reported(alternatives)):
+            first.setdefault(c, n)
+        self.groups = [(group[0].key, tuple(first[c] for c in group)) for group in alternatives]
+
+    def passed(self, record: Record) -> set[int]:
+        """Offsets of the record's scientific entries that pass one alternative (all the
+        conditions of a group on the same entry). A group's conditions test one key, and a
+        dataset has one entry per key, so from the backend's report the entry is the one
+        under that key; a key held twice (``a.b`` and ``a: {b}``) is evaluated here."""
+        entries = record.snapshot.scientific_entries
+        matched = record.matched
+        if matched is None:
+            return {i for i, e in enumerate(entries) if self._holds(e)}
+        keys = {key for key, positions in self.groups if all(p in matched for p in positions)}
+        chosen = [i for i, e in enumerate(entries) if e.key in keys]
+        if len({entries[i].key for i in chosen}) < len(chosen):
+            return {i for i in chosen if self._holds(entries[i])}
+        return set(chosen)
+
+    def _holds(self, e) -> bool:
+        return any(all(condition_holds({e.key: e}, c) for c in g) for g in self.alternatives)
 
 
 def _files_for(records: list[Record], plan: DatasetPlan) -> dict[str, list[dict]]:

@@ -373,8 +373,8 @@ def test_fields_projection(catalogue, get):
 
 
 def test_parameter_scope_entries_reported_by_the_search_backend(catalogue, backend):
-    """Elasticsearch names the entries that passed a parameter scope (inner hits), so the
-    embedded parameters need no evaluation per entry; they are the entries Python's own
+    """Elasticsearch says which parameter conditions each hit passed (named queries), so
+    the embedded parameters need no evaluation per entry; they are the entries Python's own
     evaluation picks. The database backend leaves it to the caller."""
     from catalogue.search.backends.database import condition_holds
     from panosc import selectors
@@ -393,21 +393,20 @@ def test_parameter_scope_entries_reported_by_the_search_backend(catalogue, backe
         plan, text="", start=0, size=10, source=selectors.RECORD_SOURCE, count=False, matched=True
     )
     assert result.hits
+    scope = selectors._ParameterScope(plan.parameters)
     for hit in result.hits:
         record = selectors.record_from_hit(hit)
         if backend.name == "database":
             assert hit.matched is None
             continue
-        assert hit.matched is not None and set(hit.matched) == {
-            c for group in plan.parameters for c in group
-        }
+        assert hit.matched
         entries = record.snapshot.scientific_entries
         expected = {
             i
             for i, e in enumerate(entries)
             if any(all(condition_holds({e.key: e}, c) for c in g) for g in plan.parameters)
         }
-        assert expected and selectors._passed_entries(record, plan.parameters) == expected
+        assert expected and scope.passed(record) == expected
 
 
 def test_documents_index_follows_dataset_changes(catalogue, get, backend, settings):

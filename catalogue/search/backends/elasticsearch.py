@@ -20,12 +20,13 @@ from catalogue.search.queries import (
     KeyUnits,
     SearchQuery,
     check_condition_units,
+    condition_names,
     elasticsearch_ids_body,
     elasticsearch_key_units_body,
     elasticsearch_keys_body,
     elasticsearch_msearch,
     elasticsearch_values_body,
-    inner_hits_names,
+    es_where,
     where_conditions,
 )
 from portal.ops.metrics import ES_REQUEST_SECONDS, ES_TOOK_SECONDS
@@ -68,22 +69,18 @@ def _call(method, body: dict) -> dict:
         ).body
 
 
-def _matched(raw: dict, names: dict) -> dict | None:
-    """Offsets of the entries each condition's inner hits found (queries.es_condition)."""
-    if not names:
+def _matched(raw: dict, names: dict[str, int], sent: set[str]) -> frozenset[int] | None:
+    """Positions (in ``SearchQuery.matched_entries``) of the conditions this hit passed, by
+    the named queries it matched (queries.es_condition)."""
+    if not sent:
         return None
-    found = raw.get("inner_hits") or {}
-    if any(name not in found for name in names.values()):
-        return None  # a condition not in the query as sent (under a Not): not reported
-    return {
-        cond: frozenset(
-            h["_nested"]["offset"] for h in found.get(name, {}).get("hits", {}).get("hits", ())
-        )
-        for cond, name in names.items()
-    }
+    found = raw.get("matched_queries") or ()
+    return frozenset(names[n] for n in found if n in names)
 
 
-def _hit(raw: dict, extra: tuple[str, ...] = (), names: dict | None = None) -> SearchHit:
+def _hit(
+    raw: dict, extra: tuple[str, ...] = (), names: dict | None = None, sent: set | None = None
+) -> SearchHit:
     source = raw.get("_source", {})
     highlight = raw.get("highlight", {})
     title = source.get("title", "")
@@ -107,7 +104,7 @@ def _hit(raw: dict, extra: tuple[str, ...] = (), names: dict | None = None) -> S
         snippets=snippets,
         score=float(raw.get("_score") or 0.0),
         source={k: source.get(k) for k in extra} if extra else None,
-        matched=_matched(raw, names) if names else None,
+        matched=_matched(raw, names, sent) if names else None,
     )
 
 
@@ -128,6 +125,21 @@ def _facet_values(facet: str, aggs: dict, selected: tuple) -> list[FacetValue]:
             value = int(name) if facet == "publication_year" else name
             values.append(FacetValue(value, bucket["doc_count"], True))
     return values
+
+
+def _names(query: SearchQuery) -> tuple[dict[str, int], set[str]]:
+    """Query name -> position of each reported condition, and the names the query carries
+    (a condition found only under a Not is not named: then nothing is reported)."""
+    if not query.matched_entries or query.where is None:
+        return {}, set()
+    by_condition = condition_names(query.matched_entries)
+    positions = {name: int(name.rsplit("-", 1)[1]) for name in by_condition.values()}
+    left = dict(by_condition)
+    es_where(query.where, left)  # consumes the names it places
+    sent = set(by_condition.values()) - set(left.values())
+    if left:
+        return {}, set()
+    return positions, sent
 
 
 class ElasticsearchBackend:
@@ -157,7 +169,7 @@ class ElasticsearchBackend:
                 self.key_units(keys=[c.key for c in conditions if c.unit], user=user),
             )
         aggs = counts.get("aggregations", {})
-        names = inner_hits_names(query.matched_entries) if query.where is not None else {}
+        names, sent = _names(query)
         facets = {
             facet: _facet_values(facet, aggs, query.selected(facet))
             for facet in query.facet_names
@@ -167,7 +179,7 @@ class ElasticsearchBackend:
             total=total,
             page=query.page,
             page_size=query.page_size,
-            hits=tuple(_hit(h, query.source, names) for h in hits["hits"]["hits"]),
+            hits=tuple(_hit(h, query.source, names, sent) for h in hits["hits"]["hits"]),
             facets=facets,
         )
 
