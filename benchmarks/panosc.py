@@ -361,7 +361,7 @@ def build_documents_index(n: int, chunk: int, *, processes: int, es_url: str, pr
     people = content.PEOPLE
     docs: dict = {}
     parts: dict = defaultdict(lambda: {"ids": [], "pids": [], "released": None,
-                                       "keywords": {}, "creators": [], "citation": None,
+                                       "keywords": {}, "creators": [], "seen": set(), "citation": None,
                                        "licences": set()})  # fmt: skip
     tasks = [(start, min(chunk, n - start)) for start in range(0, n, chunk)]
     with (
@@ -380,7 +380,10 @@ def build_documents_index(n: int, chunk: int, *, processes: int, es_url: str, pr
                     slot["released"] = published
                 for k in keywords:
                     slot["keywords"][k] = slot["keywords"].get(k, 0) + 1
-                slot["creators"].extend(creators)
+                for c in creators:  # the same person twice adds no member: kept once
+                    if c not in slot["seen"]:
+                        slot["seen"].add(c)
+                        slot["creators"].append(c)
                 if kind == "publication":
                     slot["citation"] = slot["citation"] or citation
                     slot["licences"].add(licence)

@@ -369,11 +369,11 @@ def render_datasets(records: list[Record], plan: DatasetPlan, *, scores: dict | 
                         scope,
                     )
             elif inc.relation == "parameters":
-                passed = parameter_scope.passed(record) if parameter_scope else None
+                entries = s.scientific_entries  # walked once per record
+                passed = parameter_scope.passed(record, entries) if parameter_scope else None
                 items = [
-                    mapping.parameter_object(e, index=i + 1, owner=owner)
-                    for i, e in enumerate(s.scientific_entries)
-                    if passed is None or i in passed
+                    mapping.parameter_object(entries[i], index=i + 1, owner=owner)
+                    for i in (range(len(entries)) if passed is None else sorted(passed))
                 ]
                 obj["parameters"] = [_project(p, scope) for p in _window(items, scope)]
             elif inc.relation == "samples":
@@ -403,12 +403,12 @@ class _ParameterScope:
             first.setdefault(c, n)
         self.groups = [(group[0].key, tuple(first[c] for c in group)) for group in alternatives]
 
-    def passed(self, record: Record) -> set[int]:
+    def passed(self, record: Record, entries: list | None = None) -> set[int]:
         """Offsets of the record's scientific entries that pass one alternative (all the
         conditions of a group on the same entry). A group's conditions test one key, and a
         dataset has one entry per key, so from the backend's report the entry is the one
         under that key; a key held twice (``a.b`` and ``a: {b}``) is evaluated here."""
-        entries = record.snapshot.scientific_entries
+        entries = record.snapshot.scientific_entries if entries is None else entries
         matched = record.matched
         if matched is None:
             return {i for i, e in enumerate(entries) if self._holds(e)}
