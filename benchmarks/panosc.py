@@ -361,8 +361,8 @@ def build_documents_index(n: int, chunk: int, *, processes: int, es_url: str, pr
     people = content.PEOPLE
     docs: dict = {}
     parts: dict = defaultdict(lambda: {"ids": [], "pids": [], "released": None,
-                                       "keywords": {}, "creators": [], "seen": set(), "citation": None,
-                                       "licences": set()})  # fmt: skip
+                                       "keywords": {}, "creators": [], "seen": set(),
+                                       "citation": None, "licences": set()})  # fmt: skip
     tasks = [(start, min(chunk, n - start)) for start in range(0, n, chunk)]
     with (
         get_context("fork").Pool(
