@@ -7,14 +7,19 @@ with the catalogue search API's equivalent search, over HTTP, on Elasticsearch.
         .venv/bin/python benchmarks/panosc.py              # 100,000 synthetic datasets
     ... benchmarks/panosc.py --datasets 1000000            # a million
     ... --load-only (load and keep), then --reuse [--no-rows] to measure what is loaded
+    ... --datasets 1000000 --reuse-index --no-rows   # an index loaded earlier: builds the
+                                                      # documents index, then measures all
 
 1. Generates N synthetic datasets with benchmarks/search.py's generator (the same records,
    seed for seed), grouped into proposals (~25 datasets of one facility each) and with every
    50th dataset a supplement of a paper, and bulk-indexes them (worker processes through the
    portal's own ``dataset_to_document``) into a fresh index built from the project's mapping;
-   then writes the same records as rows, by worker processes (Documents, Instruments and
-   file includes read them; a page of Datasets is served from the index alone).
-   ``--no-rows`` skips the rows and the Documents queries.
+   then writes the same records as rows, by worker processes (Instruments and file
+   includes read them; Datasets and Documents are served from the indices). Then the PaNOSC
+   documents index: from the rows as ``manage.py reindex`` builds it, or with ``--no-rows``
+   (no rows at all) from the same generator and seeds, by the portal's own functions
+   (``panosc.index.document_source``, ``selectors.document_members``). A reused dataset
+   index (``--reuse``, ``--reuse-index``) is never dropped.
 2. Serves the portal with gunicorn on loopback and runs, interleaved, each PaNOSC request and
    the equivalent ``GET /api/v1/search`` (where one exists): warm-up, a check that both
    return the same datasets in the same order, then ``--rounds`` timed rounds.
