@@ -200,23 +200,6 @@ def create_index(name: str) -> None:
             raise
 
 
-def ensure_index() -> None:
-    client = get_client()
-    alias = alias_name()
-    try:
-        if client.indices.exists_alias(name=alias):
-            return
-        name = f"{alias}-{timezone.now():%Y%m%d%H%M%S%f}"
-        create_index(name)
-        client.indices.update_aliases(actions=[{"add": {"index": name, "alias": alias}}])
-    except TransportError as exc:
-        raise SearchUnavailable(f"Elasticsearch is unreachable: {exc}") from exc
-    except ApiError as exc:
-        if exc.meta.status == 400 and "already exists" in str(exc):
-            return
-        raise
-
-
 def _bulk(actions: Iterable[dict], *, refresh=False) -> int:
     done = 0
     try:
@@ -310,7 +293,13 @@ def update_for_datasets(dataset_ids: list[int]) -> dict:
     the ones that held them (index) are recomputed; those left without public datasets go."""
     from panosc import selectors
 
-    ensure_index()
+    try:
+        if not get_client().indices.exists_alias(name=alias_name()):
+            # Not built yet: Documents come from the database until `manage.py reindex`
+            # builds it (make demo and the production scripts do), so nothing to follow.
+            return {"indexed": 0, "removed": 0}
+    except TransportError as exc:
+        raise SearchUnavailable(f"Elasticsearch is unreachable: {exc}") from exc
     ids = sorted(set(dataset_ids))
     proposals, papers = documents_of(ids)
     for keys in selectors._keys_by_dataset(ids).values():
