@@ -234,6 +234,7 @@ def _dataset_query(
     source: tuple = (),
     count=True,
     matched: bool = False,
+    all_versions: bool = False,
 ) -> SearchQuery:
     if start + size > MAX_RESULT_WINDOW:
         raise FilterError(
@@ -249,6 +250,7 @@ def _dataset_query(
         facets=False,
         source=source,
         count=count,
+        all_versions=all_versions,
         # The backend says which parameter conditions each hit passed (Elasticsearch's
         # named queries), so embedding the parameters converts no units here.
         matched_entries=_reported(plan.parameters)
@@ -1148,6 +1150,8 @@ def _indexed_records(ids: list[int], pid_of: dict[int, str], plan: DatasetPlan) 
             source=RECORD_SOURCE,
             count=False,
             matched=True,
+            # A document holds every public version (as the database path embeds them).
+            all_versions=True,
         )
         for hit in result.hits:
             if (hit.source or {}).get("status", hit.status) == Status.PUBLISHED:
