@@ -7,14 +7,19 @@ with the catalogue search API's equivalent search, over HTTP, on Elasticsearch.
         .venv/bin/python benchmarks/panosc.py              # 100,000 synthetic datasets
     ... benchmarks/panosc.py --datasets 1000000            # a million
     ... --load-only (load and keep), then --reuse [--no-rows] to measure what is loaded
+    ... --datasets 1000000 --reuse-index --no-rows   # an index loaded earlier: builds the
+                                                      # documents index, then measures all
 
 1. Generates N synthetic datasets with benchmarks/search.py's generator (the same records,
    seed for seed), grouped into proposals (~25 datasets of one facility each) and with every
    50th dataset a supplement of a paper, and bulk-indexes them (worker processes through the
    portal's own ``dataset_to_document``) into a fresh index built from the project's mapping;
-   then writes the same records as rows, by worker processes (Documents, Instruments and
-   file includes read them; a page of Datasets is served from the index alone).
-   ``--no-rows`` skips the rows and the Documents queries.
+   then writes the same records as rows, by worker processes (Instruments and file
+   includes read them; Datasets and Documents are served from the indices). Then the PaNOSC
+   documents index: from the rows as ``manage.py reindex`` builds it, or with ``--no-rows``
+   (no rows at all) from the same generator and seeds, by the portal's own functions
+   (``panosc.index.document_source``, ``selectors.document_members``). A reused dataset
+   index (``--reuse``, ``--reuse-index``) is never dropped.
 2. Serves the portal with gunicorn on loopback and runs, interleaved, each PaNOSC request and
    the equivalent ``GET /api/v1/search`` (where one exists): warm-up, a check that both
    return the same datasets in the same order, then ``--rounds`` timed rounds.
@@ -318,6 +323,118 @@ def load_database(n: int, chunk: int, *, processes: int, es_url: str, prefix: st
     return {"rows": n, "seconds": time.perf_counter() - started, "proposals": len(keys)}
 
 
+# ------------------------------------------------------------- documents index --
+def _documents_chunk(task: tuple[int, int]) -> list[tuple]:
+    """What datasets [start, start + count) give their documents (in a worker process):
+    (kind, key, pk, pid, published_at, keywords, creators, citation, licence) per public
+    dataset and document, in dataset order. bulk_body's seed: the records of the index."""
+    start, count = task
+    rng = random.Random(start)
+    out = []
+    for i in range(start, start + count):
+        snap, _principals = record(i, rng)
+        if snap.status != "published":  # the gate's public records (access.datasets_public)
+            continue
+        parts = [(snap.facility.code, i // PROPOSAL_SPAN)]
+        common = (i + 1, str(snap.pid), snap.published_at, tuple(snap.keywords), snap.creators)
+        out.append(("proposal", parts[0], *common, None, None))
+        for r in snap.related_identifiers:
+            if r.relation_type == "IsSupplementTo":
+                out.append(("publication", r.identifier.lower(), *common, r.citation,
+                            snap.licence.spdx if snap.licence else None))  # fmt: skip
+    return out
+
+
+def build_documents_index(n: int, chunk: int, *, processes: int, es_url: str, prefix: str) -> dict:
+    """The PaNOSC documents index for the synthetic catalogue, without database rows: the
+    same generator and seeds as the dataset index, then each Document as the portal's
+    database path builds it (``selectors.all_documents``, its fill functions and
+    ``document_members``), written by ``panosc.index`` into a fresh index behind the alias.
+    With rows, ``panosc.index.rebuild()`` (what ``manage.py reindex`` runs) does it."""
+    from collections import defaultdict
+    from multiprocessing import get_context
+
+    from django.utils import timezone
+    from tqdm import tqdm
+
+    from catalogue.demo import content
+    from panosc import index, selectors
+
+    started = time.perf_counter()
+    facilities = list(dict.fromkeys(fac.code for fac, _n, _s in catalogue_bench._world()[1]))
+    spans = -(-n // PROPOSAL_SPAN)
+    people = content.PEOPLE
+    docs: dict = {}
+    parts: dict = defaultdict(lambda: {"ids": [], "pids": [], "released": None,
+                                       "keywords": {}, "creators": [], "seen": set(),
+                                       "citation": None, "licences": set()})  # fmt: skip
+    tasks = [(start, min(chunk, n - start)) for start in range(0, n, chunk)]
+    with (
+        get_context("fork").Pool(
+            processes, initializer=_db_worker, initargs=(es_url, prefix)
+        ) as pool,
+        tqdm(total=n, unit="datasets", desc="Documents", mininterval=2) as bar,
+    ):
+        for (start, count), rows in zip(tasks, pool.imap(_documents_chunk, tasks), strict=True):
+            del start
+            for kind, key, pk, pid, published, keywords, creators, citation, licence in rows:
+                slot = parts[(kind, key)]
+                slot["ids"].append(pk)
+                slot["pids"].append(pid)
+                if published and (slot["released"] is None or published < slot["released"]):
+                    slot["released"] = published
+                for k in keywords:
+                    slot["keywords"][k] = slot["keywords"].get(k, 0) + 1
+                for c in creators:  # the same person twice adds no member: kept once
+                    if c not in slot["seen"]:
+                        slot["seen"].add(c)
+                        slot["creators"].append(c)
+                if kind == "publication":
+                    slot["citation"] = slot["citation"] or citation
+                    slot["licences"].add(licence)
+            bar.update(count)
+    when = datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC)  # load_database's beamtimes
+
+    def top(tally: dict) -> list[str]:
+        return sorted(tally, key=lambda k: (-tally[k], k))[: selectors.MAX_DOCUMENT_KEYWORDS]
+
+    for (kind, key), slot in parts.items():
+        if kind == "proposal":
+            code, span = key
+            k = facilities.index(code) * spans + span  # load_database's proposal order
+            pid = selectors.proposal_pid(facility_code=code, proposal_id=f"{code}-{span:05d}")
+            obj = {"pid": pid, "isPublic": True, "type": "proposal",
+                   "title": _proposal_title(code, span), "startDate": when, "endDate": when,
+                   "releaseDate": slot["released"], "keywords": top(slot["keywords"]),
+                   "score": 0.0}  # fmt: skip
+            if obj["releaseDate"] is None:
+                del obj["releaseDate"]
+            pi = "{1}, {0}".format(*people[(span * 7 + k) % len(people)])
+            doc_key = ("proposal", k + 1)
+        else:
+            pid = key
+            licences = slot["licences"]
+            obj = {"pid": pid, "isPublic": True, "type": "publication",
+                   "title": slot["citation"] or pid, "doi": pid,
+                   "keywords": top(slot["keywords"]), "score": 0.0,
+                   "license": next(iter(licences)) if len(licences) == 1 else None}  # fmt: skip
+            obj = {k: v for k, v in obj.items() if v is not None}
+            pi = None
+            doc_key = ("publication", pid)
+        members = selectors.document_members(pid=pid, pi=pi, creators=slot["creators"])
+        docs[pid] = index.document_source(
+            key=doc_key, obj=obj, ids=slot["ids"], pids=slot["pids"], members=members
+        )
+    name = f"{index.alias_name()}-{timezone.now():%Y%m%d%H%M%S%f}"
+    index.create_index(name)
+    written = index.write_sources((docs[p] for p in sorted(docs)), index=name, refresh=False)
+    from catalogue.search.connection import get_client
+
+    get_client().indices.refresh(index=name)
+    index.swap(name)
+    return {"documents": written, "seconds": time.perf_counter() - started}
+
+
 # ----------------------------------------------------------------------- measure --
 def measure(port: int, rounds: int, *, documents: bool = True) -> dict:
     from tqdm import tqdm
@@ -372,6 +489,15 @@ def _p(values: list[float], p: float) -> str:
     return f"{catalogue_bench.percentile(values, p):.0f}" if values else "-"
 
 
+def _documents_note(db: dict) -> str:
+    built = db.get("documents")
+    if not built:
+        return " (kept from an earlier run)"
+    how = "from the generator, no rows" if "proposals" in db and not db["proposals"] else (
+        "from the rows")  # fmt: skip
+    return f" ({built['documents']:,} documents built {how} in {built['seconds']:.0f} s)"
+
+
 def table(n: int, store: dict, args, db: dict, load_stats: dict, es_info: dict) -> str:
     import statistics
 
@@ -385,7 +511,8 @@ def table(n: int, store: dict, args, db: dict, load_stats: dict, es_info: dict) 
         f"with other work). gunicorn {args.workers} worker x {args.server_threads} threads; "
         f"{args.rounds} rounds, interleaved; milliseconds over HTTP on loopback. PostgreSQL "
         f"connections kept (CONN_MAX_AGE {os.environ['PORTAL_DB_CONN_MAX_AGE']} s). Database: "
-        f"{db.get('proposals', '?')} proposals; Documents are computed from it.",
+        f"{db.get('proposals', '?')} proposals. Documents are served from the PaNOSC "
+        f"documents index{_documents_note(db)}.",
         "",
         "| kind | query | hits | PaNOSC p50 | p95 | catalogue API p50 | p95 | ratio (p50) "
         "| load (1 min) |",
@@ -471,7 +598,8 @@ def main() -> None:
     parser.add_argument(
         "--no-rows",
         action="store_true",
-        help="no dataset rows (Datasets are served from the index): skip the Documents queries",
+        help="no dataset rows (Datasets and Documents are served from the indices): the "
+        "documents index is built from the generator",
     )
     parser.add_argument(
         "--load-only", action="store_true", help="load and keep, measure later with --reuse"
@@ -522,6 +650,19 @@ def main() -> None:
         from catalogue.models import Proposal
 
         db = {"proposals": Proposal.objects.count()}
+    # The PaNOSC documents index (Documents are served from it): from the generator without
+    # rows, else from the rows as `manage.py reindex` builds it. Kept with --reuse.
+    from panosc import index as documents_index
+
+    if args.no_rows:
+        db["documents"] = build_documents_index(
+            args.n, args.chunk, processes=args.processes, es_url=args.es_url, prefix=args.prefix
+        )
+    elif not args.reuse:
+        started = time.perf_counter()
+        count = documents_index.rebuild()
+        db["documents"] = {"documents": count, "seconds": time.perf_counter() - started}
+    print(f"Documents index: {db.get('documents', 'kept')}")
     if args.load_only:
         print(f"Loaded: {load_stats} {db}")
         return
@@ -530,7 +671,7 @@ def main() -> None:
         port, args.es_url, args.prefix, args.workers, args.server_threads
     )
     try:
-        store = measure(port, args.rounds, documents=not args.no_rows)
+        store = measure(port, args.rounds)
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -538,8 +679,10 @@ def main() -> None:
     print(block)
     if not args.no_write:
         print(f"Wrote {write(args.n, block).relative_to(ROOT)}")
-    if not args.keep:
+    if not args.keep and not (args.reuse or args.reuse_index):
+        # Only what this run loaded; a reused dataset index stays (and its documents index).
         drop_index()
+        documents_index.drop()
 
 
 if __name__ == "__main__":

@@ -9,3 +9,8 @@ metadata ahead of harvests). Sent by ``catalogue.services.changes.datasets_chang
 from django.dispatch import Signal
 
 datasets_changed = Signal()
+
+# Sent by ``manage.py reindex`` after it rebuilt the dataset index (``dropped=False``) or
+# deleted it (``--drop``, ``dropped=True``): apps with indices of their own derived from the
+# datasets (the PaNOSC documents) rebuild or drop them.
+search_index_rebuilt = Signal()

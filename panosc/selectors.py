@@ -26,6 +26,7 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import Exists, Max, Min, OuterRef, Prefetch, Q
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Lower
 from django.urls import reverse
 
 from catalogue.models import DataFile, Dataset, Proposal, RelatedIdentifier, Status, Technique
@@ -155,6 +156,9 @@ class Record:
     facility: str  # the instrument's facility, as the Instrument object shows it
     documents: frozenset[str] | None  # its documents' pids; None: ask the database
     pk: int | None = None  # the database key, when loaded from the database
+    # Which parameter conditions the dataset passed, as the search backend reported them
+    # (``SearchHit.matched``); None: evaluate the conditions here.
+    matched: frozenset[int] | None = None
 
 
 def _datetime(value):
@@ -202,7 +206,9 @@ def record_from_hit(hit) -> Record:
     facility = mapping.facility_label(
         short_name=source.get("facility_short_name") or "", name=source.get("facility") or ""
     )
-    return Record(snapshot=snapshot, facility=facility, documents=frozenset(documents))
+    return Record(
+        snapshot=snapshot, facility=facility, documents=frozenset(documents), matched=hit.matched
+    )
 
 
 def record_from_row(dataset: Dataset) -> Record:
@@ -220,7 +226,15 @@ def record_from_row(dataset: Dataset) -> Record:
 
 
 def _dataset_query(
-    plan: DatasetPlan, *, text: str, start: int, size: int, source: tuple = (), count=True
+    plan: DatasetPlan,
+    *,
+    text: str,
+    start: int,
+    size: int,
+    source: tuple = (),
+    count=True,
+    matched: bool = False,
+    all_versions: bool = False,
 ) -> SearchQuery:
     if start + size > MAX_RESULT_WINDOW:
         raise FilterError(
@@ -236,6 +250,12 @@ def _dataset_query(
         facets=False,
         source=source,
         count=count,
+        all_versions=all_versions,
+        # The backend says which parameter conditions each hit passed (Elasticsearch's
+        # named queries), so embedding the parameters converts no units here.
+        matched_entries=_reported(plan.parameters)
+        if matched and plan.filter.included("parameters")
+        else (),
     )
 
 
@@ -253,7 +273,13 @@ def datasets_search(*, filt: Filter, text: str = "") -> list[dict]:
     plan = dataset_plan(filt)
     limit = filt.limit or DEFAULT_LIMIT
     result = _search(
-        plan, text=text, start=filt.skip, size=limit, source=RECORD_SOURCE, count=False
+        plan,
+        text=text,
+        start=filt.skip,
+        size=limit,
+        source=RECORD_SOURCE,
+        count=False,
+        matched=True,
     )
     # The search ran as the public (the gate's principals); only published records are public.
     hits = [h for h in result.hits if (h.source or {}).get("status", h.status) == Status.PUBLISHED]
@@ -315,6 +341,7 @@ def render_datasets(records: list[Record], plan: DatasetPlan, *, scores: dict | 
     out = []
     files = _files_for(records, plan) if filt.included("files") else {}
     documents = _documents_for(records, filt) if filt.included("documents") else {}
+    parameter_scope = _ParameterScope(plan.parameters) if plan.parameters is not None else None
     for record in records:
         s = record.snapshot
         pid = str(s.pid)
@@ -344,14 +371,11 @@ def render_datasets(records: list[Record], plan: DatasetPlan, *, scores: dict | 
                         scope,
                     )
             elif inc.relation == "parameters":
+                entries = s.scientific_entries  # walked once per record
+                passed = parameter_scope.passed(record, entries) if parameter_scope else None
                 items = [
-                    mapping.parameter_object(e, index=i + 1, owner=owner)
-                    for i, e in enumerate(s.scientific_entries)
-                    if plan.parameters is None
-                    or any(
-                        all(condition_holds({e.key: e}, c) for c in group)
-                        for group in plan.parameters
-                    )
+                    mapping.parameter_object(entries[i], index=i + 1, owner=owner)
+                    for i in (range(len(entries)) if passed is None else sorted(passed))
                 ]
                 obj["parameters"] = [_project(p, scope) for p in _window(items, scope)]
             elif inc.relation == "samples":
@@ -363,6 +387,41 @@ def render_datasets(records: list[Record], plan: DatasetPlan, *, scores: dict | 
                 obj["documents"] = documents.get(pid, [])
         out.append(obj)
     return out
+
+
+def _reported(alternatives) -> tuple:
+    """The parameter conditions a search reports on (``SearchQuery.matched_entries``)."""
+    return tuple(c for group in alternatives or () for c in group)
+
+
+class _ParameterScope:
+    """A parameters scope's alternatives, prepared once per answer: each group as the key
+    its conditions test and their positions in ``_reported``."""
+
+    def __init__(self, alternatives):
+        self.alternatives = alternatives
+        first: dict = {}
+        for n, c in enumerate(_reported(alternatives)):
+            first.setdefault(c, n)
+        self.groups = [(group[0].key, tuple(first[c] for c in group)) for group in alternatives]
+
+    def passed(self, record: Record, entries: list | None = None) -> set[int]:
+        """Offsets of the record's scientific entries that pass one alternative (all the
+        conditions of a group on the same entry). A group's conditions test one key, and a
+        dataset has one entry per key, so from the backend's report the entry is the one
+        under that key; a key held twice (``a.b`` and ``a: {b}``) is evaluated here."""
+        entries = record.snapshot.scientific_entries if entries is None else entries
+        matched = record.matched
+        if matched is None:
+            return {i for i, e in enumerate(entries) if self._holds(e)}
+        keys = {key for key, positions in self.groups if all(p in matched for p in positions)}
+        chosen = [i for i, e in enumerate(entries) if e.key in keys]
+        if len({entries[i].key for i in chosen}) < len(chosen):
+            return {i for i in chosen if self._holds(entries[i])}
+        return set(chosen)
+
+    def _holds(self, e) -> bool:
+        return any(all(condition_holds({e.key: e}, c) for c in g) for g in self.alternatives)
 
 
 def _files_for(records: list[Record], plan: DatasetPlan) -> dict[str, list[dict]]:
@@ -389,6 +448,7 @@ class Document:
     key: tuple  # ("proposal", pk) or ("publication", identifier)
     obj: dict[str, Any]
     ids: list[int] | None = None  # its public datasets' ids, loaded when asked for
+    pids: list[str] | None = None  # their pids (from the documents index, beside ids)
     members: list[dict] | None = None  # loaded when asked for
     members_partial: bool = False  # only the PI (enough to filter on roles)
     parameters: list[tuple] | None = None  # (ScientificEntry, object), loaded when asked for
@@ -399,19 +459,30 @@ def proposal_pid(*, facility_code: str, proposal_id: str) -> str:
     return proposal_key(facility_code=facility_code, proposal_id=proposal_id)
 
 
-def all_documents() -> list[Document]:
+def all_documents(
+    *, proposals: set[int] | None = None, publications: set[str] | None = None
+) -> list[Document]:
     """Every document with at least one public dataset (their datasets' ids are loaded by
-    ``_load_ids`` for the documents that need them: a proposal may hold thousands)."""
+    ``_load_ids`` for the documents that need them: a proposal may hold thousands); or only
+    those of these proposal keys and publication pids (the documents index's updates)."""
     public = access.public_datasets()
     docs: list[Document] = []
     with_public = public.filter(beamtime__proposal_id=OuterRef("pk"))
+    chosen = Proposal.objects.all()
+    papers = RelatedIdentifier.objects.filter(relation_type=PUBLICATION_RELATION)
+    if proposals is not None or publications is not None:
+        chosen = chosen.filter(pk__in=sorted(proposals or ()))
+        wanted = sorted(publications or ())
+        papers = papers.annotate(low=Lower("identifier")).filter(
+            Q(identifier__in=wanted) | Q(identifier_type="DOI", low__in=wanted)
+        )
     # Plain rows, not model instances: a catalogue holds thousands of proposals.
-    proposals = (
-        Proposal.objects.filter(Exists(with_public))
+    proposals_rows = (
+        chosen.filter(Exists(with_public))
         .annotate(start=Min("beamtimes__start"), end=Max("beamtimes__end"))
         .values_list("pk", "facility__code", "proposal_id", "title", "abstract", "start", "end")
     )
-    for pk, facility_code, proposal_id, title, abstract, start, end in proposals:
+    for pk, facility_code, proposal_id, title, abstract, start, end in proposals_rows:
         obj = {
             "pid": proposal_pid(facility_code=facility_code, proposal_id=proposal_id),
             "isPublic": True,
@@ -426,9 +497,9 @@ def all_documents() -> list[Document]:
         }
         docs.append(Document(("proposal", pk), obj))
     publications: dict[str, Document] = {}
-    rows = RelatedIdentifier.objects.filter(
-        relation_type=PUBLICATION_RELATION, dataset__in=public
-    ).values_list("identifier", "identifier_type", "citation", "dataset_id", "dataset__license")
+    rows = papers.filter(dataset__in=public).values_list(
+        "identifier", "identifier_type", "citation", "dataset_id", "dataset__license"
+    )
     for identifier, kind, citation, dataset_id, licence in rows.order_by("id"):
         pid = identifier.lower() if kind == "DOI" else identifier
         doc = publications.get(pid)
@@ -502,16 +573,17 @@ def _load_members(docs: list[Document], *, creators: bool = True) -> None:
     with ``creators=False``: the PI alone, when a role filter cannot match creators)."""
     from catalogue.models import Creator
 
-    wanted = [d for d in docs if d.members is None or (creators and d.members_partial)]
+    with_creators = creators
+    wanted = [d for d in docs if d.members is None or (with_creators and d.members_partial)]
     if not wanted:
         return
-    if creators:
+    if with_creators:
         _load_ids(wanted)
-    ids = {pk for d in wanted for pk in (d.ids or ())} if creators else set()
-    creators: dict[int, list] = defaultdict(list)
+    ids = {pk for d in wanted for pk in (d.ids or ())} if with_creators else set()
+    by_pk: dict[int, list] = defaultdict(list)
     by_dataset = Creator.objects.filter(_in_ids("dataset_id", sorted(ids)))
     for c in by_dataset.order_by("dataset_id", "position", "id") if ids else ():
-        creators[c.dataset_id].append(c)
+        by_pk[c.dataset_id].append(c)
     # Filtering on roles loads every proposal's PI: thousands of keys, one array parameter.
     proposal_keys = [d.key[1] for d in wanted if d.key[0] == "proposal"]
     pis = dict(
@@ -520,61 +592,60 @@ def _load_members(docs: list[Document], *, creators: bool = True) -> None:
         )
     )
     for doc in wanted:
-        members: list[dict] = []
-        seen: set[tuple] = set()
+        doc.members = document_members(
+            pid=doc.obj["pid"],
+            pi=pis.get(doc.key[1]) if doc.key[0] == "proposal" else None,
+            creators=[c for pk in doc.ids or () for c in by_pk.get(pk, [])],
+        )
+        doc.members_partial = not with_creators
 
-        def add(
-            role: str, person: dict, affiliation: dict | None, doc=doc, members=members, seen=seen
-        ):
-            key = (role, person["id"])
-            if key in seen:
-                return
-            seen.add(key)
-            member = {
-                "id": f"{len(members) + 1}",
-                "role": role,
-                "documentId": doc.obj["pid"],
-                "personId": person["id"],
-                "person": person,
-            }
-            if affiliation:
-                member["affiliationId"] = affiliation["id"]
-                member["affiliation"] = affiliation
-            members.append(member)
 
-        if doc.key[0] == "proposal" and pis.get(doc.key[1]):
-            pi = mapping.person_object(name=pis[doc.key[1]], orcid="", given="", family="")
-            affiliation = None
-            for pk in doc.ids or ():  # the PI's affiliation, when a dataset names them
-                for c in creators.get(pk, []):
-                    if (
-                        mapping.person_object(name=c.name, orcid="", given="", family="")[
-                            "fullName"
-                        ]
-                        == pi["fullName"]
-                        or c.name == pis[doc.key[1]]
-                    ):
-                        affiliation = mapping.affiliation_object(
-                            name=c.affiliation, ror=c.affiliation_ror
-                        )
-                        pi = mapping.person_object(
-                            name=c.name, orcid=c.orcid, given=c.given_name, family=c.family_name
-                        )
-                        break
-                if affiliation:
-                    break
-            add(PI_ROLE, pi, affiliation)
-        for pk in doc.ids or ():
-            for c in creators.get(pk, []):
-                add(
-                    CREATOR_ROLE,
-                    mapping.person_object(
-                        name=c.name, orcid=c.orcid, given=c.given_name, family=c.family_name
-                    ),
-                    mapping.affiliation_object(name=c.affiliation, ror=c.affiliation_ror),
+def document_members(*, pid: str, pi: str | None, creators: list) -> list[dict]:
+    """A document's members: its PI (a proposal's; with the affiliation of the first of its
+    datasets' creators who is the PI), then its datasets' creators (in dataset order),
+    each person once per role. ``creators``: objects with a Creator's name, orcid,
+    given_name, family_name, affiliation and affiliation_ror (rows or snapshots). Pure."""
+    members: list[dict] = []
+    seen: set[tuple] = set()
+
+    def add(role: str, person: dict, affiliation: dict | None) -> None:
+        key = (role, person["id"])
+        if key in seen:
+            return
+        seen.add(key)
+        member = {
+            "id": f"{len(members) + 1}",
+            "role": role,
+            "documentId": pid,
+            "personId": person["id"],
+            "person": person,
+        }
+        if affiliation:
+            member["affiliationId"] = affiliation["id"]
+            member["affiliation"] = affiliation
+        members.append(member)
+
+    if pi:
+        person = mapping.person_object(name=pi, orcid="", given="", family="")
+        affiliation = None
+        for c in creators:  # the PI's affiliation, when a dataset names them
+            plain = mapping.person_object(name=c.name, orcid="", given="", family="")
+            if plain["fullName"] == person["fullName"] or c.name == pi:
+                affiliation = mapping.affiliation_object(name=c.affiliation, ror=c.affiliation_ror)
+                person = mapping.person_object(
+                    name=c.name, orcid=c.orcid, given=c.given_name, family=c.family_name
                 )
-        doc.members = members
-        doc.members_partial = not creators
+                break
+        add(PI_ROLE, person, affiliation)
+    for c in creators:
+        add(
+            CREATOR_ROLE,
+            mapping.person_object(
+                name=c.name, orcid=c.orcid, given=c.given_name, family=c.family_name
+            ),
+            mapping.affiliation_object(name=c.affiliation, ror=c.affiliation_ror),
+        )
+    return members
 
 
 def _fields_of(node) -> set[str]:
@@ -826,6 +897,19 @@ def _filter_documents(docs: list[Document], filt: Filter, *, where: str) -> list
 
 def dataset_ids_of_documents(scope: Filter, *, where: str) -> list[int]:
     """For a Dataset's documents scope: the datasets of the documents that pass it."""
+    if _documents_indexed():
+        from panosc import index
+
+        try:
+            found = index.dataset_ids_of(
+                _index_filters(scope, where=where), limit=MAX_JOINED_DATASETS
+            )
+        except index.NoIndex:
+            pass
+        else:
+            if found is None:
+                raise FilterError(f"{where}: matches more than {MAX_JOINED_DATASETS:,} datasets.")
+            return found
     docs = _filter_documents(all_documents(), scope, where=where)
     _load_ids(docs)
     ids = sorted({pk for d in docs for pk in d.ids})
@@ -854,11 +938,19 @@ def _render_documents(docs: list[Document], filt: Filter, *, scored: bool) -> li
         for d in docs:
             ids = [pk for pk in d.ids if keep is None or pk in keep]
             wanted += _window(ids, datasets_inc.scope)
-        rows = list(panosc_rows().filter(_in_ids("pk", sorted(set(wanted)))))
-        rows.sort(key=lambda r: r.pk)
-        records = [record_from_row(r) for r in rows]
-        for row, obj in zip(rows, render_datasets(records, plan, scores=None), strict=True):
-            embedded[row.pk] = obj
+        wanted = sorted(set(wanted))
+        if all(d.pids is not None for d in docs):  # from the documents index
+            pid_of = {pk: p for d in docs for pk, p in zip(d.ids, d.pids, strict=True)}
+            by_pk = _indexed_records(wanted, pid_of, plan)
+            keys = sorted(by_pk)
+            records = [by_pk[pk] for pk in keys]
+        else:
+            rows = list(panosc_rows().filter(_in_ids("pk", wanted)))
+            rows.sort(key=lambda r: r.pk)
+            keys = [r.pk for r in rows]
+            records = [record_from_row(r) for r in rows]
+        for pk, obj in zip(keys, render_datasets(records, plan, scores=None), strict=True):
+            embedded[pk] = obj
     out = []
     for d in docs:
         obj = dict(d.obj)
@@ -892,6 +984,13 @@ def _documents_for(records: list[Record], filt: Filter) -> dict[str, list[dict]]
     """Each dataset's documents (by dataset pid): from the search documents' proposal and
     publication pids, or from the database for records loaded from it."""
     scope = filt.included("documents").scope
+    if _documents_indexed():
+        from panosc import index
+
+        try:
+            return _documents_for_indexed(records, scope)
+        except index.NoIndex:
+            pass
     every = all_documents()
     pids_of: dict[str, set[str]] = {}
     from_db = [r for r in records if r.documents is None]
@@ -918,6 +1017,46 @@ def _documents_for(records: list[Record], filt: Filter) -> dict[str, list[dict]]
     return out
 
 
+def _documents_for_indexed(records: list[Record], scope: Filter) -> dict[str, list[dict]]:
+    """``_documents_for`` from the documents index: one search for the page's documents."""
+    from panosc import index
+
+    wanted = sorted(set().union(*(r.documents for r in records if r.documents is not None)))
+    from_db = [r for r in records if r.documents is None]
+    which = []
+    if wanted:
+        which.append({"terms": {"pid": wanted}})
+    if from_db:
+        which.append({"terms": {"dataset_ids": [r.pk for r in from_db]}})
+    docs: list[Document] = []
+    if which:
+        hits, _ = index.search(
+            filters=[
+                *_index_filters(scope, where="filter.include[documents].scope"),
+                {"bool": {"should": which, "minimum_should_match": 1}},
+            ],
+            text="",
+            start=0,
+            size=min(MAX_RESULT_WINDOW, len(wanted) + 100 * len(from_db)),
+        )
+        docs = _docs_from_hits(hits)
+    pids_of: dict[str, set[str]] = {}
+    for r in records:
+        if r.documents is not None:
+            pids_of[str(r.snapshot.pid)] = set(r.documents)
+        else:
+            pids_of[str(r.snapshot.pid)] = {d.obj["pid"] for d in docs if r.pk in d.ids}
+    kinds = {d.obj["pid"]: d.key[0] for d in docs}
+    rendered = dict(
+        zip([d.obj["pid"] for d in docs], _render_documents(docs, scope, scored=False), strict=True)
+    )
+    out: dict[str, list[dict]] = {}
+    for pid, doc_pids in pids_of.items():
+        ordered = sorted((p for p in doc_pids if p in rendered), key=lambda p: (kinds[p], p))
+        out[pid] = _window([rendered[p] for p in ordered], scope)
+    return out
+
+
 def _scored(items: list, text: str, score) -> list:
     if not text:
         return items
@@ -930,7 +1069,113 @@ def _scored(items: list, text: str, score) -> list:
     return [i for _, _, i in ranked]
 
 
+# ------------------------------------------------------- documents from the index --
+def _documents_indexed() -> bool:
+    """Documents come from their own Elasticsearch index (``panosc.index``) when search runs
+    on Elasticsearch; the database backend computes them from the rows."""
+    return settings.SEARCH_BACKEND == "elasticsearch"
+
+
+def _documents_with_parameters(alternatives) -> set[str]:
+    """Pids of the documents with a parameter passing one alternative (curated rows)."""
+    from catalogue.scimeta import ScientificEntry
+    from panosc.models import DocumentParameter
+
+    rows = DocumentParameter.objects.values_list("document", "name", "value", "unit")
+    return {
+        pid
+        for pid, name, value, unit in rows.iterator()
+        if _parameters_pass(ScientificEntry(name, value, unit), alternatives)
+    }
+
+
+def _index_filters(filt: Filter, *, where: str) -> list[dict]:
+    """A Document filter's where and inner joins as queries on the documents index (the
+    same tests ``_filter_documents`` makes in Python)."""
+    from panosc import index
+
+    parts = [q] if (q := index.where_query(filt.where)) is not None else []
+    for inc in filt.include:
+        at = f"{where}.include[{inc.relation}].scope"
+        if inc.relation == "datasets":
+            if inc.scope.restricts:
+                wanted = document_pids_matching(inc.scope, where=at)
+                parts.append({"terms": {"pid": sorted(wanted)}} if wanted else {"match_none": {}})
+        elif inc.relation == "members":
+            _check_nested("Member", inc.scope, at)
+            if inc.scope.restricts:
+                parts.append(index.members_query(inc.scope))
+        elif inc.relation == "parameters" and inc.scope.restricts:
+            alternatives = parameter_alternatives(inc.scope, f"{at}.where")
+            pids = _documents_with_parameters(alternatives)
+            parts.append({"terms": {"pid": sorted(pids)}} if pids else {"match_none": {}})
+    return parts
+
+
+def _docs_from_hits(hits) -> list[Document]:
+    from panosc import index
+
+    docs = []
+    for source, score in hits:
+        obj = index.object_from_source(source)
+        obj["score"] = score
+        kind = source["type"]
+        key = (kind, source["proposal_pk"] if kind == "proposal" else source["pid"])
+        docs.append(
+            Document(
+                key,
+                obj,
+                ids=list(source.get("dataset_ids") or ()),
+                pids=list(source.get("dataset_pids") or ()),
+                members=list(source.get("members") or ()),
+            )
+        )
+    return docs
+
+
+def _indexed_records(ids: list[int], pid_of: dict[int, str], plan: DatasetPlan) -> dict:
+    """Public datasets by id from the dataset index (the embedded datasets of a page of
+    documents), with the scope's where (its parameters reported by the backend)."""
+    out: dict[int, Record] = {}
+    pk_of = {pid_of[pk]: pk for pk in ids}
+    for start in range(0, len(ids), MAX_RESULT_WINDOW):
+        chunk = ids[start : start + MAX_RESULT_WINDOW]
+        member = FieldTest("id", "in", tuple(str(pk) for pk in chunk))
+        where = And((plan.where, member)) if plan.where is not None else member
+        result = _search(
+            replace(plan, where=where),
+            text="",
+            start=0,
+            size=len(chunk),
+            source=RECORD_SOURCE,
+            count=False,
+            matched=True,
+            # A document holds every public version (as the database path embeds them).
+            all_versions=True,
+        )
+        for hit in result.hits:
+            if (hit.source or {}).get("status", hit.status) == Status.PUBLISHED:
+                out[pk_of[hit.pid]] = record_from_hit(hit)
+    return out
+
+
 def documents_search(*, filt: Filter, text: str = "") -> list[dict]:
+    if _documents_indexed():
+        from panosc import index
+
+        if text:
+            _parse_text(text)
+        try:
+            hits, _ = index.search(
+                filters=_index_filters(filt, where="filter"),
+                text=text,
+                start=filt.skip,
+                size=filt.limit or DEFAULT_LIMIT,
+            )
+        except index.NoIndex:
+            pass  # not built yet (``manage.py reindex``): from the database meanwhile
+        else:
+            return _render_documents(_docs_from_hits(hits), filt, scored=bool(text))
     docs = _filter_documents(all_documents(), filt, where="filter")
     if text:
         _fill_keywords(docs)
@@ -939,6 +1184,16 @@ def documents_search(*, filt: Filter, text: str = "") -> list[dict]:
 
 
 def documents_count(*, where: WhereNode | None, text: str = "") -> int:
+    if _documents_indexed():
+        from panosc import index
+
+        if text:
+            _parse_text(text)
+        filters = _index_filters(Filter("Document", where), where="where")
+        try:
+            return index.search(filters=filters, text=text, start=0, size=0)[1] or 0
+        except index.NoIndex:
+            pass
     docs = _filter_documents(all_documents(), Filter("Document", where), where="where")
     if text:
         _fill_keywords(docs)
@@ -947,7 +1202,24 @@ def documents_count(*, where: WhereNode | None, text: str = "") -> int:
 
 def document_get(*, pid: str, filt: Filter) -> dict | None:
     wanted = pid.strip()
-    docs = [d for d in all_documents() if d.obj["pid"] == wanted or d.obj["pid"] == wanted.lower()]
+    docs = None
+    if _documents_indexed():
+        from panosc import index
+
+        try:
+            hits, _ = index.search(
+                filters=[{"terms": {"pid": sorted({wanted, wanted.lower()})}}],
+                text="",
+                start=0,
+                size=1,
+            )
+            docs = _docs_from_hits(hits)
+        except index.NoIndex:
+            pass
+    if docs is None:
+        docs = [
+            d for d in all_documents() if d.obj["pid"] == wanted or d.obj["pid"] == wanted.lower()
+        ]
     if not docs:
         return None
     scope = Filter("Document", None, filt.include, fields=filt.fields)

@@ -11,7 +11,7 @@ from django.views import View
 from catalogue.search.connection import SearchUnavailable
 from panosc import selectors
 from panosc.filter import MAX_STRING, FilterError, parse_filter, parse_where
-from panosc.mapping import to_json
+from panosc.mapping import JSONEncoder
 
 RETRY_AFTER_SECONDS = 30
 
@@ -62,7 +62,7 @@ class PanoscView(View):
         if body is None:
             pid = kwargs.get("pid", "")
             return error(404, "NotFoundError", f"Unknown {self.model.lower()} {pid!r}.")
-        response = JsonResponse(to_json(body), safe=False)
+        response = JsonResponse(body, safe=False, encoder=JSONEncoder)
         # Set here: these endpoints skip CommonMiddleware (portal/lean.py), which would add it.
         response["Content-Length"] = str(len(response.content))
         return response

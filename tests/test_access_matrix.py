@@ -48,7 +48,16 @@ from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
 
-from catalogue.models import AlternateIdentifier, DataFile, Dataset, Facility, ReviewLink
+from catalogue.models import (
+    AlternateIdentifier,
+    Beamtime,
+    DataFile,
+    Dataset,
+    Facility,
+    Proposal,
+    RelatedIdentifier,
+    ReviewLink,
+)
 from catalogue.roles import REVIEWERS_GROUP, ensure_curators_group
 from catalogue.services.files import dataset_refresh_file_totals
 from catalogue.services.review_links import review_link_create
@@ -228,6 +237,21 @@ def status_facet(case: Case) -> dict | None:
     return {status: 1} if listed(case) else {}
 
 
+def panosc_public(case: Case) -> bool:
+    """The PaNOSC API shows what the public reads, to everyone (it searches as nobody): the
+    record, and its proposal's and publication's Documents, which only public datasets make
+    visible."""
+    return listed(case.as_public)
+
+
+def panosc_status(case: Case) -> int:
+    return 200 if panosc_public(case) else 404
+
+
+def panosc_documents(case: Case) -> tuple:
+    return ("proposal", "publication") if panosc_public(case) else ()
+
+
 def harvested(case: Case) -> str:
     """OAI-PMH is public: the same for every role, a deleted record for a withdrawal."""
     if not case.public_record:
@@ -387,6 +411,18 @@ def observe_list_records(client, ds, world):
     return "deleted" if match.group(1) else "record"
 
 
+def _panosc_pids(ds: Dataset) -> tuple[str, str]:
+    """Its proposal's and its publication's PaNOSC Document pids (one of each per record)."""
+    return f"{ds.facility.code}/proposal/MX-P", f"10.5072/mx-paper-{ds.storage_folder}"
+
+
+def observe_panosc_documents(client, ds, world):
+    """Which of its Documents list the record among their datasets."""
+    flt = {"where": {"pid": {"inq": list(_panosc_pids(ds))}}, "include": ["datasets"]}
+    body = client.get("/panosc/api/Documents", {"filter": json.dumps(flt)}).json()
+    return tuple(sorted(d["type"] for d in body if ds.doi in {x["pid"] for x in d["datasets"]}))
+
+
 def scicat_pid(ds: Dataset) -> str:
     """The record's SciCat pid (its alternate identifier of type SciCat PID), with a '/'."""
     return f"20.500.12269/mx-{ds.pid}"
@@ -526,6 +562,11 @@ PATHS: list[PathSpec] = [
     PathSpec("search page hits", observe_search_page, listed),
     PathSpec("OAI-PMH GetRecord", observe_get_record, harvested),
     PathSpec("OAI-PMH ListRecords", observe_list_records, harvested),
+    PathSpec("PaNOSC dataset", get(lambda d: f"/panosc/api/Datasets/{d.doi}"), panosc_status),
+    PathSpec("PaNOSC Documents", observe_panosc_documents, panosc_documents),
+    PathSpec("PaNOSC proposal document",
+             get(lambda d: "/panosc/api/Documents/" + _panosc_pids(d)[0].replace("/", "%2F")),
+             panosc_status),
     PathSpec("file download (bytes)", observe_download, file_bytes),
     PathSpec("HDF5 preview meta", get(lambda d: f"/datasets/{d.pid}/h5grove/meta?{H5}&path=/"),
              preview),
@@ -685,6 +726,19 @@ def _build(storage) -> tuple[World, list]:
             embargo_until=embargo,
         )
         ds.access_groups.add(readers)
+        # Its proposal and a paper it supplements: PaNOSC Documents (visible while public).
+        proposal = Proposal.objects.create(facility=facility, proposal_id="MX-P",
+                                           title=f"Matrix proposal {i}",
+                                           principal_investigator="Matrix, Pia")  # fmt: skip
+        when = datetime.datetime(2024, 4, 1, tzinfo=datetime.UTC)
+        beamtime = Beamtime.objects.create(proposal=proposal, beamtime_id="1", start=when, end=when)
+        created += [proposal, beamtime]
+        ds.beamtime = beamtime
+        ds.save(update_fields=["beamtime"])
+        RelatedIdentifier.objects.create(
+            dataset=ds, identifier=_panosc_pids(ds)[1], identifier_type="DOI",
+            relation_type="IsSupplementTo", citation=f"Matrix paper {i}",
+        )  # fmt: skip
         folder = storage / ds.storage_folder
         folder.mkdir(parents=True)
         data = _h5_bytes(folder / "scan.h5", marker=i)
@@ -755,13 +809,18 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
             settings.ELASTICSEARCH_INDEX_PREFIX = built.index_prefix = f"{base_prefix}-matrix"
             ensure_index()
             index_datasets(dataset_ids=[d.pk for d in built.datasets.values()], refresh=True)
+            from panosc import index as panosc_index
+
+            panosc_index.rebuild()  # the PaNOSC Documents, as `manage.py reindex` builds them
         try:
             yield built
         finally:
             if use_es:
                 from catalogue.search.indexing import drop_index
+                from panosc import index as panosc_index
 
                 drop_index()
+                panosc_index.drop()
                 settings.ELASTICSEARCH_INDEX_PREFIX = base_prefix
             Session.objects.all().delete()
             for obj in reversed(created):

@@ -680,6 +680,11 @@ class SearchQuery:
     # The caller may see unpublished records: the status facet is counted and may be selected
     # (``catalogue.search.selectors.search_datasets`` holds it to the gate).
     member_facets: bool = False
+    # Programmatic callers (PaNOSC parameter scopes): conditions of ``where`` each hit says it
+    # passed or not (``SearchHit.matched``: their positions here), so the caller need not
+    # evaluate them again per entry. A backend may leave ``matched`` None (the database
+    # backend does: the caller then evaluates the conditions itself).
+    matched_entries: tuple[Condition, ...] = ()
 
     @property
     def facet_names(self) -> tuple[str, ...]:
@@ -1043,8 +1048,10 @@ def _es_condition_value(cond: Condition) -> dict:
     return {"term": {field_prefix + "text": cond.value.lower()}}
 
 
-def es_condition(cond: Condition) -> dict:
-    """A dataset with an entry under ``cond.key`` whose value passes the test."""
+def es_condition(cond: Condition, *, name: str = "") -> dict:
+    """A dataset with an entry under ``cond.key`` whose value passes the test; with a
+    ``name``, each hit says whether it passed (``matched_queries``: cheap, unlike inner hits,
+    which cost a search per hit)."""
     value = _es_condition_value(cond)
     key = {"term": {"scientific.key": cond.key}}
     inner = (
@@ -1052,7 +1059,19 @@ def es_condition(cond: Condition) -> dict:
         if cond.op == "ne"
         else {"bool": {"filter": [key, value]}}
     )
-    return {"nested": {"path": "scientific", "query": inner, "score_mode": "none"}}
+    nested: dict = {"path": "scientific", "query": inner, "score_mode": "none"}
+    if name:
+        nested["_name"] = name
+    return {"nested": nested}
+
+
+def condition_names(conditions) -> dict[Condition, str]:
+    """A query name for each condition a search reports on (``SearchQuery.matched_entries``):
+    its position there."""
+    names: dict[Condition, str] = {}
+    for n, c in enumerate(conditions):
+        names.setdefault(c, f"matched-{n}")
+    return names
 
 
 # Where each FieldTest's field lives in the index.
@@ -1110,19 +1129,22 @@ def es_field_test(test: FieldTest) -> dict:
     }
 
 
-def es_where(node) -> dict:
-    """A where tree (FieldTest, Condition and Term leaves) as a filter-context query."""
+def es_where(node, names: dict | None = None) -> dict:
+    """A where tree (FieldTest, Condition and Term leaves) as a filter-context query.
+    ``names`` (condition -> query name, consumed as used): the first occurrence of each of
+    these conditions (outside a Not) is named, so hits say whether it held."""
     if isinstance(node, FieldTest):
         return es_field_test(node)
     if isinstance(node, Condition):
-        return es_condition(node)
+        return es_condition(node, name=names.pop(node, "") if names else "")
     if isinstance(node, Term):
         return _es_term(node)
     if isinstance(node, Not):
         return {"bool": {"must_not": [es_where(node.child)]}}
     if isinstance(node, Or):
-        return {"bool": {"should": [es_where(c) for c in node.children], "minimum_should_match": 1}}
-    return {"bool": {"filter": [es_where(c) for c in node.children]}}
+        return {"bool": {"should": [es_where(c, names) for c in node.children],
+                         "minimum_should_match": 1}}  # fmt: skip
+    return {"bool": {"filter": [es_where(c, names) for c in node.children]}}
 
 
 def es_range_filters(query: SearchQuery) -> list[dict]:
@@ -1219,13 +1241,16 @@ def _es_facet_aggs(query: SearchQuery) -> dict:
     return aggs
 
 
-def _es_query(query: SearchQuery, principals: list[str] | None, *, facets: bool) -> dict:
+def _es_query(
+    query: SearchQuery, principals: list[str] | None, *, facets: bool, named: bool = False
+) -> dict:
     must = [es_text_clause(query.expression)] if query.expression is not None else []
     filters = es_visibility_filter(principals) + es_range_filters(query)
     filters += [es_condition(c) for c in query.conditions]
     must_not = [] if query.all_versions else [{"term": {"superseded": True}}]
     if query.where is not None:
-        filters.append(es_where(query.where))
+        names = condition_names(query.matched_entries) if named else None
+        filters.append(es_where(query.where, names))
     if facets:
         filters += [es_facet_filter(f, v, query.narrower) for f, v in query.filters.items()]
     bool_query: dict = {"filter": filters}
@@ -1241,7 +1266,7 @@ def elasticsearch_hits_body(query: SearchQuery, principals: list[str] | None) ->
     Elasticsearch may skip documents that cannot make the page (block-max WAND for relevance,
     point-based skipping for dates), which keeps deep pages fast at a million datasets."""
     body: dict = {
-        "query": _es_query(query, principals, facets=True),
+        "query": _es_query(query, principals, facets=True, named=True),
         "from": query.offset,
         "size": query.page_size,
         "track_total_hits": False,

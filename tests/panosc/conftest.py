@@ -13,10 +13,27 @@ DATA = Path(__file__).resolve().parent.parent / "data" / "panosc"
 
 
 @pytest.fixture
-def example(backend, db):  # noqa: F811
+def sync(backend, request):  # noqa: F811
+    """Make the index reflect the database: the datasets, and on Elasticsearch the PaNOSC
+    documents index (rebuilt, as ``manage.py reindex`` does; dropped after the test, before
+    the test's dataset index goes)."""
+
+    def run() -> None:
+        backend.sync()
+        if backend.name == "elasticsearch":
+            from panosc import index
+
+            index.rebuild()
+            request.addfinalizer(index.drop)
+
+    return run
+
+
+@pytest.fixture
+def example(sync, db):
     """The example database (tests/data/panosc/db.json) loaded and indexed."""
     ids = load_example(json.loads((DATA / "db.json").read_text(encoding="utf-8")))
-    backend.sync()
+    sync()
     return ids
 
 

@@ -17,7 +17,7 @@ SAXS = "small angle x-ray scattering"
 
 
 @pytest.fixture
-def catalogue(backend, world):
+def catalogue(backend, world, sync):
     """world (4 public datasets, a draft, one in review, one withdrawn) plus: files on saxs
     (open) and calib (under embargo), saxs and calib in one proposal, sans a supplement of a
     paper."""
@@ -43,7 +43,7 @@ def catalogue(backend, world):
         relation_type="IsSupplementTo",
         citation="Micelles under contrast variation",
     )
-    backend.sync()
+    sync()
     return world
 
 
@@ -371,3 +371,80 @@ def test_instruments(catalogue, get):
 def test_fields_projection(catalogue, get):
     items = get("Datasets", filter={"fields": ["pid", "title"], "include": ["techniques"]})
     assert all(set(i) == {"pid", "title", "techniques"} for i in items)
+
+
+def test_parameter_scope_entries_reported_by_the_search_backend(catalogue, backend):
+    """Elasticsearch says which parameter conditions each hit passed (named queries), so
+    the embedded parameters need no evaluation per entry; they are the entries Python's own
+    evaluation picks. The database backend leaves it to the caller."""
+    from catalogue.search.backends.database import condition_holds
+    from panosc import selectors
+    from panosc.filter import parse_filter
+    from panosc.translate import dataset_plan
+
+    filt = parse_filter(
+        '{"include": [{"relation": "parameters", "scope": {"where": {"or": ['
+        '{"and": [{"name": "energy"}, {"value": {"between": [8900, 9100]}}, {"unit": "eV"}]},'
+        '{"and": [{"name": "sample.temperature"}, {"value": {"lt": 400}}, {"unit": "K"}]}'
+        "]}}}]}",
+        "Dataset",
+    )
+    plan = dataset_plan(filt)
+    result = selectors._search(
+        plan, text="", start=0, size=10, source=selectors.RECORD_SOURCE, count=False, matched=True
+    )
+    assert result.hits
+    scope = selectors._ParameterScope(plan.parameters)
+    for hit in result.hits:
+        record = selectors.record_from_hit(hit)
+        if backend.name == "database":
+            assert hit.matched is None
+            continue
+        assert hit.matched
+        entries = record.snapshot.scientific_entries
+        expected = {
+            i
+            for i, e in enumerate(entries)
+            if any(all(condition_holds({e.key: e}, c) for c in g) for g in plan.parameters)
+        }
+        assert expected and scope.passed(record) == expected
+
+
+def test_documents_index_follows_dataset_changes(catalogue, get, backend, settings):
+    """On Elasticsearch, Documents are served from their own index, kept by the
+    ``datasets_changed`` receiver's task: a publication whose only public dataset is
+    withdrawn goes, a dataset moved to another proposal takes the document along."""
+    if backend.name != "elasticsearch":
+        pytest.skip("the documents index exists on Elasticsearch only")
+    from catalogue.models import Dataset, Status
+    from panosc.index import update_for_datasets
+
+    before = {d["pid"]: d for d in get("Documents")}
+    paper = "10.1107/s1600576724000001"
+    assert paper in before
+    # Served from the index: a change the index was not told of is not seen yet.
+    Dataset.objects.filter(pk=catalogue.sans.pk).update(status=Status.WITHDRAWN)
+    assert paper in {d["pid"] for d in get("Documents")}
+    update_for_datasets([catalogue.sans.pk])  # what the receiver's task runs
+    after = get("Documents", filter={"include": ["datasets"]})
+    assert paper not in {d["pid"] for d in after}
+    assert get("Documents/count", where={"type": "publication"}) == {"count": 0}
+    assert get(f"Documents/{paper}", status=404)
+    # Back: published again, the document returns as it was.
+    Dataset.objects.filter(pk=catalogue.sans.pk).update(status=Status.PUBLISHED)
+    update_for_datasets([catalogue.sans.pk])
+    assert get(f"Documents/{paper}") == before[paper]
+    # The proposal's calibration dataset leaves the proposal: the proposal's document
+    # (found through the datasets it held) no longer embeds it.
+    Dataset.objects.filter(pk=catalogue.calib.pk).update(beamtime=None)
+    update_for_datasets([catalogue.calib.pk])
+    proposal = get("Documents", filter={"where": {"type": "proposal"}, "include": ["datasets"]})
+    assert titles(proposal[0]["datasets"]) == {"SAXS of lysozyme at room temperature"}
+
+
+def test_documents_receiver_is_connected():
+    from catalogue.signals import datasets_changed, search_index_rebuilt
+    from panosc import apps
+
+    assert apps._datasets_changed in [ref() for _key, ref, *_ in datasets_changed.receivers]
+    assert apps._index_rebuilt in [ref() for _key, ref, *_ in search_index_rebuilt.receivers]

@@ -12,6 +12,7 @@ from tqdm import tqdm
 from catalogue.search.connection import SearchUnavailable
 from catalogue.search.documents import alias_name
 from catalogue.search.indexing import drop_index, indexable_count, rebuild_index
+from catalogue.signals import search_index_rebuilt
 
 
 class Command(BaseCommand):
@@ -38,6 +39,7 @@ class Command(BaseCommand):
         try:
             if drop:
                 drop_index()
+                search_index_rebuilt.send(sender=self.__class__, dropped=True)
                 self.stdout.write(f"Deleted the search index {alias_name()}.")
                 return
             total = indexable_count()
@@ -49,6 +51,8 @@ class Command(BaseCommand):
                 file=self.stderr._out,
             ) as bar:
                 report = rebuild_index(batch_size=batch_size, progress=bar.update)
+            # Indices derived from the datasets (the PaNOSC documents) follow.
+            search_index_rebuilt.send(sender=self.__class__, dropped=False)
         except (SearchUnavailable, TransportError) as exc:
             raise CommandError(f"Elasticsearch is unavailable: {exc}") from exc
         self.stdout.write(

@@ -47,6 +47,9 @@ class SearchHit:
     score: float = 0.0
     # The fields of the search document the query asked for (``SearchQuery.source``).
     source: dict | None = field(default=None, compare=False, hash=False)
+    # Which of ``SearchQuery.matched_entries`` this dataset passed (their first positions
+    # there); None when the backend does not say.
+    matched: frozenset[int] | None = field(default=None, compare=False, hash=False)
 
     @property
     def status_label(self) -> str:

@@ -24,11 +24,13 @@ from catalogue.search.queries import (
     KeyUnits,
     SearchQuery,
     check_condition_units,
+    condition_names,
     elasticsearch_ids_body,
     elasticsearch_key_units_body,
     elasticsearch_keys_body,
     elasticsearch_msearch,
     elasticsearch_values_body,
+    es_where,
     where_conditions,
 )
 from portal.ops.metrics import ES_REQUEST_SECONDS, ES_TOOK_SECONDS
@@ -71,7 +73,18 @@ def _call(method, body: dict) -> dict:
         ).body
 
 
-def _hit(raw: dict, extra: tuple[str, ...] = ()) -> SearchHit:
+def _matched(raw: dict, names: dict[str, int], sent: set[str]) -> frozenset[int] | None:
+    """Positions (in ``SearchQuery.matched_entries``) of the conditions this hit passed, by
+    the named queries it matched (queries.es_condition)."""
+    if not sent:
+        return None
+    found = raw.get("matched_queries") or ()
+    return frozenset(names[n] for n in found if n in names)
+
+
+def _hit(
+    raw: dict, extra: tuple[str, ...] = (), names: dict | None = None, sent: set | None = None
+) -> SearchHit:
     source = raw.get("_source", {})
     highlight = raw.get("highlight", {})
     title = source.get("title", "")
@@ -95,6 +108,7 @@ def _hit(raw: dict, extra: tuple[str, ...] = ()) -> SearchHit:
         snippets=snippets,
         score=float(raw.get("_score") or 0.0),
         source={k: source.get(k) for k in extra} if extra else None,
+        matched=_matched(raw, names, sent) if names else None,
     )
 
 
@@ -128,6 +142,21 @@ def _public_counts_key(searches: list, principals: list[str] | None) -> str | No
         return None
     body = json.dumps([searches[2]["index"], searches[3]], sort_keys=True, default=str)
     return "search:public-counts:" + hashlib.sha256(body.encode()).hexdigest()[:32]
+
+
+def _names(query: SearchQuery) -> tuple[dict[str, int], set[str]]:
+    """Query name -> position of each reported condition, and the names the query carries
+    (a condition found only under a Not is not named: then nothing is reported)."""
+    if not query.matched_entries or query.where is None:
+        return {}, set()
+    by_condition = condition_names(query.matched_entries)
+    positions = {name: int(name.rsplit("-", 1)[1]) for name in by_condition.values()}
+    left = dict(by_condition)
+    es_where(query.where, left)  # consumes the names it places
+    sent = set(by_condition.values()) - set(left.values())
+    if left:
+        return {}, set()
+    return positions, sent
 
 
 class ElasticsearchBackend:
@@ -174,6 +203,7 @@ class ElasticsearchBackend:
                 self.key_units(keys=[c.key for c in conditions if c.unit], user=user),
             )
         aggs = counts.get("aggregations", {})
+        names, sent = _names(query)
         facets = {
             facet: _facet_values(facet, aggs, query.selected(facet))
             for facet in query.facet_names
@@ -183,7 +213,7 @@ class ElasticsearchBackend:
             total=total,
             page=query.page,
             page_size=query.page_size,
-            hits=tuple(_hit(h, query.source) for h in hits["hits"]["hits"]),
+            hits=tuple(_hit(h, query.source, names, sent) for h in hits["hits"]["hits"]),
             facets=facets,
         )
 
