@@ -38,7 +38,10 @@ def datasets_changed(dataset_ids: Iterable[int]) -> None:
             return
 
     def announce() -> None:
-        _announce(sorted(announce.pending_dataset_ids))
+        # Announced: a later call must queue its own announcement, not join this one (tests'
+        # captureOnCommitCallbacks runs callbacks without clearing the connection's list).
+        ids, announce.pending_dataset_ids = announce.pending_dataset_ids, None
+        _announce(sorted(ids))
 
     announce.pending_dataset_ids = ids
     transaction.on_commit(announce)
