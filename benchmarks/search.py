@@ -647,7 +647,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1, help="gunicorn workers (1)")
     parser.add_argument("--server-threads", type=int, default=2, help="threads per worker (2)")
     parser.add_argument("--keep", action="store_true", help="keep the benchmark index")
-    parser.add_argument("--reuse", action="store_true", help="skip loading; use the index")
+    parser.add_argument("--reuse", action="store_true", help="skip loading; use, keep the index")
     parser.add_argument("--no-write", action="store_true", help="do not touch the docs")
     parser.add_argument(
         "--section",
@@ -701,7 +701,7 @@ def main() -> None:
     if not args.no_write:
         written = write_section(args.section, block) if args.section else write(args.n, block)
         print(f"Wrote {written.relative_to(ROOT)}")
-    if not args.keep:
+    if not (args.keep or args.reuse):  # a reused index is someone's: never dropped here
         drop_index()
     print(f"Total {time.perf_counter() - t0:.0f} s")
 

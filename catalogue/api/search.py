@@ -7,7 +7,9 @@ page; ``status`` is a facet only for callers who may see unpublished records:
 message and ``Retry-After``.
 """
 
-from django.http import JsonResponse
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import HttpRequest, HttpResponse
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -22,6 +24,9 @@ from catalogue.search.selectors import scientific_keys, search_datasets
 # Accept headers whose negotiation can only pick JSON: answered without DRF's parsing of them.
 _JSON_ACCEPTS = frozenset({"", "*/*", "application/json"})
 _JSON_RENDERER = JSONRenderer()
+# The bytes JsonResponse writes (its encoder, its separators, ASCII escapes), from one encoder
+# made once instead of one per response.
+_ENCODER = DjangoJSONEncoder()
 
 UNAVAILABLE = "Search is temporarily unavailable. Please try again in a minute."
 RETRY_AFTER_SECONDS = 30
@@ -86,20 +91,67 @@ class SearchView(APIView):
             return _JSON_RENDERER, _JSON_RENDERER.media_type
         return super().perform_content_negotiation(request, force)
 
-    def get(self, request: Request) -> Response | JsonResponse:
+    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        # The common case, an anonymous client asking for JSON, without DRF's request wrapper,
+        # authentication, permission and negotiation machinery: with no Authorization header
+        # and no session cookie every authentication class answers "anonymous" (the visitor
+        # Django's middleware already made), GET is always permitted, and the one renderer is
+        # JSON. The throttle classes still run; anything else (a token, a session, HEAD, a
+        # ?format=, another Accept, a throttled client) goes through DRF as before.
+        if (
+            request.method == "GET"
+            and "HTTP_AUTHORIZATION" not in request.META
+            and settings.SESSION_COOKIE_NAME not in request.COOKIES
+            and request.META.get("HTTP_ACCEPT", "") in _JSON_ACCEPTS
+            and "format" not in request.GET
+        ):
+            response = self._anonymous_get(request)
+            if response is not None:
+                return response
+        return super().dispatch(request, *args, **kwargs)
+
+    def _anonymous_get(self, request: HttpRequest) -> HttpResponse | None:
+        # Every throttle is asked, as DRF's check_throttles does. Denied: None, and DRF answers
+        # its 429 (a denied request records nothing in a throttle's history, so asking again
+        # does not count it twice; the user throttle records nothing for anonymous clients).
+        allowed = True
+        for throttle in self.get_throttles():
+            if not throttle.allow_request(request, self):
+                allowed = False
+        if not allowed:
+            return None
+        response = self._answer(request, request.GET)
+        if isinstance(response, Response):
+            response = _rendered(response)
+        response["Allow"] = ", ".join(self.allowed_methods)
+        return response
+
+    def get(self, request: Request) -> HttpResponse | Response:
+        return self._answer(request, request.query_params)
+
+    def _answer(self, request, params) -> HttpResponse | Response:
         try:
-            query = parse_search_params(
-                request.query_params, member=user_sees_unpublished(request.user)
-            )
+            query = parse_search_params(params, member=user_sees_unpublished(request.user))
             result = search_datasets(user=request.user, query=query)
         except SearchInputError as exc:
             return _bad_request(exc)
         except SearchUnavailable:
             return _unavailable()
-        response = JsonResponse(search_result_json(result))
+        content = _ENCODER.encode(search_result_json(result)).encode()
+        response = HttpResponse(content, content_type="application/json")
         # Set here: this endpoint skips CommonMiddleware (portal/lean.py), which would add it.
-        response["Content-Length"] = str(len(response.content))
+        response["Content-Length"] = str(len(content))
         return response
+
+
+def _rendered(response: Response) -> HttpResponse:
+    """A DRF Response as DRF's JSON renderer would write it, headers included."""
+    content = _JSON_RENDERER.render(response.data)
+    rendered = HttpResponse(content, status=response.status_code, content_type="application/json")
+    for key, value in response.items():
+        if key.lower() != "content-type":
+            rendered[key] = value
+    return rendered
 
 
 class SearchKeysView(APIView):

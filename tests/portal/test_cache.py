@@ -52,3 +52,18 @@ def test_the_throttle_lets_requests_through_while_redis_is_down(client, settings
     settings.THROTTLE_ENABLED = True
     settings.THROTTLE_RATES = {**settings.THROTTLE_RATES, "anon": "1/min"}
     assert {client.get("/api/v1/search").status_code for _ in range(3)} == {200}
+
+
+@pytest.mark.broker
+def test_one_redis_client_per_pool_is_reused(settings):
+    """Django's Redis cache makes a redis.Redis per operation; ours keeps one per pool."""
+    if not settings.BROKER_URL.startswith("redis://"):
+        pytest.skip("needs PORTAL_BROKER_URL=redis://…")
+    settings.CACHES = _redis_cache(settings.BROKER_URL)
+    cache.set("reused-key", [1, "ü"], 30)
+    client = cache._cache.get_client()
+    assert cache.get("reused-key") == [1, "ü"]
+    assert cache._cache.get_client() is client
+    assert cache._cache.get_client(write=True) is client
+    cache.delete("reused-key")
+    assert cache.get("reused-key") is None

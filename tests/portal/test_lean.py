@@ -20,13 +20,13 @@ from tests.catalogue.preview.conftest import DEMO_HDF5, dataset_with_files, h5gr
 pytestmark = pytest.mark.django_db
 
 
-def _call(url: str) -> tuple[int, dict, bytes]:
+def _call(url: str, **headers: str) -> tuple[int, dict, bytes]:
     from portal.wsgi import application
 
     parts = urlsplit(url)
     environ = {"PATH_INFO": parts.path, "QUERY_STRING": parts.query, "REQUEST_METHOD": "GET",
                "HTTP_HOST": "127.0.0.1", "SERVER_NAME": "127.0.0.1",
-               "wsgi.input": io.BytesIO()}  # fmt: skip
+               "wsgi.input": io.BytesIO(), **headers}  # fmt: skip
     setup_testing_defaults(environ)
     answer = {}
 
@@ -106,6 +106,51 @@ def test_search_api_on_the_lean_path(settings):
         assert headers["x-content-type-options"] == "nosniff"
     finally:
         drop_index()
+
+
+@pytest.mark.search
+def test_search_api_answers_anonymous_clients_as_drf_does(settings):
+    """Anonymous JSON clients skip DRF's machinery (catalogue/api/search.py); an Accept header
+    DRF must negotiate takes DRF's path. Both give the same status, bytes and headers, for
+    answers, bad input and an unavailable search alike."""
+    from tests.catalogue.search.conftest import _counter
+
+    settings.SEARCH_BACKEND = "elasticsearch"
+    settings.SEARCH_REFRESH_ON_WRITE = True
+    base = settings.ELASTICSEARCH_INDEX_PREFIX
+    settings.ELASTICSEARCH_INDEX_PREFIX = f"{base}-lean-{next(_counter)}"
+    from catalogue.search.indexing import drop_index, index_datasets
+
+    ds = dataset_with_files(title="Lean path Ångström sample")
+    index_datasets(dataset_ids=[ds.pk], refresh=True)
+    urls = ["/api/v1/search?q=lean", "/api/v1/search?q=%C3%85ngstr%C3%B6m&page_size=5",
+            "/api/v1/search?page=0", "/api/v1/search?page_size=x",
+            "/api/v1/search?cond=bogus"]  # fmt: skip
+    negotiated = {"HTTP_ACCEPT": "application/json, */*;q=0.5"}
+    try:
+        for url in urls:
+            lean = _call(url)
+            drf = _call(url, **negotiated)
+            assert lean[0] == drf[0], url
+            assert lean[2] == drf[2], url
+            assert _stable(lean[1]) == _stable(drf[1]), url
+        assert _call(urls[0])[0] == 200 and _call(urls[2])[0] == 400
+        real_url = settings.ELASTICSEARCH_URL
+        settings.ELASTICSEARCH_URL = "http://127.0.0.1:9"  # nothing listens: unavailable
+        try:
+            lean, drf = _call(urls[0]), _call(urls[0], **negotiated)
+        finally:
+            settings.ELASTICSEARCH_URL = real_url
+        assert lean[0] == drf[0] == 503
+        assert lean[2] == drf[2]
+        assert _stable(lean[1]) == _stable(drf[1])
+        assert lean[1]["retry-after"] == "30"
+    finally:
+        drop_index()
+
+
+def _stable(headers: dict) -> dict:
+    return {k: v for k, v in headers.items() if k not in ("x-request-id", "date")}
 
 
 def test_lean_patterns_resolve_as_the_whole_urlconf():
