@@ -417,13 +417,14 @@ def _import_new(new, published, instruments, dry_run: bool) -> bool:
             for fields, *_ in prepared:
                 names += [fields.get("ownerGroup"), *(fields.get("accessGroups") or [])]
             ensure_groups(names)
+            # What the source published is created published: the lifecycle's system move
+            # made as the rows are inserted (each row written once, in its final state).
             datasets = datasets_create_many(
-                items=[p[3] for p in prepared], files=[p[1] for p in prepared], actor=None
-            )
-            to_publish = [ds for ds, p in zip(datasets, prepared, strict=True)
-                          if p[0].get("isPublished")]  # fmt: skip
-            lifecycle.datasets_move_as_system(
-                datasets=to_publish, to=Status.PUBLISHED, comment="Published at the SciCat source."
+                items=[p[3] for p in prepared],
+                files=[p[1] for p in prepared],
+                actor=None,
+                published=[bool(p[0].get("isPublished")) for p in prepared],
+                published_comment="Published at the SciCat source.",
             )
             # Last, so each record's updated_at is after every write to its dataset.
             _records_insert([
