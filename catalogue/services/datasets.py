@@ -72,13 +72,14 @@ attribute lists what changed (``[]`` then).
 from __future__ import annotations
 
 import datetime
+import json
 import uuid
 from collections.abc import Sequence
 from typing import Any
 
 from django.contrib.auth.models import Group
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
@@ -957,7 +958,7 @@ def _create_many(*, items, files, actor, indexed: bool, max_files: int | None = 
                 has_creators=[bool(rows.get("creators")) for _, rows, _, _ in chosen],
                 comment=published_comment,
             )
-        Dataset.objects.bulk_create(datasets)
+        _datasets_insert(datasets)
         _write_rows_many([(ds, rows) for ds, rows, _, _ in records], new=True)
         if after_insert is not None:
             after_insert()
@@ -971,6 +972,39 @@ def _create_many(*, items, files, actor, indexed: bool, max_files: int | None = 
     for ds, data in zip(datasets, items, strict=True):
         ds.changed_fields = sorted(k for k in WRITABLE_KEYS if k in data)
     return datasets
+
+
+def _datasets_insert(datasets: list[Dataset]) -> None:
+    """INSERT new datasets (what bulk_create does). PostgreSQL, for more than a few: their ids
+    drawn from the table's sequence, then one COPY (bulk_create's compilation of thousands of
+    rows of 45 columns was the largest cost of an import); elsewhere bulk_create."""
+    if connection.vendor != "postgresql" or len(datasets) < 10:
+        Dataset.objects.bulk_create(datasets)
+        return
+    table = Dataset._meta.db_table
+    fields = [f for f in Dataset._meta.local_concrete_fields if not f.primary_key]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [table, len(datasets)],
+        )
+        ids = sorted(row[0] for row in cursor.fetchall())
+        prepared = []
+        for f in fields:
+            if isinstance(f, models.JSONField):
+                prepared.append(
+                    (f, lambda v, f=f: None if v is None else json.dumps(v, cls=f.encoder))
+                )
+            else:
+                prepared.append((f, lambda v, f=f: f.get_db_prep_save(v, connection)))
+        columns = ", ".join(["id", *(f.column for f in fields)])
+        with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            for ds, pk in zip(datasets, ids, strict=True):
+                ds.pk = pk
+                copy.write_row([pk, *(prep(f.pre_save(ds, True)) for f, prep in prepared)])
+    for ds in datasets:
+        ds._state.adding = False
+        ds._state.db = connection.alias
 
 
 def dataset_update(*, dataset: Dataset, data: dict, actor, partial: bool = True) -> Dataset:
