@@ -853,7 +853,9 @@ def _write_rows_many(records: list[tuple[Dataset, dict]], *, new: bool = False) 
             for row in rows[key]:
                 row.dataset = ds
             batch.extend(rows[key])
-        if batch:
+        if batch and new:
+            _insert_new(model, batch)
+        elif batch:
             model.objects.bulk_create(batch)
     for key, field in (("techniques", "technique"), ("access_groups", "group")):
         through = getattr(Dataset, key).through
@@ -866,7 +868,7 @@ def _write_rows_many(records: list[tuple[Dataset, dict]], *, new: bool = False) 
                 continue
             links.extend(through(dataset_id=ds.pk, **{f"{field}_id": o.pk}) for o in rows[key])
         if links:
-            through.objects.bulk_create(links)
+            _insert_new(through, links)
 
 
 def _actor_user(actor):
@@ -958,7 +960,7 @@ def _create_many(*, items, files, actor, indexed: bool, max_files: int | None = 
                 has_creators=[bool(rows.get("creators")) for _, rows, _, _ in chosen],
                 comment=published_comment,
             )
-        _datasets_insert(datasets)
+        _insert_new(Dataset, datasets)
         _write_rows_many([(ds, rows) for ds, rows, _, _ in records], new=True)
         if after_insert is not None:
             after_insert()
@@ -974,19 +976,21 @@ def _create_many(*, items, files, actor, indexed: bool, max_files: int | None = 
     return datasets
 
 
-def _datasets_insert(datasets: list[Dataset]) -> None:
-    """INSERT new datasets (what bulk_create does). PostgreSQL, for more than a few: their ids
-    drawn from the table's sequence, then one COPY (bulk_create's compilation of thousands of
-    rows of 45 columns was the largest cost of an import); elsewhere bulk_create."""
-    if connection.vendor != "postgresql" or len(datasets) < 10:
-        Dataset.objects.bulk_create(datasets)
+def _insert_new(model, objs: list) -> None:
+    """INSERT new rows of ``model`` (what bulk_create does). PostgreSQL, for more than a few:
+    their ids drawn from the table's sequence, then one COPY (bulk_create's compilation of
+    thousands of dataset rows of 45 columns was the largest cost of an import); elsewhere
+    bulk_create."""
+    if connection.vendor != "postgresql" or len(objs) < 10:
+        model.objects.bulk_create(objs)
         return
-    table = Dataset._meta.db_table
-    fields = [f for f in Dataset._meta.local_concrete_fields if not f.primary_key]
+    opts = model._meta
+    pk = opts.pk
+    fields = [f for f in opts.local_concrete_fields if not f.primary_key]
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-            [table, len(datasets)],
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [opts.db_table, pk.column, len(objs)],
         )
         ids = sorted(row[0] for row in cursor.fetchall())
         prepared = []
@@ -997,14 +1001,14 @@ def _datasets_insert(datasets: list[Dataset]) -> None:
                 )
             else:
                 prepared.append((f, lambda v, f=f: f.get_db_prep_save(v, connection)))
-        columns = ", ".join(["id", *(f.column for f in fields)])
-        with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-            for ds, pk in zip(datasets, ids, strict=True):
-                ds.pk = pk
-                copy.write_row([pk, *(prep(f.pre_save(ds, True)) for f, prep in prepared)])
-    for ds in datasets:
-        ds._state.adding = False
-        ds._state.db = connection.alias
+        columns = ", ".join([pk.column, *(f.column for f in fields)])
+        with cursor.cursor.copy(f"COPY {opts.db_table} ({columns}) FROM STDIN") as copy:
+            for obj, new_id in zip(objs, ids, strict=True):
+                obj.pk = new_id
+                copy.write_row([new_id, *(prep(f.pre_save(obj, True)) for f, prep in prepared)])
+    for obj in objs:
+        obj._state.adding = False
+        obj._state.db = connection.alias
 
 
 def dataset_update(*, dataset: Dataset, data: dict, actor, partial: bool = True) -> Dataset:
