@@ -31,6 +31,7 @@ from django.utils import timezone
 from lxml import etree
 
 from catalogue.models import Dataset, DatasetConcept, Status
+from catalogue.services.bulk import insert_new
 from catalogue.snapshot import concept_snapshot, dataset_snapshot
 from doi.client import (
     DataCiteClient,
@@ -225,13 +226,10 @@ def doi_reserve_new_published(*, datasets: list[Dataset]) -> None:
     fresh_codes = [ds.facility.code if ds.facility_id else None for ds in fresh]
     names = _free_names(codes + fresh_codes)
     concept_names, dataset_names = names[: len(codes)], names[len(codes) :]
+    concepts = [DatasetConcept(doi=name.strip().lower()) for name in concept_names]
     with transaction.atomic():  # a concurrent reservation of a name: IntegrityError, retry
-        concepts = DatasetConcept.objects.bulk_create(
-            [DatasetConcept(doi=name.strip().lower()) for name in concept_names]
-        )
-        DoiRegistration.objects.bulk_create(
-            [DoiRegistration(concept=c, doi=c.doi) for c in concepts]
-        )
+        insert_new(DatasetConcept, concepts)
+        insert_new(DoiRegistration, [DoiRegistration(concept=c, doi=c.doi) for c in concepts])
     for ds, concept in zip(datasets, concepts, strict=True):
         ds.concept = concept
     for ds, name in zip(fresh, dataset_names, strict=True):
@@ -250,8 +248,9 @@ def doi_hold_new_published(*, datasets: list[Dataset]) -> None:
             "doi", flat=True
         )
     )
-    DoiRegistration.objects.bulk_create(
-        [DoiRegistration(dataset=ds, doi=ds.doi) for ds in datasets if ds.doi not in registered]
+    insert_new(
+        DoiRegistration,
+        [DoiRegistration(dataset=ds, doi=ds.doi) for ds in datasets if ds.doi not in registered],
     )
 
 

@@ -72,14 +72,13 @@ attribute lists what changed (``[]`` then).
 from __future__ import annotations
 
 import datetime
-import json
 import uuid
 from collections.abc import Sequence
 from typing import Any
 
 from django.contrib.auth.models import Group
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import connection, models, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
@@ -109,6 +108,7 @@ from catalogue.models import (
     Technique,
 )
 from catalogue.panet import PANET_BASE
+from catalogue.services.bulk import insert_new
 from catalogue.services.changes import datasets_changed
 from catalogue.services.errors import DatasetInputError
 from catalogue.storage import StoragePathError, check_relative_path
@@ -854,7 +854,7 @@ def _write_rows_many(records: list[tuple[Dataset, dict]], *, new: bool = False) 
                 row.dataset = ds
             batch.extend(rows[key])
         if batch and new:
-            _insert_new(model, batch)
+            insert_new(model, batch)
         elif batch:
             model.objects.bulk_create(batch)
     for key, field in (("techniques", "technique"), ("access_groups", "group")):
@@ -868,7 +868,7 @@ def _write_rows_many(records: list[tuple[Dataset, dict]], *, new: bool = False) 
                 continue
             links.extend(through(dataset_id=ds.pk, **{f"{field}_id": o.pk}) for o in rows[key])
         if links:
-            _insert_new(through, links)
+            insert_new(through, links)
 
 
 def _actor_user(actor):
@@ -960,7 +960,7 @@ def _create_many(*, items, files, actor, indexed: bool, max_files: int | None = 
                 has_creators=[bool(rows.get("creators")) for _, rows, _, _ in chosen],
                 comment=published_comment,
             )
-        _insert_new(Dataset, datasets)
+        insert_new(Dataset, datasets)
         _write_rows_many([(ds, rows) for ds, rows, _, _ in records], new=True)
         if after_insert is not None:
             after_insert()
@@ -974,41 +974,6 @@ def _create_many(*, items, files, actor, indexed: bool, max_files: int | None = 
     for ds, data in zip(datasets, items, strict=True):
         ds.changed_fields = sorted(k for k in WRITABLE_KEYS if k in data)
     return datasets
-
-
-def _insert_new(model, objs: list) -> None:
-    """INSERT new rows of ``model`` (what bulk_create does). PostgreSQL, for more than a few:
-    their ids drawn from the table's sequence, then one COPY (bulk_create's compilation of
-    thousands of dataset rows of 45 columns was the largest cost of an import); elsewhere
-    bulk_create."""
-    if connection.vendor != "postgresql" or len(objs) < 10:
-        model.objects.bulk_create(objs)
-        return
-    opts = model._meta
-    pk = opts.pk
-    fields = [f for f in opts.local_concrete_fields if not f.primary_key]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-            [opts.db_table, pk.column, len(objs)],
-        )
-        ids = sorted(row[0] for row in cursor.fetchall())
-        prepared = []
-        for f in fields:
-            if isinstance(f, models.JSONField):
-                prepared.append(
-                    (f, lambda v, f=f: None if v is None else json.dumps(v, cls=f.encoder))
-                )
-            else:
-                prepared.append((f, lambda v, f=f: f.get_db_prep_save(v, connection)))
-        columns = ", ".join([pk.column, *(f.column for f in fields)])
-        with cursor.cursor.copy(f"COPY {opts.db_table} ({columns}) FROM STDIN") as copy:
-            for obj, new_id in zip(objs, ids, strict=True):
-                obj.pk = new_id
-                copy.write_row([new_id, *(prep(f.pre_save(obj, True)) for f, prep in prepared)])
-    for obj in objs:
-        obj._state.adding = False
-        obj._state.db = connection.alias
 
 
 def dataset_update(*, dataset: Dataset, data: dict, actor, partial: bool = True) -> Dataset:

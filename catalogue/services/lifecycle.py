@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy as _
 
 from catalogue.models import Dataset, DatasetConcept, DatasetEvent, Status
 from catalogue.roles import Action, user_may
+from catalogue.services.bulk import insert_new
 from catalogue.services.changes import datasets_changed
 from catalogue.services.versions import concept_publish, concept_refresh
 from doi.services import DoiReservationError, doi_reserve
@@ -331,12 +332,11 @@ def datasets_publish_new_as_system(
         from catalogue.services.notifications import notify_events
 
         doi_hold_new_published(datasets=datasets)
-        events = DatasetEvent.objects.bulk_create(
-            [DatasetEvent(dataset=ds, actor=None, actor_name="", from_status=Status.DRAFT,
-                          to_status=Status.PUBLISHED, comment=comment,
-                          kind=DatasetEvent.Kind.TRANSITION)
-             for ds in datasets]
-        )  # fmt: skip
+        events = [DatasetEvent(dataset=ds, actor=None, actor_name="", from_status=Status.DRAFT,
+                               to_status=Status.PUBLISHED, comment=comment,
+                               kind=DatasetEvent.Kind.TRANSITION)
+                  for ds in datasets]  # fmt: skip
+        insert_new(DatasetEvent, events)
         notify_events(events=events)
 
     return after_insert
