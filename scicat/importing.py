@@ -385,6 +385,7 @@ def _records_insert(records: list[ScicatRecord]) -> None:
                "created_at", "updated_at")  # fmt: skip
     with (
         connection.cursor() as cursor,
+        connection.wrap_database_errors,
         cursor.cursor.copy(
             f"COPY {ScicatRecord._meta.db_table} ({', '.join(columns)}) FROM STDIN"
         ) as copy,

@@ -11,7 +11,7 @@ def insert_new(model, objs: list) -> None:
     """INSERT new rows of ``model`` (what bulk_create does). PostgreSQL, for more than a few:
     their ids drawn from the table's sequence, then one COPY (bulk_create's compilation of
     thousands of dataset rows of 45 columns was the largest cost of an import); elsewhere
-    bulk_create."""
+    bulk_create. A refused row raises Django's IntegrityError, as bulk_create would."""
     if connection.vendor != "postgresql" or len(objs) < 10:
         model.objects.bulk_create(objs)
         return
@@ -33,7 +33,9 @@ def insert_new(model, objs: list) -> None:
             else:
                 prepared.append((f, lambda v, f=f: f.get_db_prep_save(v, connection)))
         columns = ", ".join([pk.column, *(f.column for f in fields)])
-        with cursor.cursor.copy(f"COPY {opts.db_table} ({columns}) FROM STDIN") as copy:
+        copying = cursor.cursor.copy(f"COPY {opts.db_table} ({columns}) FROM STDIN")
+        # Django's exceptions (IntegrityError, …) as for any query, not the driver's.
+        with connection.wrap_database_errors, copying as copy:
             for obj, new_id in zip(objs, ids, strict=True):
                 obj.pk = new_id
                 copy.write_row([new_id, *(prep(f.pre_save(obj, True)) for f, prep in prepared)])
