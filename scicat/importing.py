@@ -430,15 +430,21 @@ def _group_names(items: list) -> list:
     return names
 
 
+# The input of a parallel import, set before the workers are forked: they inherit it, so
+# a chunk is sent to a worker as positions, never pickled (10,000 records with their file
+# lists cost the parent seconds of pickling).
+_SHARED: dict[str, Any] = {}
+
+
 def _worker_chunk(task: tuple) -> tuple[int, list[tuple[str, str, str]]]:
     """In a worker process: one chunk, imported as one process imports it (its own
-    transaction and connection); returns its outcomes in input order."""
-    index, chunk, published, dry_run = task
+    transaction and connection); returns its outcomes as one process reports them."""
+    index, positions = task
     outcomes: list[tuple[str, str, str]] = []
     import_datasets(
-        chunk,
-        published=published,
-        dry_run=dry_run,
+        [_SHARED["items"][p] for p in positions],
+        published=_SHARED["published"],
+        dry_run=_SHARED["dry_run"],
         on_record=lambda outcome, pid, reason: outcomes.append((outcome, pid, reason)),
     )
     return index, outcomes
@@ -450,6 +456,23 @@ def _worker_start() -> None:
         conn.connection = None
 
 
+def _unchanged(items: list, published: dict[str, Published]) -> set[int]:
+    """Positions of the records a rerun skips (same source hash, not changed here since),
+    found as one process finds them, so that a no-op rerun starts no worker."""
+    skip: set[int] = set()
+    for k in range(0, len(items), CHUNK):
+        part = items[k : k + CHUNK]
+        known = _known([i["pid"] for i in part
+                        if isinstance(i, dict) and isinstance(i.get("pid"), str)])  # fmt: skip
+        for offset, item in enumerate(part):
+            pid = item.get("pid") if isinstance(item, dict) else None
+            if isinstance(pid, str) and pid in known and not _uuid_like(pid):
+                stored, changed_here = known[pid]
+                if stored == source_hash(item, published.get(pid)) and not changed_here:
+                    skip.add(k + offset)
+    return skip
+
+
 def _import_parallel(
     items: list,
     *,
@@ -459,32 +482,46 @@ def _import_parallel(
     jobs: int,
 ) -> ImportSummary:
     """The chunks of ``items`` imported by ``jobs`` forked worker processes, each with its
-    own database connection, each chunk its own transaction as in one process. What records
-    share and an import creates on demand (their groups) is created here first, so workers
-    never wait on each other's uncommitted names; a unique clash between workers (the same
-    pid twice in the input, a DOI drawn twice) is retried, then resolved record by record,
-    as in one process. Outcomes arrive per chunk (progress); the summary lists them in input
-    order, as one process's would."""
-    ensure_groups(_group_names(items))
-    size = CHUNK
-    tasks = [
-        (n, chunk, {i["pid"]: published[i["pid"]] for i in chunk
-                    if isinstance(i, dict) and isinstance(i.get("pid"), str)
-                    and i["pid"] in published}, dry_run)
-        for n, chunk in enumerate(items[k : k + size] for k in range(0, len(items), size))
-    ]  # fmt: skip
+    own database connection, each chunk its own transaction as in one process. Unchanged
+    records are skipped here first. What records share and an import creates on demand
+    (their groups) is created here before the workers start, so they never wait on each
+    other's uncommitted names; a unique clash between workers (the same pid twice in the
+    input, a DOI drawn twice) retries the chunk, then goes record by record, as in one
+    process. Outcomes arrive per chunk (progress); the summary lists them in chunk order."""
+    summary = ImportSummary()
+
+    def report(outcome: str, pid: str, reason: str = "") -> None:
+        summary.add(outcome, pid, reason)
+        if on_record is not None:
+            on_record(outcome, pid, reason)
+
+    skip = _unchanged(items, published)
+    for position in sorted(skip):
+        report(UNCHANGED, items[position]["pid"])
+    todo = [p for p in range(len(items)) if p not in skip]
+    if len(todo) <= CHUNK:  # one chunk or none: nothing to share out
+        rest = import_datasets([items[p] for p in todo], published=published,
+                               dry_run=dry_run, on_record=on_record)  # fmt: skip
+        summary.counts.update(rest.counts)
+        summary.rejected += rest.rejected
+        return summary
+    ensure_groups(_group_names([items[p] for p in todo]))
+    tasks = [(n, todo[k : k + CHUNK]) for n, k in enumerate(range(0, len(todo), CHUNK))]
     # Forked children must not share the parent's sockets: close them before forking (the
     # parent reconnects on its next query; each child opens its own on its first).
     connections.close_all()
+    _SHARED.update(items=items, published=published, dry_run=dry_run)
     results: dict[int, list] = {}
-    context = multiprocessing.get_context("fork")
-    with context.Pool(min(jobs, max(1, len(tasks))), initializer=_worker_start) as pool:
-        for index, outcomes in pool.imap_unordered(_worker_chunk, tasks):
-            results[index] = outcomes
-            if on_record is not None:
-                for outcome in outcomes:
-                    on_record(*outcome)
-    summary = ImportSummary()
+    try:
+        context = multiprocessing.get_context("fork")
+        with context.Pool(min(jobs, len(tasks)), initializer=_worker_start) as pool:
+            for index, outcomes in pool.imap_unordered(_worker_chunk, tasks):
+                results[index] = outcomes
+                if on_record is not None:
+                    for outcome in outcomes:
+                        on_record(*outcome)
+    finally:
+        _SHARED.clear()
     for index in sorted(results):
         for outcome in results[index]:
             summary.add(*outcome)
