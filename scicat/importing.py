@@ -340,6 +340,7 @@ def import_datasets(
     dry_run: bool = False,
     on_record: Callable[[str, str, str], None] | None = None,
     jobs: int = 1,
+    instruments: _Instruments | None = None,
 ) -> ImportSummary:
     """Import SciCat datasets: unchanged records (same source hash, not changed here since)
     are skipped; new ones are created and published in chunks of CHUNK through the batch
@@ -356,7 +357,7 @@ def import_datasets(
         )  # fmt: skip
     summary = ImportSummary()
     published = published or {}
-    instruments = _Instruments()
+    instruments = instruments or _Instruments()
 
     def report(outcome: str, pid: str, reason: str = "") -> None:
         summary.add(outcome, pid, reason)
@@ -446,6 +447,7 @@ def _worker_chunk(task: tuple) -> tuple[int, list[tuple[str, str, str]]]:
         published=_SHARED["published"],
         dry_run=_SHARED["dry_run"],
         on_record=lambda outcome, pid, reason: outcomes.append((outcome, pid, reason)),
+        instruments=_SHARED["instruments"],
     )
     return index, outcomes
 
@@ -454,6 +456,9 @@ def _worker_start() -> None:
     # The parent closed its connections before forking; never reuse a socket it owns.
     for conn in connections.all(initialized_only=True):
         conn.connection = None
+    # One worker's lookups (instruments, proposals, facilities) serve all its chunks, as one
+    # process's serve the whole run: read-only references the import never creates.
+    _SHARED["instruments"] = _Instruments()
 
 
 def _unchanged(items: list, published: dict[str, Published]) -> set[int]:
