@@ -13,11 +13,10 @@ published). Search indexing and OAI-PMH rendering are queued after each commit: 
 broker of PORTAL_BROKER_URL when set (the queue is purged afterwards; no worker runs, so the
 measurement is the import's own cost), in-process otherwise. A second run over the same file
 measures the idempotent no-op. Then, side by side in the same database and the same minute,
-``--compare`` new records (default 1,000) are imported twice more in alternating halves: with
-the one-step system move (what the import does) and through the four moves draft ->
-submitted -> in review -> approved -> published (the path before "imported as published"),
-for the ratio. Results replace the ``scicat-import`` section of docs/performance.md. Only
-loopback is contacted.
+``--compare`` new records (default 1,000) are imported twice more in alternating halves:
+inserted published (what the import does) and created as drafts, then moved to published by
+the chunk's one batch system move (the path before), for the ratio. Results replace the
+``scicat-import`` section of docs/performance.md. Only loopback is contacted.
 """
 
 import argparse
@@ -113,7 +112,9 @@ def export(count: int, files: int, prefix: str = "PID.bench") -> list[dict]:
     return items
 
 
-def run(items: list[dict]) -> tuple[dict, float, list[float]]:
+def run(items: list[dict], jobs: int = 1) -> tuple[dict, float, list[float]]:
+    import resource
+
     from scicat.importing import import_datasets
 
     times: list[float] = []
@@ -126,46 +127,56 @@ def run(items: list[dict]) -> tuple[dict, float, list[float]]:
         if reason:
             print(f"rejected {pid}: {reason}", file=sys.stderr)
 
-    start, cpu = time.perf_counter(), time.process_time()
-    summary = import_datasets(items, on_record=on_record)
-    run.cpu = time.process_time() - cpu  # this process's CPU time (PostgreSQL's is apart)
+    def children() -> float:
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return usage.ru_utime + usage.ru_stime
+
+    start, cpu, child = time.perf_counter(), time.process_time(), children()
+    summary = import_datasets(items, on_record=on_record, jobs=jobs)
+    # This process's CPU time and its --jobs workers' (PostgreSQL's is apart).
+    run.cpu = time.process_time() - cpu + children() - child
     return dict(summary.counts), time.perf_counter() - start, times
 
 
-class four_moves:
-    """The import's publication as it was before the one-step system move: four batch moves
-    (draft -> submitted -> in review -> approved -> published), one event each."""
+class draft_then_move:
+    """The import's publication as it was before records were inserted published: created as
+    drafts, then the chunk's one batch system move draft -> published (an UPDATE per row)."""
 
     def __enter__(self):
         from catalogue.models import Status
         from catalogue.services import lifecycle
+        from scicat import importing
 
-        self.lifecycle, self.real = lifecycle, lifecycle.datasets_move_as_system
+        self.importing, self.real = importing, importing.datasets_create_many
         real = self.real
 
-        def move(*, datasets, to, comment=""):
-            if to != Status.PUBLISHED:
-                return real(datasets=datasets, to=to, comment=comment)
-            for status in (Status.SUBMITTED, Status.IN_REVIEW, Status.APPROVED, to):
-                datasets = real(datasets=datasets, to=status, comment=comment)
+        def create(*, items, files, actor, published, published_comment=""):
+            datasets = real(items=items, files=files, actor=actor)
+            lifecycle.datasets_move_as_system(
+                datasets=[ds for ds, p in zip(datasets, published, strict=True) if p],
+                to=Status.PUBLISHED, comment=published_comment,
+            )  # fmt: skip
             return datasets
 
-        lifecycle.datasets_move_as_system = move
+        importing.datasets_create_many = create
         return self
 
     def __exit__(self, *exc):
-        self.lifecycle.datasets_move_as_system = self.real
+        self.importing.datasets_create_many = self.real
+
+
+ONE, OLD = "inserted published", "draft, then moved"
 
 
 def compare(count: int, files: int) -> dict[str, tuple[int, float]]:
-    """(records, seconds) of the one-step and the four-move path, alternating halves."""
-    out = {"one step": [0, 0.0], "four moves": [0, 0.0]}
+    """(records, seconds) of the two paths, alternating halves."""
+    out = {ONE: [0, 0.0], OLD: [0, 0.0]}
     half = max(1, count // 2)
     for round_ in range(2):
-        for name in ("one step", "four moves"):
+        for name in (ONE, OLD):
             items = export(half, files, prefix=f"PID.cmp{round_}{name[:3]}")
-            if name == "four moves":
-                with four_moves():
+            if name == OLD:
+                with draft_then_move():
                     counts, seconds, _ = run(items)
             else:
                 counts, seconds, _ = run(items)
@@ -189,6 +200,12 @@ def main() -> None:
         type=int,
         default=1000,
         help="records per path in the side-by-side comparison (0: none)",
+    )
+    parser.add_argument(
+        "--jobs",
+        default="",
+        help="import_scicat --jobs (default: the command's default); several, comma-separated "
+        "(e.g. 1,2), are run one after another, each into a fresh database, side by side",
     )
     parser.add_argument("--no-write", action="store_true", help="Do not touch performance.md")
     parser.add_argument("--database", default="portal_scicat_bench",
@@ -217,20 +234,27 @@ def main() -> None:
     load_s = time.perf_counter() - load_start
     os.unlink(path)
 
-    load_avg = os.getloadavg()
-    counts, first_s, first_times = run(items)
-    first_cpu = run.cpu
-    counts2, second_s, second_times = run(items)
-    second_cpu = run.cpu
-    load_mid = os.getloadavg()
+    from django.db import connections
+
+    from scicat.importing import default_jobs
+
+    jobs_list = [int(j) for j in args.jobs.split(",") if j.strip()] or [default_jobs()]
+    runs = []  # (jobs, load before, first (counts, s, times, cpu), second (…), load after)
+    for n, jobs in enumerate(jobs_list):
+        if n:  # each --jobs value into an empty database, as the first
+            connections.close_all()
+            fresh_database(url)
+        before = os.getloadavg()
+        first = (*run(items, jobs), run.cpu)
+        second = (*run(items, jobs), run.cpu)
+        runs.append((jobs, before, first, second, os.getloadavg()))
+    load_avg, load_mid = runs[0][1], runs[-1][4]
     side = compare(args.compare, args.files) if args.compare else {}
     load_after = os.getloadavg()
     if settings.BROKER_URL:
         from portal.celery import app
 
         app.control.purge()
-    first_rate = len(items) / first_s
-    second_rate = len(items) / second_s
     broker = "queued to Redis (no worker running)" if settings.BROKER_URL else "in-process"
     from scicat.importing import CHUNK
 
@@ -245,44 +269,68 @@ def main() -> None:
             f"&ge; {TARGET:.0f}/s | {rate / TARGET:.2f} |"
         )
 
+    rows = []
+    for jobs, _, first, second, _ in runs:
+        rows.append(row(f"first, --jobs {jobs} (create + publish)", first[0], first[1],
+                        len(items) / first[1], first[2], first[3]))  # fmt: skip
+        rows.append(row(f"second, --jobs {jobs} (unchanged)", second[0], second[1],
+                        len(items) / second[1], second[2], second[3]))  # fmt: skip
+    jobs_text = ""
+    if len(runs) > 1:
+        base = len(items) / runs[0][2][1]
+        jobs_text = "\nSide by side (`--jobs " + args.jobs + "`, one after another, each into an "
+        jobs_text += (
+            "empty database): "
+            + "; ".join(
+                f"--jobs {j}: **{len(items) / f[1]:,.0f} datasets/s** first run "
+                f"({(len(items) / f[1]) / base:.2f}x --jobs {runs[0][0]}; load average "
+                f"{b[0]:.2f} before, {a[0]:.2f} after)"
+                for j, b, f, _, a in runs
+            )
+            + ".\n"
+        )
     side_text = ""
     if side:
-        (n1, s1), (n4, s4) = side["one step"], side["four moves"]
+        (n1, s1), (n4, s4) = side[ONE], side[OLD]
         side_text = f"""
 Side by side (`--compare {args.compare}`: {n1:,} new records per path into the same database
 after the runs above, alternating halves; load average {load_mid[0]:.2f} before,
-{load_after[0]:.2f} after): one step **{n1 / s1:,.0f} datasets/s**, four moves
-**{n4 / s4:,.0f} datasets/s**; one step / four moves: **{(n1 / s1) / (n4 / s4):.1f}x**.
+{load_after[0]:.2f} after): inserted published **{n1 / s1:,.0f} datasets/s**, draft then
+moved **{n4 / s4:,.0f} datasets/s**; inserted published / draft then moved:
+**{(n1 / s1) / (n4 / s4):.2f}x**.
 """
 
+    cmd_jobs = f" --jobs {args.jobs}" if args.jobs else ""
     body = f"""## SciCat import (`benchmarks/ingest_scicat.py`)
 
 `import_scicat --file` of {len(items):,} published SciCat datasets with {args.files} files each
 (one origdatablock; {size_mb:.0f} MiB of JSON, parsed in {load_s:.1f} s), into an empty
 PostgreSQL database, in this process (`scicat.importing.import_datasets`, what the command
 runs). New records go in chunks of {CHUNK}, one transaction each: the batch writer
-(`datasets_create_many`, files by COPY), then the lifecycle's one system move "imported as
-published" for the chunk (`datasets_move_as_system`: draft -> published, one event per
-record, DOIs and the concepts with their concept DOIs and version numbers reserved together,
-one UPDATE per record), then the SciCat-side records with their source hash; a chunk with a
+(`datasets_create_many`, files by COPY) inserting what the source published as published:
+the lifecycle's system move "imported as published" made as the rows go in
+(`datasets_publish_new_as_system`: one event per record, from draft; DOIs and the concepts
+with their concept DOIs drawn together; version 1; each row written once), then the SciCat-side records with their source hash; a chunk with a
 bad record is imported record by record instead, so each gets its own outcome. The second run compares each record's
 stored source hash (and that the dataset was not changed here since) and writes nothing.
 Search indexing and OAI-PMH rendering after commit: {broker}.
 
 - Machine: {machine()}; load average {load_avg[0]:.2f} before, {load_mid[0]:.2f} after
   (2 cores shared with other work).
-- Command: `.venv/bin/python benchmarks/ingest_scicat.py --count {len(items)}`
-- CPU s: this process's CPU time (PostgreSQL's own is apart); datasets per CPU-second is the
-  importer's cost, whatever else shared the machine.
+- Command: `.venv/bin/python benchmarks/ingest_scicat.py --count {len(items)}{cmd_jobs}`
+- CPU s: the importer's CPU time, this process's and its `--jobs` workers' (PostgreSQL's own
+  is apart); datasets per CPU-second is the importer's cost, whatever else shared the machine.
+- `--jobs N` (> 1): the chunks go to N forked worker processes, each its own connection and
+  one transaction per chunk; this process collects the outcomes.
 
 p50/p95: time per chunk of {CHUNK} records (a chunk is one transaction; its records are
-committed together, so a per-record time inside a chunk would say nothing).
+committed together, so a per-record time inside a chunk would say nothing); with `--jobs` > 1,
+the time between the arrivals of finished chunks.
 
 | run | outcome | datasets/s | total s | p50 ms/chunk of {CHUNK} | p95 ms/chunk | CPU s | datasets per CPU-s | target | ratio |
 |---|---|---:|---:|---:|---:|---:|---:|---|---:|
-{row("first (create + publish)", counts, first_s, first_rate, first_times, first_cpu)}
-{row("second (unchanged)", counts2, second_s, second_rate, second_times, second_cpu)}
-{side_text}"""  # noqa: E501
+{chr(10).join(rows)}
+{jobs_text}{side_text}"""  # noqa: E501
     print(body)
     if not args.no_write:
         write_section("scicat-import", body)

@@ -31,6 +31,7 @@ from django.utils import timezone
 from lxml import etree
 
 from catalogue.models import Dataset, DatasetConcept, Status
+from catalogue.services.bulk import insert_new
 from catalogue.snapshot import concept_snapshot, dataset_snapshot
 from doi.client import (
     DataCiteClient,
@@ -208,6 +209,49 @@ def doi_reserve_concepts_many(*, facility_codes: list[str | None]) -> list[Datas
             [DoiRegistration(concept=c, doi=c.doi) for c in concepts]
         )
     return concepts
+
+
+def doi_reserve_new_published(*, datasets: list[Dataset]) -> None:
+    """For new records published as they are created (imports; not yet inserted): each gets a
+    fresh DOI name unless it keeps one (``ds.doi``) and a new concept with its concept DOI,
+    as :func:`doi_reserve_many` and :func:`doi_reserve_concepts_many` give, with the names of
+    both drawn and checked together (one look-up for the chunk). The concepts and their
+    registrations are inserted here; the caller inserts the datasets and then calls
+    :func:`doi_hold_new_published` for theirs. Raises DoiReservationError as they do."""
+    if not datasets:
+        return
+    _check_may_reserve()
+    codes = [ds.facility.code if ds.facility_id else None for ds in datasets]
+    fresh = [ds for ds in datasets if not ds.doi]
+    fresh_codes = [ds.facility.code if ds.facility_id else None for ds in fresh]
+    names = _free_names(codes + fresh_codes)
+    concept_names, dataset_names = names[: len(codes)], names[len(codes) :]
+    concepts = [DatasetConcept(doi=name.strip().lower()) for name in concept_names]
+    with transaction.atomic():  # a concurrent reservation of a name: IntegrityError, retry
+        insert_new(DatasetConcept, concepts)
+        insert_new(DoiRegistration, [DoiRegistration(concept=c, doi=c.doi) for c in concepts])
+    for ds, concept in zip(datasets, concepts, strict=True):
+        ds.concept = concept
+    for ds, name in zip(fresh, dataset_names, strict=True):
+        ds.doi = name
+    for ds in datasets:
+        ds.doi = ds.doi.strip().lower()  # the stored form (Dataset.save)
+
+
+def doi_hold_new_published(*, datasets: list[Dataset]) -> None:
+    """The registration rows of the DOIs :func:`doi_reserve_new_published` gave (or kept) for
+    these datasets, now inserted (a kept DOI already registered keeps its row)."""
+    if not datasets:
+        return
+    registered = set(
+        DoiRegistration.objects.filter(doi__in=[ds.doi for ds in datasets]).values_list(
+            "doi", flat=True
+        )
+    )
+    insert_new(
+        DoiRegistration,
+        [DoiRegistration(dataset=ds, doi=ds.doi) for ds in datasets if ds.doi not in registered],
+    )
 
 
 # --------------------------------------------------------------------------- desired state

@@ -22,6 +22,8 @@ import dataclasses
 import hashlib
 import itertools
 import json
+import multiprocessing
+import os
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -29,7 +31,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, OperationalError, connection, connections, transaction
 from django.utils import timezone
 
 from catalogue.models import AlternateIdentifier, DataFile, Dataset, Instrument, Status
@@ -209,15 +211,25 @@ def import_record(
         return REJECTED, str(pid), "pid: a SciCat dataset without a pid cannot be upserted."
     found = published or Published()
     try:
-        with transaction.atomic():
-            outcome, dataset = _import(item, pid, found, instruments)
-            # Last, so the record's updated_at is after every write to the dataset: a rerun
-            # finding this hash and no later change of the dataset skips the record.
-            ScicatRecord.objects.filter(dataset=dataset).update(
-                source_hash=source_hash(item, published), updated_at=timezone.now()
-            )
-            if dry_run:
-                transaction.set_rollback(True)
+        for attempt in (1, 2):
+            try:
+                with transaction.atomic():
+                    outcome, dataset = _import(item, pid, found, instruments)
+                    # Last, so the record's updated_at is after every write to the dataset: a
+                    # rerun finding this hash and no later change of the dataset skips it.
+                    ScicatRecord.objects.filter(dataset=dataset).update(
+                        source_hash=source_hash(item, published), updated_at=timezone.now()
+                    )
+                    if dry_run:
+                        transaction.set_rollback(True)
+                break
+            except (IntegrityError, OperationalError) as exc:
+                # A concurrent import (another --jobs worker, or a second run) wrote the same
+                # record or name first: once more sees its row and updates it instead.
+                if not _retryable(exc):
+                    raise
+                if attempt == 2:
+                    return REJECTED, pid, f"a concurrent write clashed twice: {exc}"
     except ScicatInputError as exc:
         return REJECTED, pid, "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.errors.items())
     except DatasetInputError as exc:
@@ -316,20 +328,36 @@ def _uuid_like(pid: str) -> bool:
     return True
 
 
+def default_jobs() -> int:
+    """Worker processes of an import: one per CPU, at most 4 (PostgreSQL needs its share)."""
+    return max(1, min(os.cpu_count() or 1, 4))
+
+
 def import_datasets(
     items: Iterable[Any],
     *,
     published: dict[str, Published] | None = None,
     dry_run: bool = False,
     on_record: Callable[[str, str, str], None] | None = None,
+    jobs: int = 1,
+    instruments: _Instruments | None = None,
 ) -> ImportSummary:
     """Import SciCat datasets: unchanged records (same source hash, not changed here since)
     are skipped; new ones are created and published in chunks of CHUNK through the batch
     writer and the lifecycle's batch move; anything else, and any chunk in which one record
-    fails, record by record (``import_record``), so every record gets its own outcome."""
+    fails, record by record (``import_record``), so every record gets its own outcome.
+
+    ``jobs`` > 1: the chunks go to that many worker processes (:func:`_import_parallel`);
+    the outcome is the same as one process's. Inside a transaction (workers could not see
+    it) or on SQLite (one writer at a time) the import runs in this process."""
+    if jobs > 1 and connection.vendor == "postgresql" and not connection.in_atomic_block:
+        return _import_parallel(
+            list(items), published=published or {}, dry_run=dry_run, on_record=on_record,
+            jobs=jobs,
+        )  # fmt: skip
     summary = ImportSummary()
     published = published or {}
-    instruments = _Instruments()
+    instruments = instruments or _Instruments()
 
     def report(outcome: str, pid: str, reason: str = "") -> None:
         summary.add(outcome, pid, reason)
@@ -364,12 +392,144 @@ def import_datasets(
                     one(item)
             else:
                 new.append((item, pid, digest))
-        if new and not _import_new(new, published, instruments, dry_run):
+        result = _import_new(new, published, instruments, dry_run) if new else _DONE
+        if result == _CLASH:
+            # A unique index refused a row another worker (or run) committed meanwhile: the
+            # records now known go the record path; the others are tried as a chunk once more.
+            known = _known([pid for _, pid, _ in new])
+            for item, pid, _ in new:
+                if pid in known:
+                    one(item)
+            new = [n for n in new if n[1] not in known]
+            result = _import_new(new, published, instruments, dry_run) if new else _DONE
+        if result != _DONE:
             for item, _, _ in new:
                 one(item)  # one record is wrong: find which, and give each its outcome
         else:
             for _, pid, _ in new:
                 report(CREATED, pid)
+    return summary
+
+
+_DONE, _REFUSED, _CLASH = "done", "refused", "clash"
+
+
+def _retryable(exc: Exception) -> bool:
+    """A unique clash or a deadlock: what two concurrent writers of the same names meet."""
+    if isinstance(exc, IntegrityError):
+        return True
+    cause = getattr(exc, "__cause__", None)
+    return getattr(cause, "sqlstate", None) in ("40P01", "40001")  # deadlock, serialization
+
+
+def _group_names(items: list) -> list:
+    names: list = []
+    for item in items:
+        if isinstance(item, dict):
+            groups = item.get("accessGroups")
+            names += [item.get("ownerGroup"), *(groups if isinstance(groups, list) else [])]
+    return names
+
+
+# The input of a parallel import, set before the workers are forked: they inherit it, so
+# a chunk is sent to a worker as positions, never pickled (10,000 records with their file
+# lists cost the parent seconds of pickling).
+_SHARED: dict[str, Any] = {}
+
+
+def _worker_chunk(task: tuple) -> tuple[int, list[tuple[str, str, str]]]:
+    """In a worker process: one chunk, imported as one process imports it (its own
+    transaction and connection); returns its outcomes as one process reports them."""
+    index, positions = task
+    outcomes: list[tuple[str, str, str]] = []
+    import_datasets(
+        [_SHARED["items"][p] for p in positions],
+        published=_SHARED["published"],
+        dry_run=_SHARED["dry_run"],
+        on_record=lambda outcome, pid, reason: outcomes.append((outcome, pid, reason)),
+        instruments=_SHARED["instruments"],
+    )
+    return index, outcomes
+
+
+def _worker_start() -> None:
+    # The parent closed its connections before forking; never reuse a socket it owns.
+    for conn in connections.all(initialized_only=True):
+        conn.connection = None
+    # One worker's lookups (instruments, proposals, facilities) serve all its chunks, as one
+    # process's serve the whole run: read-only references the import never creates.
+    _SHARED["instruments"] = _Instruments()
+
+
+def _unchanged(items: list, published: dict[str, Published]) -> set[int]:
+    """Positions of the records a rerun skips (same source hash, not changed here since),
+    found as one process finds them, so that a no-op rerun starts no worker."""
+    skip: set[int] = set()
+    for k in range(0, len(items), CHUNK):
+        part = items[k : k + CHUNK]
+        known = _known([i["pid"] for i in part
+                        if isinstance(i, dict) and isinstance(i.get("pid"), str)])  # fmt: skip
+        for offset, item in enumerate(part):
+            pid = item.get("pid") if isinstance(item, dict) else None
+            if isinstance(pid, str) and pid in known and not _uuid_like(pid):
+                stored, changed_here = known[pid]
+                if stored == source_hash(item, published.get(pid)) and not changed_here:
+                    skip.add(k + offset)
+    return skip
+
+
+def _import_parallel(
+    items: list,
+    *,
+    published: dict[str, Published],
+    dry_run: bool,
+    on_record: Callable[[str, str, str], None] | None,
+    jobs: int,
+) -> ImportSummary:
+    """The chunks of ``items`` imported by ``jobs`` forked worker processes, each with its
+    own database connection, each chunk its own transaction as in one process. Unchanged
+    records are skipped here first. What records share and an import creates on demand
+    (their groups) is created here before the workers start, so they never wait on each
+    other's uncommitted names; a unique clash between workers (the same pid twice in the
+    input, a DOI drawn twice) retries the chunk, then goes record by record, as in one
+    process. Outcomes arrive per chunk (progress); the summary lists them in chunk order."""
+    summary = ImportSummary()
+
+    def report(outcome: str, pid: str, reason: str = "") -> None:
+        summary.add(outcome, pid, reason)
+        if on_record is not None:
+            on_record(outcome, pid, reason)
+
+    skip = _unchanged(items, published)
+    for position in sorted(skip):
+        report(UNCHANGED, items[position]["pid"])
+    todo = [p for p in range(len(items)) if p not in skip]
+    if len(todo) <= CHUNK:  # one chunk or none: nothing to share out
+        rest = import_datasets([items[p] for p in todo], published=published,
+                               dry_run=dry_run, on_record=on_record)  # fmt: skip
+        summary.counts.update(rest.counts)
+        summary.rejected += rest.rejected
+        return summary
+    ensure_groups(_group_names([items[p] for p in todo]))
+    tasks = [(n, todo[k : k + CHUNK]) for n, k in enumerate(range(0, len(todo), CHUNK))]
+    # Forked children must not share the parent's sockets: close them before forking (the
+    # parent reconnects on its next query; each child opens its own on its first).
+    connections.close_all()
+    _SHARED.update(items=items, published=published, dry_run=dry_run)
+    results: dict[int, list] = {}
+    try:
+        context = multiprocessing.get_context("fork")
+        with context.Pool(min(jobs, len(tasks)), initializer=_worker_start) as pool:
+            for index, outcomes in pool.imap_unordered(_worker_chunk, tasks):
+                results[index] = outcomes
+                if on_record is not None:
+                    for outcome in outcomes:
+                        on_record(*outcome)
+    finally:
+        _SHARED.clear()
+    for index in sorted(results):
+        for outcome in results[index]:
+            summary.add(*outcome)
     return summary
 
 
@@ -385,6 +545,7 @@ def _records_insert(records: list[ScicatRecord]) -> None:
                "created_at", "updated_at")  # fmt: skip
     with (
         connection.cursor() as cursor,
+        connection.wrap_database_errors,
         cursor.cursor.copy(
             f"COPY {ScicatRecord._meta.db_table} ({', '.join(columns)}) FROM STDIN"
         ) as copy,
@@ -396,9 +557,10 @@ def _records_insert(records: list[ScicatRecord]) -> None:
             ))  # fmt: skip
 
 
-def _import_new(new, published, instruments, dry_run: bool) -> bool:
-    """Create (and publish what the source published) these new records in one transaction;
-    False (nothing written) when any of them is rejected."""
+def _import_new(new, published, instruments, dry_run: bool) -> str:
+    """Create (and publish what the source published) these new records in one transaction:
+    _DONE; nothing written and _REFUSED when any of them is rejected, _CLASH when a unique
+    index or a deadlock refused the chunk (a concurrent writer: worth one more try)."""
     prepared = []
     try:
         for item, pid, digest in new:
@@ -410,20 +572,21 @@ def _import_new(new, published, instruments, dry_run: bool) -> bool:
             data["alternate_identifiers"] = [{"identifier": pid, "type": SCICAT_PID_TYPE}]
             prepared.append((fields, files, blocks, data, digest))
     except ScicatInputError:
-        return False
+        return _REFUSED
     try:
         with transaction.atomic():
             names = []
             for fields, *_ in prepared:
                 names += [fields.get("ownerGroup"), *(fields.get("accessGroups") or [])]
             ensure_groups(names)
+            # What the source published is created published: the lifecycle's system move
+            # made as the rows are inserted (each row written once, in its final state).
             datasets = datasets_create_many(
-                items=[p[3] for p in prepared], files=[p[1] for p in prepared], actor=None
-            )
-            to_publish = [ds for ds, p in zip(datasets, prepared, strict=True)
-                          if p[0].get("isPublished")]  # fmt: skip
-            lifecycle.datasets_move_as_system(
-                datasets=to_publish, to=Status.PUBLISHED, comment="Published at the SciCat source."
+                items=[p[3] for p in prepared],
+                files=[p[1] for p in prepared],
+                actor=None,
+                published=[bool(p[0].get("isPublished")) for p in prepared],
+                published_comment="Published at the SciCat source.",
             )
             # Last, so each record's updated_at is after every write to its dataset.
             _records_insert([
@@ -433,9 +596,13 @@ def _import_new(new, published, instruments, dry_run: bool) -> bool:
             ])  # fmt: skip
             if dry_run:
                 transaction.set_rollback(True)
-    except (DatasetInputError, lifecycle.TransitionError, IntegrityError):
-        return False
-    return True
+    except (DatasetInputError, lifecycle.TransitionError):
+        return _REFUSED
+    except (IntegrityError, OperationalError) as exc:
+        if not _retryable(exc):
+            raise
+        return _CLASH
+    return _DONE
 
 
 # --- sources -------------------------------------------------------------------------------
@@ -562,8 +729,10 @@ def run_import(
     dry_run: bool = False,
     progress: Callable[[int | None], Any] | None = None,
     on_record: Callable[[str, str, str], None] | None = None,
+    jobs: int = 1,
 ) -> ImportSummary:
-    """The ETL: from a file or a SciCat API. ``progress(total)`` returns a tqdm-like bar."""
+    """The ETL: from a file or a SciCat API. ``progress(total)`` returns a tqdm-like bar;
+    ``jobs`` worker processes import the chunks (1: this process alone, as the beat task)."""
     published: dict[str, Published] = {}
     if file:
         items = file_items(file)
@@ -590,7 +759,9 @@ def run_import(
             on_record(outcome, pid, reason)
 
     try:
-        return import_datasets(items, published=published, dry_run=dry_run, on_record=tick)
+        return import_datasets(
+            items, published=published, dry_run=dry_run, on_record=tick, jobs=jobs
+        )
     finally:
         if bar is not None:
             bar.close()

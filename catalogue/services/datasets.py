@@ -108,6 +108,7 @@ from catalogue.models import (
     Technique,
 )
 from catalogue.panet import PANET_BASE
+from catalogue.services.bulk import insert_new
 from catalogue.services.changes import datasets_changed
 from catalogue.services.errors import DatasetInputError
 from catalogue.storage import StoragePathError, check_relative_path
@@ -852,7 +853,9 @@ def _write_rows_many(records: list[tuple[Dataset, dict]], *, new: bool = False) 
             for row in rows[key]:
                 row.dataset = ds
             batch.extend(rows[key])
-        if batch:
+        if batch and new:
+            insert_new(model, batch)
+        elif batch:
             model.objects.bulk_create(batch)
     for key, field in (("techniques", "technique"), ("access_groups", "group")):
         through = getattr(Dataset, key).through
@@ -865,7 +868,7 @@ def _write_rows_many(records: list[tuple[Dataset, dict]], *, new: bool = False) 
                 continue
             links.extend(through(dataset_id=ds.pk, **{f"{field}_id": o.pk}) for o in rows[key])
         if links:
-            through.objects.bulk_create(links)
+            insert_new(through, links)
 
 
 def _actor_user(actor):
@@ -883,6 +886,8 @@ def datasets_create_many(
     actor,
     files: Sequence[Sequence | None] | None = None,
     max_files: int | None = None,
+    published: Sequence[bool] | None = None,
+    published_comment: str = "",
 ) -> list[Dataset]:
     """Create many drafts in one transaction: all or none. ``dataset_create`` is this for one.
 
@@ -892,11 +897,19 @@ def datasets_create_many(
     INSERT for all records; ``datasets_changed`` is called once, so search indexing and
     OAI-PMH rendering follow in batches. Errors: one ``DatasetInputError`` whose paths start
     with the record's index, ``"[3].creators[0].orcid"``, ``"[0].files[12].path"``.
+
+    ``published[i]`` (the system only, ``actor=None``: imports of what a source published):
+    ``items[i]`` is created published, in the one step of the lifecycle's system move
+    (``lifecycle.datasets_publish_new_as_system``: its audit event, DOI and concept, version
+    1), its row inserted once in its final state. A record that may not be published raises
+    ``lifecycle.TransitionError``, and nothing is written.
     """
-    return _create_many(items=items, files=files, actor=actor, indexed=True, max_files=max_files)
+    return _create_many(items=items, files=files, actor=actor, indexed=True, max_files=max_files,
+                        published=published, published_comment=published_comment)  # fmt: skip
 
 
-def _create_many(*, items, files, actor, indexed: bool, max_files: int | None = None):
+def _create_many(*, items, files, actor, indexed: bool, max_files: int | None = None,
+                 published: Sequence[bool] | None = None, published_comment: str = ""):  # fmt: skip
     from catalogue.services.files import file_rows, file_totals, files_insert_new
 
     lookups = _Lookups()
@@ -935,8 +948,22 @@ def _create_many(*, items, files, actor, indexed: bool, max_files: int | None = 
     for ds in datasets:
         ds.doi = (ds.doi or "").strip().lower() or None  # the stored form (Dataset.save)
     with transaction.atomic():
-        Dataset.objects.bulk_create(datasets)
+        after_insert = None
+        if published is not None and any(published):
+            from catalogue.services.lifecycle import datasets_publish_new_as_system
+
+            if actor is not None:
+                raise ValueError("Only the system creates records published.")
+            chosen = [r for r, p in zip(records, published, strict=True) if p]
+            after_insert = datasets_publish_new_as_system(
+                datasets=[ds for ds, *_ in chosen],
+                has_creators=[bool(rows.get("creators")) for _, rows, _, _ in chosen],
+                comment=published_comment,
+            )
+        insert_new(Dataset, datasets)
         _write_rows_many([(ds, rows) for ds, rows, _, _ in records], new=True)
+        if after_insert is not None:
+            after_insert()
         if any(file_list for *_, file_list in records):
             files_insert_new(
                 (ds.pk, f.path, f.size, f.checksum_algorithm, f.checksum, f.media_type)

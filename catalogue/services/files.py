@@ -243,6 +243,7 @@ def files_insert_new(rows: Iterable[tuple]) -> None:
     columns = ", ".join(_COLUMNS)
     with (
         connection.cursor() as cursor,
+        connection.wrap_database_errors,
         cursor.cursor.copy(f"COPY {DataFile._meta.db_table} ({columns}) FROM STDIN") as copy,
     ):
         for row in rows:

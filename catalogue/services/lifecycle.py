@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy as _
 
 from catalogue.models import Dataset, DatasetConcept, DatasetEvent, Status
 from catalogue.roles import Action, user_may
+from catalogue.services.bulk import insert_new
 from catalogue.services.changes import datasets_changed
 from catalogue.services.versions import concept_publish, concept_refresh
 from doi.services import DoiReservationError, doi_reserve
@@ -284,6 +285,61 @@ def datasets_move_as_system(*, datasets: list[Dataset], to: str, comment: str = 
 
     notify_events(events=events)
     return locked
+
+
+def datasets_publish_new_as_system(
+    *, datasets: list[Dataset], has_creators: list[bool], comment: str = ""
+) -> Callable[[], None]:
+    """The system's move draft -> published (the table's entry "imported as published") for
+    new records, made as they are created, so each row is inserted once in its final state
+    instead of inserted as a draft and rewritten (imports: ``datasets_create_many(…,
+    published=…)`` calls this). Before the INSERT, for the unsaved drafts: the table must
+    allow the move, DataCite's mandatory properties be present (``has_creators[i]``: the
+    record brings creators), then the DOI (kept or fresh) and a new concept with its concept
+    DOI are reserved, version 1, not superseded, published now. Returns what runs after the
+    INSERT: the DOI registrations and one audit event per record (from draft, as the move
+    :func:`datasets_move_as_system` makes writes). Any record that may not be published raises
+    TransitionError naming it, before anything is written."""
+    from doi.services import doi_hold_new_published, doi_reserve_new_published
+
+    if not datasets:
+        return lambda: None
+    entry = _entry(Status.DRAFT, Status.PUBLISHED, system=True)
+    now = timezone.now()
+    for ds, creators in zip(datasets, has_creators, strict=True):
+        if entry is None or ds.status != Status.DRAFT:
+            raise TransitionError(
+                f"{ds.pid}: a dataset cannot go from {_label(ds.status)} to "
+                f"{_label(Status.PUBLISHED)}."
+            )
+        missing = datacite_missing_properties(ds, has_creators=creators)
+        if missing:
+            raise TransitionError(
+                f"{ds.pid}: the dataset lacks DataCite mandatory properties: "
+                + ", ".join(missing) + "."
+            )  # fmt: skip
+    try:
+        doi_reserve_new_published(datasets=datasets)
+    except DoiReservationError as exc:
+        raise TransitionError(str(exc)) from exc
+    for ds in datasets:
+        ds.status = Status.PUBLISHED
+        ds.published_at = ds.published_at or now
+        ds.version_number = ds.version_number or 1
+        ds.superseded = False
+
+    def after_insert() -> None:
+        from catalogue.services.notifications import notify_events
+
+        doi_hold_new_published(datasets=datasets)
+        events = [DatasetEvent(dataset=ds, actor=None, actor_name="", from_status=Status.DRAFT,
+                               to_status=Status.PUBLISHED, comment=comment,
+                               kind=DatasetEvent.Kind.TRANSITION)
+                  for ds in datasets]  # fmt: skip
+        insert_new(DatasetEvent, events)
+        notify_events(events=events)
+
+    return after_insert
 
 
 # What a move changes on a dataset's row (the batch move writes them in one UPDATE per row).

@@ -138,3 +138,23 @@ def test_batch_announces_one_change_for_all(owner, instrument, django_capture_on
     with django_capture_on_commit_callbacks() as callbacks:
         assert owner.post(URL, batch(3)).status_code == 201
     assert len(callbacks) == 1
+
+
+def test_a_large_batch_reads_back_as_records_created_one_by_one(owner, instrument):
+    """A batch of many records goes in by COPY (ids drawn from the sequence): each record
+    reads back as one created alone does, and later records get later ids."""
+    single = owner.post("/api/v1/datasets", new_body(title="Scan 0")).json()
+    response = owner.post(URL, batch(12, n_files=1))
+    assert response.status_code == 201, response.content
+    pids = [r["pid"] for r in response.json()["datasets"]]
+    rows = {str(ds.pid): ds for ds in Dataset.objects.filter(pid__in=pids)}
+    assert len(rows) == 12 and all(rows[p].pk > Dataset.objects.get(pid=single["pid"]).pk
+                                   for p in pids)  # fmt: skip
+    first = owner.get(f"/api/v1/datasets/{pids[0]}").json()
+    volatile = {"pid", "dates", "files", "storage_folder", "file_count", "total_size",
+                "file_formats", "formats", "links", "url", "etag"}  # fmt: skip
+    assert {k: v for k, v in first.items() if k not in volatile} == {
+        k: v for k, v in single.items() if k not in volatile
+    }
+    assert first["storage_folder"] == "p03/2024/scan_0"
+    assert rows[pids[0]].created_at is not None and rows[pids[0]].updated_at is not None

@@ -154,3 +154,26 @@ def test_a_chunk_is_announced_once_so_indexing_and_oai_follow_in_one_task_each(
         signals.datasets_changed.disconnect(receiver)
     # The batch write and the lifecycle's move of the same records: one announcement.
     assert seen == [sorted(Dataset.objects.values_list("pk", flat=True))]
+
+
+def test_records_published_at_the_source_are_inserted_published_and_never_rewritten():
+    """The system move is made as the rows are inserted: no dataset row of a new chunk is
+    UPDATEd (each UPDATE rewrites every index entry of the row), yet the move is audited."""
+    items = export(4)
+    items[3]["isPublished"] = False
+    with CaptureQueriesContext(connection) as queries:
+        assert import_datasets(items).counts == {"created": 4}
+    table = Dataset._meta.db_table
+    updates = [q["sql"] for q in queries.captured_queries
+               if q["sql"].startswith("UPDATE") and table in q["sql"].split()[1]]  # fmt: skip
+    assert updates == []
+    published = Dataset.objects.filter(status=Status.PUBLISHED)
+    assert published.count() == 3
+    for ds in published:
+        assert (ds.version_number, ds.superseded) == (1, False) and ds.concept.doi != ds.doi
+        assert ds.published_at is not None
+        assert DoiRegistration.objects.filter(dataset=ds, doi=ds.doi).exists()
+        assert DatasetEvent.objects.filter(dataset=ds, from_status="draft",
+                                           to_status="published").count() == 1  # fmt: skip
+    draft = Dataset.objects.get(status=Status.DRAFT)
+    assert draft.doi is None and draft.concept_id is None and not draft.events.exists()

@@ -5,7 +5,7 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from scicat.importing import REJECTED, SourceError, run_import
+from scicat.importing import REJECTED, SourceError, default_jobs, run_import
 
 
 class Command(BaseCommand):
@@ -28,6 +28,13 @@ class Command(BaseCommand):
         )
         parser.add_argument("--dry-run", action="store_true", help="Write nothing; report")
         parser.add_argument("--quiet", action="store_true", help="No progress bar")
+        parser.add_argument(
+            "--jobs",
+            type=int,
+            default=default_jobs(),
+            help="Worker processes importing chunks side by side (default: the CPUs, at most "
+            "4; 1: this process alone)",
+        )
 
     def handle(self, *args, **options):
         where = None
@@ -40,6 +47,8 @@ class Command(BaseCommand):
                 raise CommandError("--filter must be a JSON object of where conditions")
         if options["username"] and not options["password"]:
             raise CommandError("--username needs --password")
+        if options["jobs"] < 1:
+            raise CommandError("--jobs must be 1 or more")
         rejected = []
 
         def progress(total):
@@ -68,6 +77,7 @@ class Command(BaseCommand):
                 dry_run=options["dry_run"],
                 progress=progress,
                 on_record=on_record,
+                jobs=options["jobs"],
             )
         except (SourceError, OSError) as exc:
             raise CommandError(str(exc)) from None
