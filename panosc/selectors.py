@@ -1005,13 +1005,20 @@ def _documents_for(records: list[Record], filt: Filter) -> dict[str, list[dict]]
     wanted = set().union(*pids_of.values()) if pids_of else set()
     docs = [d for d in every if d.obj["pid"] in wanted]
     docs = _filter_documents(docs, scope, where="filter.include[documents].scope")
+    return _embedded_documents(docs, pids_of, scope)
+
+
+def _embedded_documents(
+    docs: list[Document], pids_of: dict[str, set[str]], scope: Filter
+) -> dict[str, list[dict]]:
+    """Each record's documents (``pids_of``: record pid -> document pids), rendered once and
+    ordered: its proposal first, then its publications by pid; windowed by the scope."""
     kinds = {d.obj["pid"]: d.key[0] for d in docs}
     rendered = dict(
         zip([d.obj["pid"] for d in docs], _render_documents(docs, scope, scored=False), strict=True)
     )
     out: dict[str, list[dict]] = {}
     for pid, doc_pids in pids_of.items():
-        # Its proposal first, then its publications by pid.
         ordered = sorted((p for p in doc_pids if p in rendered), key=lambda p: (kinds[p], p))
         out[pid] = _window([rendered[p] for p in ordered], scope)
     return out
@@ -1046,15 +1053,7 @@ def _documents_for_indexed(records: list[Record], scope: Filter) -> dict[str, li
             pids_of[str(r.snapshot.pid)] = set(r.documents)
         else:
             pids_of[str(r.snapshot.pid)] = {d.obj["pid"] for d in docs if r.pk in d.ids}
-    kinds = {d.obj["pid"]: d.key[0] for d in docs}
-    rendered = dict(
-        zip([d.obj["pid"] for d in docs], _render_documents(docs, scope, scored=False), strict=True)
-    )
-    out: dict[str, list[dict]] = {}
-    for pid, doc_pids in pids_of.items():
-        ordered = sorted((p for p in doc_pids if p in rendered), key=lambda p: (kinds[p], p))
-        out[pid] = _window([rendered[p] for p in ordered], scope)
-    return out
+    return _embedded_documents(docs, pids_of, scope)
 
 
 def _scored(items: list, text: str, score) -> list:
