@@ -37,6 +37,7 @@ from django.utils import timezone
 from elasticsearch import ApiError, NotFoundError, TransportError
 from elasticsearch.helpers import streaming_bulk
 
+from catalogue.search.backends.elasticsearch import unavailable_on_failure
 from catalogue.search.connection import SearchUnavailable, get_client, replicas_for_new_index
 from catalogue.search.queries import like_wildcard
 from panosc.filter import MAX_LIMIT, MAX_SKIP, AllOf, AnyOf, Test, WhereNode, _compare
@@ -337,17 +338,13 @@ class NoIndex(Exception):
 
 def _search(body: dict, *, missing_ok: bool = True) -> dict:
     try:
-        return get_client().search(index=alias_name(), body=body).body
+        # Overload and server errors become SearchUnavailable, as for the dataset index.
+        with unavailable_on_failure():
+            return get_client().search(index=alias_name(), body=body).body
     except NotFoundError as exc:
         if missing_ok:
             return {"hits": {"hits": [], "total": {"value": 0}}}
         raise NoIndex() from exc
-    except TransportError as exc:
-        raise SearchUnavailable(f"Elasticsearch is unreachable: {exc}") from exc
-    except ApiError as exc:
-        if exc.meta.status >= 500 or exc.meta.status == 429:
-            raise SearchUnavailable(f"Elasticsearch answered {exc.meta.status}: {exc}") from exc
-        raise
 
 
 def _substring(word: str) -> str:

@@ -52,7 +52,7 @@ def _key_buckets(response: dict) -> list[dict]:
 
 
 @contextmanager
-def _unavailable_on_failure():
+def unavailable_on_failure():
     """Connection problems, overload (429) and server errors become ``SearchUnavailable``;
     a request Elasticsearch refuses (4xx) is our bug and propagates."""
     try:
@@ -66,7 +66,7 @@ def _unavailable_on_failure():
 
 
 def _call(method, body: dict) -> dict:
-    with _unavailable_on_failure():
+    with unavailable_on_failure():
         # A missing alias (nothing indexed yet) searches nothing instead of failing.
         return method(
             index=alias_name(), ignore_unavailable=True, allow_no_indices=True, body=body
@@ -170,7 +170,7 @@ class ElasticsearchBackend:
         cached = cache.get(counts_key) if counts_key else None
         if cached is not None:
             searches = searches[:2]  # the page of hits only: its counts are known
-        with _unavailable_on_failure(), ES_REQUEST_SECONDS.labels("msearch").time():
+        with unavailable_on_failure(), ES_REQUEST_SECONDS.labels("msearch").time():
             responses = client.msearch(searches=searches).body["responses"]
         for part in responses:
             if "error" in part:
