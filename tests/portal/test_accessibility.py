@@ -23,8 +23,11 @@ BROWSER_UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/126.0 Sa
 
 
 @pytest.fixture
-def catalogue():
+def catalogue(settings):
     # Created before Playwright starts: its event loop makes Django refuse ORM calls.
+    # Each index write is visible at once: the page is often asked for sooner than the index's
+    # one-second refresh, and these tests are of the pages, not of the refresh interval.
+    settings.SEARCH_REFRESH_ON_WRITE = True
     facility = FacilityFactory(code="esrf", name="European Synchrotron Radiation Facility",
                                short_name="ESRF")  # fmt: skip
     ds = make_dataset(

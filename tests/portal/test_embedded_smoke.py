@@ -59,7 +59,9 @@ def test_embedded_mode_end_to_end(tmp_path):
         css = urllib.request.urlopen(f"{base}/static/css/portal.css", timeout=10)  # noqa: S310
         assert css.status == 200
         with pytest.raises(urllib.error.HTTPError) as missing:
-            urllib.request.urlopen(f"{base}/datasets/{pid[:-1]}0/", timeout=10)  # noqa: S310
+            # Another PID than the home page's (its last digit changed, so never the same one).
+            other = pid[:-1] + ("1" if pid[-1] == "0" else "0")
+            urllib.request.urlopen(f"{base}/datasets/{other}/", timeout=10)  # noqa: S310
         assert missing.value.code == 404
     finally:
         server.terminate()
