@@ -27,6 +27,7 @@ import argparse
 import csv
 import os
 import random
+import resource
 import subprocess
 import sys
 import time
@@ -377,6 +378,7 @@ def run(args) -> str:
               " to measure without 429s", file=sys.stderr, flush=True)  # fmt: skip
     load_before, mem_before = os.getloadavg(), memory_mib(args.prod_dir)
     cpu_before = cpu_seconds(args.prod_dir)
+    machine_before, children_before = machine_busy_seconds(), children_cpu_seconds()
     started = time.time()
     locust_env = {**os.environ, "PORTAL_LOAD_HDF5_PIDS": ",".join(hdf5_pids(env)),
                   "PORTAL_LOAD_WRITE_TOKEN": token, "PORTAL_LOAD_WRITE_GROUP": group,
@@ -399,6 +401,8 @@ def run(args) -> str:
             )
     elapsed = time.time() - started
     cpu_after = cpu_seconds(args.prod_dir)
+    machine_busy = machine_busy_seconds() - machine_before
+    locust_cpu = children_cpu_seconds() - children_before
     load_after, mem_after = os.getloadavg(), memory_mib(args.prod_dir)
     with open(f"{csv_prefix}_stats.csv", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
@@ -436,7 +440,8 @@ def run(args) -> str:
                   + f"; in all {busy:.0f} core-seconds of the {elapsed * (os.cpu_count() or 1):.0f}"
                   f" the machine had, so **{requests / busy:.1f} requests per busy core-second**"
                   f" ({requests / max(cpu.get('gunicorn', 0), 1e-9):.1f} per gunicorn"
-                  " core-second). Locust's own CPU is not counted."]  # fmt: skip
+                  f" core-second). Locust itself used {locust_cpu:.0f} core-seconds; the"
+                  f" whole machine was busy {machine_busy:.0f} (/proc/stat)."]  # fmt: skip
     if len(samples) > 2:
         lines += ["", "Memory by minute (MiB): " + "; ".join(
             f"{t / 60:.0f} min " + ", ".join(f"{k} {v:.0f}" for k, v in sorted(m.items()))
@@ -445,6 +450,21 @@ def run(args) -> str:
     if not args.no_write:
         write_section(args.section, section)
     return section
+
+
+def machine_busy_seconds() -> float:
+    """Core-seconds the whole machine spent not idle since boot (the first line of /proc/stat)."""
+    with open("/proc/stat", encoding="ascii") as handle:
+        fields = [int(v) for v in handle.readline().split()[1:]]
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
+    busy = sum(fields[:8]) - idle  # user nice system idle iowait irq softirq steal
+    return busy / os.sysconf("SC_CLK_TCK")
+
+
+def children_cpu_seconds() -> float:
+    """User + system CPU of the child processes waited for so far (Locust, once it has ended)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def main() -> None:
