@@ -17,7 +17,8 @@ import sys
 from pathlib import Path
 
 STATEMENTS = """
-SELECT queryid::text, query, calls, total_exec_time, rows, shared_blks_hit, shared_blks_read
+SELECT queryid::text, query, calls, total_exec_time, rows, shared_blks_hit, shared_blks_read,
+       total_plan_time
 FROM pg_stat_statements
 WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
 """
@@ -42,8 +43,8 @@ def snapshot(dsn: str) -> dict:
     with psycopg.connect(dsn, autocommit=True) as conn:
         try:
             statements = {
-                qid: [query, calls, total, rows, hit, read]
-                for qid, query, calls, total, rows, hit, read in conn.execute(STATEMENTS)
+                qid: [query, calls, total, rows, hit, read, plan]
+                for qid, query, calls, total, rows, hit, read, plan in conn.execute(STATEMENTS)
             }
         except psycopg.Error:  # the extension is not there: tables only
             statements = None
@@ -67,8 +68,10 @@ def report(before: dict, after: dict, *, top: int = 15, requests: int | None = N
         return ["pg_stat_statements is not loaded in this PostgreSQL (start it with `make prod`)."]
     old = before["statements"] or {}
     rows = []
-    for qid, (query, calls, total, nrows, hit, read) in after["statements"].items():
-        _, calls0, total0, rows0, hit0, read0 = old.get(qid, [query, 0, 0.0, 0, 0, 0])
+    planning = 0.0
+    for qid, (query, calls, total, nrows, hit, read, plan) in after["statements"].items():
+        _, calls0, total0, rows0, hit0, read0, plan0 = old.get(qid, [query, 0, 0.0, 0, 0, 0, 0])
+        planning += plan - plan0
         if calls - calls0 > 0:
             rows.append((query, calls - calls0, total - total0, nrows - rows0,
                          hit - hit0 + read - read0))  # fmt: skip
@@ -79,8 +82,18 @@ def report(before: dict, after: dict, *, top: int = 15, requests: int | None = N
         if (requests)
         else ""
     )
-    lines += [f"PostgreSQL statements during the run: {calls:,} calls, {busy / 1000:.1f} s of "
-              f"execution{per} (pg_stat_statements, planning not included).", ""]  # fmt: skip
+    blocks = sum(r[4] for r in rows)
+    plan = (
+        f", {planning / 1000:.1f} s of planning"
+        if planning
+        else " (planning not tracked: pg_stat_statements.track_planning is off)"
+    )
+    lines += [
+        f"PostgreSQL statements during the run: {calls:,} calls, {busy / 1000:.1f} s of "
+        f"execution{plan}, {blocks:,} buffer visits{per} (pg_stat_statements; times are wall "
+        "time inside PostgreSQL, longer on a busy machine).",
+        "",
+    ]
     head = ["| total ms | % | calls | ms/call | rows/call | blocks/call | statement |",
             "|---:|---:|---:|---:|---:|---:|---|"]  # fmt: skip
 
