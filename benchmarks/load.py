@@ -36,6 +36,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
+import pgstatements  # noqa: E402
 from targets import hdf5_pids, preview_target, public_catalogue  # noqa: E402
 
 try:
@@ -377,6 +378,7 @@ def run(args) -> str:
               " PORTAL_THROTTLE_EXEMPT_NETWORKS=127.0.0.1/32 (make prod passes it through)"
               " to measure without 429s", file=sys.stderr, flush=True)  # fmt: skip
     load_before, mem_before = os.getloadavg(), memory_mib(args.prod_dir)
+    pg_before = pgstatements.snapshot(env["PORTAL_DATABASE_URL"]) if args.pg_top else None
     cpu_before = cpu_seconds(args.prod_dir)
     machine_before, children_before = machine_busy_seconds(), children_cpu_seconds()
     started = time.time()
@@ -403,6 +405,7 @@ def run(args) -> str:
     cpu_after = cpu_seconds(args.prod_dir)
     machine_busy = machine_busy_seconds() - machine_before
     locust_cpu = children_cpu_seconds() - children_before
+    pg_after = pgstatements.snapshot(env["PORTAL_DATABASE_URL"]) if args.pg_top else None
     load_after, mem_after = os.getloadavg(), memory_mib(args.prod_dir)
     with open(f"{csv_prefix}_stats.csv", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
@@ -446,10 +449,15 @@ def run(args) -> str:
         lines += ["", "Memory by minute (MiB): " + "; ".join(
             f"{t / 60:.0f} min " + ", ".join(f"{k} {v:.0f}" for k, v in sorted(m.items()))
             for t, m in samples)]  # fmt: skip
+    pg_lines = []
+    if pg_before and pg_after:
+        requests = int(total["Request Count"]) if total else None
+        pg_lines = pgstatements.report(pg_before, pg_after, top=args.pg_top, requests=requests)
+        lines += ["", pg_lines[0]]  # the summary line; the tables are printed, not written
     section = "\n".join(lines)
     if not args.no_write:
         write_section(args.section, section)
-    return section
+    return "\n".join([section, "", *pg_lines[1:]])
 
 
 def machine_busy_seconds() -> float:
@@ -481,6 +489,13 @@ def main() -> None:
     parser.add_argument("--section", default="load")
     parser.add_argument("--no-write", action="store_true", help="do not write docs/performance.md")
     parser.add_argument("--read-only", action="store_true", help="no API writes in the mix")
+    parser.add_argument(
+        "--pg-top",
+        type=int,
+        default=15,
+        help="print PostgreSQL's top N statements and the tables it scanned during the run"
+        " (pg_stat_statements, which make prod loads; 0: off)",
+    )
     args = parser.parse_args()
     if HttpUser is object:
         raise SystemExit('Locust is missing: pip install -e ".[bench]"')

@@ -7,11 +7,12 @@ from urllib.parse import quote
 from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 
 from catalogue.access import datasets_public
-from catalogue.models import DataFile, Dataset, Facility, Status
+from catalogue.models import DataFile, Dataset, Facility, Instrument, Technique
 from catalogue.snapshot import snapshot_queryset
 
 
@@ -39,36 +40,53 @@ class CatalogueCounts:
 
 
 def catalogue_counts() -> CatalogueCounts:
-    """What the public catalogue holds (published datasets only)."""
+    """What the public catalogue holds (published datasets only).
+
+    Written for the ``dataset_public_totals`` index: the sums are an index-only scan of the
+    published records, and "how many facilities/instruments/techniques" asks each of those
+    (a few hundred rows) whether it has a public record, instead of COUNT(DISTINCT) over every
+    record's row.
+    """
     public = datasets_public()
     # Separate aggregates: joining techniques would multiply the per-dataset sums.
-    totals = public.aggregate(
-        n=Count("id"),
-        files=Sum("file_count"),
-        size=Sum("total_size"),
-        facilities=Count("facility", distinct=True),
-        instruments=Count("instrument", distinct=True),
-    )
-    totals["techniques"] = (
-        Dataset.techniques.through.objects.filter(dataset__in=public)
-        .values("technique_id")
-        .distinct()
-        .count()
-    )
+    totals = public.aggregate(n=Count("id"), files=Sum("file_count"), size=Sum("total_size"))
+    used_by_public = {
+        "facilities": Facility.objects.filter(Exists(public.filter(facility_id=OuterRef("pk")))),
+        "instruments": Instrument.objects.filter(
+            Exists(public.filter(instrument_id=OuterRef("pk")))
+        ),
+        "techniques": Technique.objects.filter(
+            Exists(
+                Dataset.techniques.through.objects.filter(
+                    technique_id=OuterRef("pk"), dataset__in=public
+                )
+            )
+        ),
+    }
+    for key, qs in used_by_public.items():
+        totals[key] = qs.count()
     return CatalogueCounts(
         datasets=totals["n"] or 0,
         files=totals["files"] or 0,
         bytes=totals["size"] or 0,
-        facilities=totals["facilities"] or 0,
-        instruments=totals["instruments"] or 0,
-        techniques=totals["techniques"] or 0,
+        facilities=totals["facilities"],
+        instruments=totals["instruments"],
+        techniques=totals["techniques"],
     )
 
 
 def facilities_with_public_counts() -> QuerySet:
-    return Facility.objects.annotate(
-        public_datasets=Count("datasets", filter=Q(datasets__status=Status.PUBLISHED))
-    ).order_by("name")
+    # A count per facility (an index-only range of ``dataset_public_totals`` each), not a join
+    # of every dataset row grouped by facility.
+    public = (
+        datasets_public()
+        .filter(facility_id=OuterRef("pk"))
+        .order_by()
+        .values("facility_id")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return Facility.objects.annotate(public_datasets=Coalesce(Subquery(public), 0)).order_by("name")
 
 
 @dataclass(frozen=True)
@@ -117,12 +135,16 @@ def home_summary() -> HomeSummary:
     return summary
 
 
-def home_summary_forget(*, dataset_ids: list[int], **kwargs) -> None:
+def home_summary_forget(*, dataset_ids: list[int], ever_public_ids=None, **kwargs) -> None:
     """``datasets_changed`` receiver: the next home page recounts if a changed record is (or
     was, for a withdrawn one) public. Drafts change all the time (every ingestor's write) and
-    never reach the summary: forgetting it for them made every home page recount under load."""
-    public = (Status.PUBLISHED, Status.WITHDRAWN)
-    if Dataset.objects.filter(pk__in=dataset_ids, status__in=public).exists():
+    never reach the summary: forgetting it for them made every home page recount under load.
+    The announcement says which records were ever public (``ever_public_ids``)."""
+    if ever_public_ids is None:
+        from catalogue.services.changes import ever_public_ids as ever_public
+
+        ever_public_ids = ever_public(dataset_ids)
+    if ever_public_ids:
         cache.delete(HOME_SUMMARY_KEY)
 
 

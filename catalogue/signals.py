@@ -1,7 +1,10 @@
 """Signals the catalogue sends to the apps built on it (never for its own logic).
 
 ``datasets_changed`` is sent after the transaction that changed some datasets commits, with
-``dataset_ids`` (a sorted list of primary keys; some may have been deleted). Receivers must be
+``dataset_ids`` (a sorted list of primary keys; some may have been deleted) and
+``ever_public_ids`` (those of them that are or were once public, or whose row is gone:
+``catalogue.services.changes.ever_public_ids``; receivers about public copies skip the rest,
+and take all of ``dataset_ids`` when it is not given). Receivers must be
 quick and must not fail the sender: they queue work (the OAI-PMH provider renders the records'
 metadata ahead of harvests). Sent by ``catalogue.services.changes.datasets_changed`` only.
 """

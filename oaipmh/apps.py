@@ -8,9 +8,13 @@ def _dataset_deleting(sender, instance, **kwargs) -> None:
     deleted_record_remember(dataset=instance)
 
 
-def _datasets_changed(sender, dataset_ids: list[int], **kwargs) -> None:
-    """Render the changed records ahead of the next harvest (in the background)."""
+def _datasets_changed(sender, dataset_ids: list[int], ever_public_ids=None, **kwargs) -> None:
+    """Render the changed records ahead of the next harvest (in the background). A record that
+    was never public is in no harvest: no task for it (an ingestor's drafts)."""
     from oaipmh.tasks import RENDER_BATCH, render_records
+
+    if ever_public_ids is not None:
+        dataset_ids = ever_public_ids
 
     for start in range(0, len(dataset_ids), RENDER_BATCH):
         render_records.delay(dataset_ids[start : start + RENDER_BATCH])

@@ -7,10 +7,15 @@ logger = logging.getLogger(__name__)
 DOCUMENTS_BATCH = 500  # datasets per task
 
 
-def _datasets_changed(sender, dataset_ids: list[int], **kwargs) -> None:
+def _datasets_changed(sender, dataset_ids: list[int], ever_public_ids=None, **kwargs) -> None:
     """Keep the documents index in step (after commit, in the background), as the dataset
-    index is kept; nothing with the database search backend (no index)."""
+    index is kept; nothing with the database search backend (no index). Documents hold public
+    datasets only: a record that was never public is in none (no task for an ingestor's
+    drafts)."""
     from django.conf import settings
+
+    if ever_public_ids is not None:
+        dataset_ids = ever_public_ids
 
     if settings.SEARCH_BACKEND != "elasticsearch" or not dataset_ids:
         return

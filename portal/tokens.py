@@ -16,7 +16,7 @@ import datetime
 import hashlib
 import secrets
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from rest_framework import exceptions, permissions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
@@ -98,9 +98,26 @@ def authenticate_bearer(secret: str) -> tuple[object, ApiToken]:
         raise TokenInvalid("The account of this token is inactive.", "user_inactive")
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-        token.last_used_at = now
+        _token_mark_used(token, now)
     return token.owner, token
+
+
+def _token_mark_used(token: ApiToken, now: datetime.datetime) -> None:
+    """Write ``last_used_at``, unless another request holds the row: a write request's UPDATE
+    keeps the row locked until its transaction ends, and a client's concurrent requests (an
+    ingestor's 50 threads share one token) all waited for it. That request is writing the same
+    minute already, so skipping loses nothing."""
+    if not connection.features.has_select_for_update_skip_locked:  # SQLite: one writer anyway
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    else:
+        table = connection.ops.quote_name(ApiToken._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} SET last_used_at = %s WHERE id = "  # noqa: S608 (our table)
+                f"(SELECT id FROM {table} WHERE id = %s FOR UPDATE SKIP LOCKED)",
+                [now, token.pk],
+            )
+    token.last_used_at = now
 
 
 class BearerTokenAuthentication(BaseAuthentication):

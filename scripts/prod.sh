@@ -108,6 +108,12 @@ unix_socket_directories = '$PG_SOCKET_DIR'
 max_connections = 200
 shared_buffers = 256MB
 password_encryption = scram-sha-256
+# Per-statement call counts and times (the pg_stat_statements view in the portal database):
+# what an operator reads first when the database's CPU grows. It costs well under 1 % here.
+# Planning is tracked too: for the portal's many-join lookups it is often more than execution.
+shared_preload_libraries = 'pg_stat_statements'
+pg_stat_statements.max = 5000
+pg_stat_statements.track_planning = on
 EOT
     as_user "$PG_USER" tee "$PG_DATA/pg_hba.conf" >/dev/null <<EOT
 # Written by scripts/prod.sh: peer-trusted socket for administration, passwords over TCP.
@@ -131,6 +137,20 @@ SQL
 }
 
 pg_pid() { [[ -r $PG_DATA/postmaster.pid ]] && head -n 1 "$PG_DATA/postmaster.pid"; }
+
+start_prod_postgres() {
+    start_postgres
+    # A server left running from before pg_stat_statements was configured (start_postgres
+    # keeps a running one) loads it only at its next start: restart it now, once.
+    if [[ $(pg_psql -d postgres -c 'SHOW shared_preload_libraries') != *pg_stat_statements* ]]; then
+        log "postgres: restarting to load pg_stat_statements"
+        write_pg_config
+        as_user "$PG_USER" "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$PG_LOG" -m fast -w -t "$PG_TIMEOUT" \
+            restart >/dev/null 2>>"$PG_DIR/pg_ctl.log" 9>&- || die "postgres: restart failed; see $PG_LOG"
+    fi
+    pg_psql -d portal -c 'SET client_min_messages TO warning' \
+        -c 'CREATE EXTENSION IF NOT EXISTS pg_stat_statements'
+}
 
 # --------------------------------------------------------------- Redis --
 PROD_REDIS_DIR=$PROD_DIR/redis
@@ -459,7 +479,7 @@ prod_start() {
     mkdir -p "$RUN_DIR" "$LOG_DIR" "$STORAGE" "$STATIC" "$RUN_DIR/prometheus"
     local t0
     t0=$(now)
-    start_postgres
+    start_prod_postgres
     start_prod_redis
     es_cluster_start "$PROD_DIR/elasticsearch" "$ES_NODES" "$ES_HTTP_BASE" "$ES_TRANSPORT_BASE"
     write_portal_env
@@ -543,7 +563,7 @@ prod_restart() {
     celery-beat) stop_pidfile celery-beat "$RUN_DIR/celery-beat.pid"; start_beat; printf 'PID celery-beat %s\n' "$(<"$RUN_DIR/celery-beat.pid")" ;;
     celery-*) stop_pidfile "$name" "$RUN_DIR/$name.pid"; start_worker "${name#celery-}"; printf 'PID %s %s\n' "$name" "$(<"$RUN_DIR/$name.pid")" ;;
     redis) stop_pidfile redis "$PROD_REDIS_PID" 10; start_prod_redis; printf 'PID redis %s\n' "$(<"$PROD_REDIS_PID")" ;;
-    postgres) stop_postgres; start_postgres; printf 'PID postgres %s\n' "$(pg_pid)" ;;
+    postgres) stop_postgres; start_prod_postgres; printf 'PID postgres %s\n' "$(pg_pid)" ;;
     nginx) stop_pidfile nginx "$RUN_DIR/nginx.pid" 10; start_nginx; printf 'PID nginx %s\n' "$(<"$RUN_DIR/nginx.pid")" ;;
     *) die "unknown process '$name'" ;;
     esac

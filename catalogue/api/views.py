@@ -23,6 +23,7 @@ from catalogue.access import (
     DatasetGone,
     DatasetNotFound,
     access_dataset,
+    access_decide,
     datasets_visible_to,
     user_is_curator,
 )
@@ -38,6 +39,7 @@ from catalogue.api.base import (
 from catalogue.api.files import files_keyset_page, folder_files_body
 from catalogue.api.representation import dataset_editor_json, dataset_json
 from catalogue.filters import DatasetFilter
+from catalogue.models import Dataset
 from catalogue.services.datasets import (
     dataset_create,
     dataset_delete_draft,
@@ -121,8 +123,9 @@ def _check_preconditions(request: Request, dataset) -> None:
 
 
 def _locked_for_edit(request: Request, pid):
-    """Look up (locking the row for this request's transaction) and decide ``edit``."""
-    qs = snapshot_queryset().select_for_update(of=("self",))
+    """Look up (locking the row for this request's transaction) and decide ``edit``. The row
+    alone: the writers load what they change themselves (no snapshot's related rows here)."""
+    qs = Dataset.objects.select_for_update()
     return access_dataset(user=request.user, pid=pid, need="edit", queryset=qs)
 
 
@@ -250,8 +253,11 @@ class DatasetDetail(PortalAPIView):
         data = self.body(request)
         dataset, _ = _locked_for_edit(request, pid)
         _check_preconditions(request, dataset)
-        dataset_update(dataset=dataset, data=data, actor=request.user, partial=True)
-        dataset, access = access_dataset(user=request.user, pid=pid)
+        updated = dataset_update(dataset=dataset, data=data, actor=request.user, partial=True)
+        if updated.changed_fields:  # loaded after the change, with what the answer needs
+            dataset, access = updated, access_decide(user=request.user, dataset=updated)
+        else:
+            dataset, access = access_dataset(user=request.user, pid=pid)
         return Response(dataset_body(request, dataset, access), headers=_validators(dataset))
 
     def delete(self, request: Request, pid) -> Response:

@@ -223,6 +223,30 @@ class Dataset(models.Model):
             models.Index(fields=["status", "-published_at"], name="dataset_status_published"),
             # Keyset paging of OAI-PMH lists on (datestamp, identifier).
             models.Index(RECORD_CHANGED_AT, models.F("pid"), name="dataset_record_changed"),
+            # Every ListRecords harvest counts its list (completeListSize): an index-only scan
+            # of the once-published records by datestamp (the DataCite formats also need the
+            # DOI), instead of a sequential scan of the whole table.
+            models.Index(
+                RECORD_CHANGED_AT,
+                include=["status", "withdrawn_at", "updated_at", "doi"],
+                condition=models.Q(published_at__isnull=False),
+                name="dataset_oai_once_published",
+            ),
+            # The home page's public totals (counts, files, bytes, datasets per facility, the
+            # techniques in use): index-only scans of the published records.
+            models.Index(
+                fields=["facility", "instrument"],
+                include=["id", "file_count", "total_size"],
+                condition=models.Q(status=Status.PUBLISHED),
+                name="dataset_public_totals",
+            ),
+            # Does a user see any unpublished record (the search offers the status facet)? The
+            # gate's query then reads the unpublished records only, not the whole catalogue.
+            models.Index(
+                fields=["owner_group", "created_by"],
+                condition=~models.Q(status__in=[Status.PUBLISHED, Status.WITHDRAWN]),
+                name="dataset_unpublished_owners",
+            ),
         ]
         constraints = [
             # Version numbers are given at publication, once each per concept.

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from django.db import transaction
 
 from catalogue import signals
-from catalogue.models import Dataset
+from catalogue.models import Dataset, Status
 
 logger = logging.getLogger(__name__)
 
@@ -47,8 +47,30 @@ def datasets_changed(dataset_ids: Iterable[int]) -> None:
     transaction.on_commit(announce)
 
 
+def ever_public_ids(ids: list[int]) -> list[int]:
+    """The ids among these whose record is public or was once (``published_at`` is kept), and
+    those whose row is gone (it may have been): what harvesters, federated portals and
+    anonymous visitors may ever have seen. A draft that was never published is not among
+    them: an ingestor's writes change nothing that OAI-PMH, the PaNOSC documents or the home
+    page show."""
+    private = Dataset.objects.filter(pk__in=ids, published_at__isnull=True).exclude(
+        status=Status.PUBLISHED
+    )
+    never = set(private.values_list("pk", flat=True))
+    return [pk for pk in ids if pk not in never]
+
+
 def _announce(ids: list[int]) -> None:
     # The change is committed: a failing receiver is logged, never turned into an error page.
-    for receiver, result in signals.datasets_changed.send_robust(sender=Dataset, dataset_ids=ids):
+    # One query here answers, for every receiver, which changes the public could have seen.
+    try:
+        public = ever_public_ids(ids)
+    except Exception:
+        logger.exception("Could not tell which of %d changed dataset(s) are public", len(ids))
+        public = ids  # receivers then do everything, as for public records
+    results = signals.datasets_changed.send_robust(
+        sender=Dataset, dataset_ids=ids, ever_public_ids=public
+    )
+    for receiver, result in results:
         if isinstance(result, Exception):
             logger.error("%s failed for %d changed dataset(s)", receiver, len(ids), exc_info=result)

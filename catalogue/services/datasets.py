@@ -814,6 +814,12 @@ def _check_dois(items: list[tuple[Dataset, _Errors]]) -> None:
 
 # The record as a comparable dict: API keys -> values, for diffs and audit events.
 def _state(ds: Dataset) -> dict[str, Any]:
+    return _state_and_record(ds)[0]
+
+
+def _state_and_record(ds: Dataset) -> tuple[dict[str, Any], Dataset]:
+    """What the record says now (compared before and after a change), and the record as
+    loaded for it (with everything its snapshot needs)."""
     from catalogue.api.representation import dataset_editor_json, dataset_json
     from catalogue.snapshot import dataset_snapshot, snapshot_queryset
 
@@ -824,7 +830,7 @@ def _state(ds: Dataset) -> dict[str, Any]:
     state["dates"] = {k: v for k, v in state["dates"].items() if k not in ("updated",)}
     for key in READ_ONLY_KEYS - {"doi"}:
         state.pop(key, None)
-    return state
+    return state, fresh
 
 
 def _changed(before: dict, after: dict) -> list[str]:
@@ -977,7 +983,8 @@ def _create_many(*, items, files, actor, indexed: bool, max_files: int | None = 
 
 
 def dataset_update(*, dataset: Dataset, data: dict, actor, partial: bool = True) -> Dataset:
-    """Change a record (see the module docstring); returns the updated dataset."""
+    """Change a record (see the module docstring); returns the updated dataset. After a
+    change it is loaded with what its snapshot needs (the API answers with it)."""
     err = _Errors()
     with transaction.atomic():
         ds = (
@@ -997,7 +1004,8 @@ def dataset_update(*, dataset: Dataset, data: dict, actor, partial: bool = True)
         err.raise_if_any()
         ds.save()
         _write_rows(ds, rows)
-        changed = _changed(before, _state(ds))
+        after, fresh = _state_and_record(ds)
+        changed = _changed(before, after)
         if not changed:
             transaction.set_rollback(True)  # nothing to say: not even updated_at moves
         else:
@@ -1012,8 +1020,7 @@ def dataset_update(*, dataset: Dataset, data: dict, actor, partial: bool = True)
                     changed_fields=changed,
                 )
             datasets_changed([ds.pk])
-    if not changed:
-        ds = Dataset.objects.get(pk=dataset.pk)
+    ds = fresh if changed else Dataset.objects.get(pk=dataset.pk)
     ds.changed_fields = changed
     return ds
 

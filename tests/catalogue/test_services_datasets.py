@@ -332,3 +332,66 @@ def test_datasets_changed_once_after_commit_not_on_rollback(owner):
         assert seen == []
     finally:
         signals.datasets_changed.disconnect(receiver)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_datasets_changed_says_which_records_were_ever_public(owner):
+    """Receivers about public copies (OAI-PMH, PaNOSC documents, the home page) are told which
+    changed records the public could ever have seen: never an ingestor's drafts; always a
+    published or withdrawn record, and a row that is gone (it may have been public)."""
+    from catalogue.services.changes import datasets_changed, ever_public_ids
+
+    seen = []
+
+    def receiver(sender, dataset_ids, ever_public_ids, **kwargs):
+        seen.append((list(dataset_ids), list(ever_public_ids)))
+
+    draft = dataset_create(data={"title": "T", "owner_group": "p-1234"}, actor=owner)
+    published = make_dataset(Status.PUBLISHED, owner_group=owner.groups.get())
+    withdrawn = make_dataset(Status.WITHDRAWN, owner_group=owner.groups.get())
+    gone = max(draft.pk, published.pk, withdrawn.pk) + 1000
+    assert ever_public_ids([draft.pk]) == []
+    assert ever_public_ids(sorted([draft.pk, published.pk, withdrawn.pk, gone])) == sorted(
+        [published.pk, withdrawn.pk, gone]
+    )
+    signals.datasets_changed.connect(receiver)
+    try:
+        dataset_update(dataset=draft, data={"title": "Still a draft"}, actor=owner)
+        assert seen == [([draft.pk], [])]
+        seen.clear()
+        with transaction.atomic():
+            datasets_changed([draft.pk, published.pk])
+        assert seen == [(sorted([draft.pk, published.pk]), [published.pk])]
+    finally:
+        signals.datasets_changed.disconnect(receiver)
+
+
+@pytest.mark.django_db
+def test_draft_changes_queue_no_oaipmh_or_panosc_work(owner):
+    """The OAI-PMH and PaNOSC receivers queue nothing for records that were never public, and
+    take every id when an announcement does not say (a caller sending the signal by hand)."""
+    from celery.signals import before_task_publish, task_prerun
+
+    from oaipmh.apps import _datasets_changed as oai_changed
+    from panosc.apps import _datasets_changed as panosc_changed
+
+    draft = dataset_create(data={"title": "T", "owner_group": "p-1234"}, actor=owner)
+    queued = []
+
+    def published(sender=None, headers=None, **kwargs):  # with a broker
+        queued.append(headers["task"])
+
+    def ran(sender=None, **kwargs):  # eager (no broker)
+        queued.append(sender.name)
+
+    before_task_publish.connect(published)
+    task_prerun.connect(ran)
+    try:
+        oai_changed(sender=Dataset, dataset_ids=[draft.pk], ever_public_ids=[])
+        panosc_changed(sender=Dataset, dataset_ids=[draft.pk], ever_public_ids=[])
+        assert queued == []
+        oai_changed(sender=Dataset, dataset_ids=[draft.pk])
+        assert queued == ["oaipmh.render_records"]
+    finally:
+        before_task_publish.disconnect(published)
+        task_prerun.disconnect(ran)
