@@ -19,9 +19,10 @@ taken from here, and only when the file is the very same one that was opened:
   already open file with the same inode, so it would otherwise keep the old file's metadata).
 
 Handles are shared between the worker's threads: h5py serialises every call into HDF5 with
-its own lock, and a lease count keeps a handle open while any request uses it. An idle
-handle is closed after ``PREVIEW_OPEN_FILES_IDLE_SECONDS``; at most ``PREVIEW_OPEN_FILES``
-stay open (0 switches the cache off).
+its own lock, and a lease count keeps a handle open while any request uses it. A handle
+unused for ``PREVIEW_OPEN_FILES_IDLE_SECONDS`` is closed at the worker's next preview request;
+at most ``PREVIEW_OPEN_FILES`` stay open, least recently used first out (0 switches the cache
+off).
 """
 
 import contextlib

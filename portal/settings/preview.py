@@ -13,5 +13,6 @@ PREVIEW_MAX_BYTES = env.int("PORTAL_PREVIEW_MAX_BYTES", default=64 * 1024 * 1024
 # inode, size, mtime and ctime are unchanged (catalogue/preview/handles.py); access and the
 # file policy are still decided on every request.
 PREVIEW_OPEN_FILES = env.int("PORTAL_PREVIEW_OPEN_FILES", default=16)
-# An open file nobody asked for in this many seconds is closed.
+# An open file nobody asked for in this many seconds is closed (at the worker's next preview
+# request).
 PREVIEW_OPEN_FILES_IDLE_SECONDS = env.int("PORTAL_PREVIEW_OPEN_FILES_IDLE_SECONDS", default=60)
