@@ -10,8 +10,12 @@ dataset twice (11264 x 11264, 484 MiB each): uncompressed (contiguous) and Bitsh
 (256 x 256 chunks). A dedicated SQLite catalogue there holds one published dataset with that
 file. The portal runs under gunicorn (WSGI, as in production; ``--portal-server uvicorn`` for
 ASGI), the reference under uvicorn, both on 127.0.0.1 serving the same file; the page cache is
-warmed first, and requests alternate between the two servers so both see the same machine
+warmed first, and requests go to the servers in turn so all see the same machine
 state. Requests are those H5Web makes for numeric data (``format=bin&dtype=safe``).
+
+With the PORTAL_* lines of ``scripts/prod.sh env`` exported (and ``--database-url`` that
+stack's database) it also measures the portal as a facility runs it: the same URL through
+the running stack's nginx and gunicorn (``--stack URL``; ``--no-stack`` to skip).
 
 Results go to docs/performance.md between ``<!-- h5preview:start -->`` and
 ``<!-- h5preview:end -->``. Target: the portal at >= 0.9x the reference's throughput.
@@ -29,7 +33,7 @@ import sys
 import time
 import uuid
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from perfdoc import machine, write_section
 
@@ -195,23 +199,25 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
 
 
-def run(args, ours_port: int, ref_port: int) -> list[dict]:
-    ours_base = f"/datasets/{PID}/h5grove/data"
+def run(args, servers: dict[str, tuple[str, int, str]]) -> list[dict]:
+    """``servers``: name -> (host, port, URL of the data endpoint); h5grove's reference last."""
     conns = {
-        "portal": (http.client.HTTPConnection("127.0.0.1", ours_port), ours_base, {"file": FILE}),
-        "h5grove": (http.client.HTTPConnection("127.0.0.1", ref_port), "/data", {"file": FILE}),
+        name: (http.client.HTTPConnection(host, port), base)
+        for name, (host, port, base) in servers.items()
     }
+    names = list(servers)
     rows = []
     for name, path in DATASETS.items():
         for size in args.sizes:
             expected = size * size * 4
             selections = windows(size, args.requests + args.warmup, seed=size)
-            times = {"portal": [], "h5grove": []}
+            times = {server: [] for server in names}
             for i, selection in enumerate(selections):
-                order = ["portal", "h5grove"] if i % 2 == 0 else ["h5grove", "portal"]
+                # Every server in turn, starting with another one each time.
+                order = names[i % len(names) :] + names[: i % len(names)]
                 for server in order:
-                    conn, base, fixed = conns[server]
-                    query = urlencode({**fixed, "path": path, "selection": selection,
+                    conn, base = conns[server]
+                    query = urlencode({"file": FILE, "path": path, "selection": selection,
                                        "format": "bin", "dtype": "safe"})  # fmt: skip
                     elapsed = fetch(conn, f"{base}?{query}", expected)
                     if i >= args.warmup:
@@ -226,11 +232,28 @@ def run(args, ours_port: int, ref_port: int) -> list[dict]:
                     "mean_mbps": expected * len(values) / sum(values) / 1e6,
                     "p50": p50 * 1e3, "p95": percentile(values, 95) * 1e3,
                 })  # fmt: skip
-            ours, ref = rows[-2], rows[-1]
-            log(f"  {name:15} {size:>5}^2  portal {ours['mbps']:7.1f} MB/s p50 "
-                f"{ours['p50']:6.1f} ms | h5grove {ref['mbps']:7.1f} MB/s p50 {ref['p50']:6.1f} ms"
-                f" | ratio {ours['mbps'] / ref['mbps']:.2f}")  # fmt: skip
+            group, ref = rows[-len(names) :], rows[-1]
+            log(f"  {name:15} {size:>5}^2  " + " | ".join(
+                f"{r['server']} {r['mbps']:7.1f} MB/s p50 {r['p50']:6.1f} ms"
+                + ("" if r is ref else f" ({r['mbps'] / ref['mbps']:.2f}x)") for r in group
+            ))  # fmt: skip
     return rows
+
+
+def link_into_stack(storage_root: Path) -> None:
+    """Put the benchmark file where the running stack's portal looks for it (same folder)."""
+    target = storage_root / FOLDER / FILE
+    source = STORAGE / FOLDER / FILE
+    if target.exists() and target.stat().st_ino == source.stat().st_ino:
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.unlink(missing_ok=True)
+    try:
+        os.link(source, target)
+    except OSError:  # another file system: a copy
+        import shutil
+
+        shutil.copyfile(source, target)
 
 
 # --------------------------------------------------------------------------- report
@@ -246,7 +269,7 @@ def report(rows: list[dict], args, versions: str) -> str:
         f"uncompressed (contiguous) and Bitshuffle-LZ4 ({CHUNKS[0]} x {CHUNKS[1]} chunks). "
         f"Requests: random square windows, `format=bin&dtype=safe` (what H5Web asks for), "
         f"{args.requests} measured per row after {args.warmup} warm-up, one keep-alive client, "
-        "requests alternating between the two servers, page cache warm. 1-minute load average "
+        "requests to the servers in turn, page cache warm. 1-minute load average "
         f"{args.load[0]:.1f} at the start and {args.load[1]:.1f} at the end of the run "
         f"({os.cpu_count()} cores shared with other jobs).",
         "",
@@ -254,33 +277,44 @@ def report(rows: list[dict], args, versions: str) -> str:
         f"under {args.portal_server}"
         + (" with every middleware" if args.full_middleware else " on the lean path")
         + " (access gate, DataFile lookup, path and link policy, "
-        f"{args.database_url.split(':', 1)[0]} catalogue); **h5grove** = h5grove's reference "
-        f"FastAPI app (`h5grove.fastapi_utils.router`) under uvicorn. {versions}",
+        f"{args.database_url.split(':', 1)[0]} catalogue), its own gunicorn process (1 worker, "
+        "4 threads, no access log) reached directly; "
+        + (
+            "**portal via nginx** = the same URL on the running `make prod` stack: its nginx "
+            "(deploy/nginx.conf, keep-alive to the upstream) in front of its gunicorn "
+            "(deploy/gunicorn.conf.py: 2 x cores + 1 workers, JSON access log), production "
+            "settings, what a facility runs; "
+            if args.stack
+            else ""
+        )
+        + "**h5grove** = h5grove's reference FastAPI app (`h5grove.fastapi_utils.router`) "
+        f"under uvicorn, reached directly. One keep-alive connection per server. {versions}",
         "",
         "MB/s = window bytes / p50 latency (the machine is shared: medians are what repeats); "
-        "mean MB/s = all bytes / all time. Ratio = portal MB/s / h5grove MB/s.",
+        "mean MB/s = all bytes / all time. Ratio = MB/s of the row / h5grove MB/s.",
         "",
         "| storage | window | server | MB/s | mean MB/s | p50 ms | p95 ms | ratio |",
         "|---|---|---|---:|---:|---:|---:|---:|",
     ]
-    for i in range(0, len(rows), 2):
-        ours, ref = rows[i], rows[i + 1]
-        ratio = ours["mbps"] / ref["mbps"]
-        mark = "✅" if ratio >= 0.9 else "❌"
-        window = f"{ours['size']} x {ours['size']} ({ours['size'] ** 2 * 4 / 2**20:g} MiB)"
-        for row in (ours, ref):
+    width = args.servers
+    groups = [rows[i : i + width] for i in range(0, len(rows), width)]
+    for group in groups:
+        ref = group[-1]
+        window = f"{ref['size']} x {ref['size']} ({ref['size'] ** 2 * 4 / 2**20:g} MiB)"
+        for row in group:
+            ratio = row["mbps"] / ref["mbps"]
+            mark = "✅" if ratio >= 0.9 else "❌"
             lines.append(
                 f"| {row['dataset']} | {window} | {row['server']} | {row['mbps']:.1f} | "
                 f"{row['mean_mbps']:.1f} | {row['p50']:.1f} | {row['p95']:.1f} | "
-                + (f"**{ratio:.2f}x** {mark}" if row is ours else "")
+                + ("" if row is ref else f"**{ratio:.2f}x** {mark}")
                 + " |"
             )
     smallest = min(r["size"] for r in rows)
-    extra = [o["p50"] - h["p50"] for o, h in zip(rows[::2], rows[1::2], strict=True)
-             if o["size"] == smallest]  # fmt: skip
+    extra = [g[0]["p50"] - g[-1]["p50"] for g in groups if g[0]["size"] == smallest]
     by_size: dict[int, list[float]] = {}
-    for o, h in zip(rows[::2], rows[1::2], strict=True):
-        by_size.setdefault(o["size"], []).append(o["mbps"] / h["mbps"])
+    for g in groups:
+        by_size.setdefault(g[0]["size"], []).append(g[0]["mbps"] / g[-1]["mbps"])
     trend = ", ".join(
         f"{min(r):.2f}-{max(r):.2f}x at {size * size * 4 / 2**20:g} MiB"
         for size, r in sorted(by_size.items())
@@ -323,7 +357,22 @@ def main() -> None:
         help="the portal with every middleware on the h5grove endpoints (PORTAL_LEAN_PATH=0), "
         "to measure what the lean path saves",
     )
+    parser.add_argument(
+        "--stack",
+        metavar="URL",
+        default=os.environ.get("PORTAL_BASE_URL")
+        if os.environ.get("PORTAL_STORAGE_ROOT")
+        else None,
+        help="also measure the portal through a running make prod stack at URL (nginx in front "
+        "of its gunicorn); default: $PORTAL_BASE_URL when the PORTAL_* lines of "
+        "scripts/prod.sh env are exported (the file is linked into $PORTAL_STORAGE_ROOT, and "
+        "--database-url must be that stack's database)",
+    )
+    parser.add_argument("--no-stack", dest="stack", action="store_const", const=None)
     args = parser.parse_args()
+    args.stack_storage = os.environ.get("PORTAL_STORAGE_ROOT", "")
+    if args.stack and not args.stack_storage:
+        parser.error("--stack needs PORTAL_STORAGE_ROOT (the stack's storage root)")
 
     from importlib.metadata import version
 
@@ -354,9 +403,19 @@ def main() -> None:
         servers.append(start(portal_cmd, env, ours_port, f"/datasets/{PID}/h5grove"))
         servers.append(start([sys.executable, "-c", REFERENCE_APP, str(STORAGE / FOLDER),
                               str(ref_port)], env, ref_port, "/"))  # fmt: skip
+        targets = {"portal": ("127.0.0.1", ours_port, f"/datasets/{PID}/h5grove/data")}
+        if args.stack:
+            # The same dataset (same catalogue) through the running stack: nginx in front of
+            # its gunicorn (deploy/nginx.conf, deploy/gunicorn.conf.py), as a facility runs it.
+            link_into_stack(Path(args.stack_storage))
+            stack = urlsplit(args.stack)
+            base = f"{stack.path.rstrip('/')}/datasets/{PID}/h5grove/data"
+            targets["portal via nginx"] = (stack.hostname, stack.port or 80, base)
+        targets["h5grove"] = ("127.0.0.1", ref_port, "/data")
+        args.servers = len(targets)
         log(f"measuring ({args.requests} requests per row)…")
         load_before = os.getloadavg()[0]
-        rows = run(args, ours_port, ref_port)
+        rows = run(args, targets)
         args.load = (load_before, os.getloadavg()[0])
     finally:
         for server in servers:

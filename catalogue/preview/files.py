@@ -9,9 +9,9 @@ external raw-data storage), so following a link can never reach another dataset,
 file, or anything outside the storage root.
 """
 
-import contextlib
 import os
 import posixpath
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,6 +19,7 @@ import h5py
 import hdf5plugin  # noqa: F401  (registers the Bitshuffle, LZ4, Blosc, Zstd... HDF5 filters)
 
 from catalogue.models import DataFile, Dataset
+from catalogue.preview.handles import OPEN_FILES, Handle
 from catalogue.storage import (
     StoragePathError,
     check_relative_path,
@@ -75,7 +76,11 @@ class OpenFile:
 
     relative: str  # registered path, relative to the dataset folder
     real: Path  # its real path, inside the dataset folder
-    h5: h5py.File
+    handle: Handle  # leased from OPEN_FILES, released by DatasetFiles.close()
+
+    @property
+    def h5(self) -> h5py.File:
+        return self.handle.h5
 
     @property
     def real_dir(self) -> str:
@@ -108,15 +113,19 @@ class DatasetFiles:
 
     def real_path(self, relative: str) -> Path:
         """The real path of a registered file of this dataset, or FileRefused."""
+        return self._real_path_and_stat(relative)[0]
+
+    def _real_path_and_stat(self, relative: str) -> tuple[Path, os.stat_result]:
         if not self.is_registered(relative):
             raise FileRefused(relative)
         try:
             real = dataset_file_path(self.dataset.storage_folder, relative)
-        except StoragePathError as exc:
+            status = os.stat(real)
+        except (StoragePathError, OSError) as exc:
             raise FileRefused(relative) from exc
-        if not real.is_file():
+        if not stat.S_ISREG(status.st_mode):
             raise FileRefused(relative)
-        return real
+        return real, status
 
     def referenced_file(
         self, *, base: OpenFile, name: str, folder: str | None = None
@@ -160,23 +169,29 @@ class DatasetFiles:
         Raises FileRefused when the file may not be read, NotHDF5 when it is a readable file
         of the dataset but not HDF5.
         """
-        real = self.real_path(relative)
+        real, status = self._real_path_and_stat(relative)
         if real in self._opened:
             return self._opened[real]
-        if not is_hdf5_file(real):
-            raise NotHDF5(relative)
-        try:
-            # locking=False: HDF5's POSIX file locks fail or hang on many NFS mounts, and a
-            # read-only viewer needs none (h5py >= 3.5, HDF5 >= 1.12.1).
-            h5 = h5py.File(real, "r", locking=False)
-        except OSError as exc:
-            raise NotHDF5(relative) from exc
-        opened = OpenFile(relative=relative, real=real, h5=h5)
+
+        def open_file() -> h5py.File:
+            if not is_hdf5_file(real):
+                raise NotHDF5(relative)
+            try:
+                # locking=False: HDF5's POSIX file locks fail or hang on many NFS mounts, and a
+                # read-only viewer needs none (h5py >= 3.5, HDF5 >= 1.12.1).
+                return h5py.File(real, "r", locking=False)
+            except OSError as exc:
+                raise NotHDF5(relative) from exc
+
+        # The same file (device, inode, size, mtime, ctime) may still be open from an earlier
+        # request of this worker: catalogue/preview/handles.py.
+        opened = OpenFile(
+            relative=relative, real=real, handle=OPEN_FILES.acquire(real, status, open_file)
+        )
         self._opened[real] = opened
         return opened
 
     def close(self) -> None:
         for opened in self._opened.values():
-            with contextlib.suppress(Exception):  # closing must not hide the response
-                opened.h5.close()
+            OPEN_FILES.release(opened.handle)
         self._opened.clear()

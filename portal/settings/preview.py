@@ -6,3 +6,13 @@ from .environment import env
 # a set of attributes); larger requests answer 413 and ask for a smaller selection. 64 MiB
 # holds a 4096 x 4096 float32 image.
 PREVIEW_MAX_BYTES = env.int("PORTAL_PREVIEW_MAX_BYTES", default=64 * 1024 * 1024)
+
+# HDF5 files each worker process keeps open between preview requests (0: open and close the
+# file on every request). H5Web sends dozens of requests per view to one file; opening it
+# costs more than reading a small slice. A handle is reused only while the file's device,
+# inode, size, mtime and ctime are unchanged (catalogue/preview/handles.py); access and the
+# file policy are still decided on every request.
+PREVIEW_OPEN_FILES = env.int("PORTAL_PREVIEW_OPEN_FILES", default=16)
+# An open file nobody asked for in this many seconds is closed (at the worker's next preview
+# request).
+PREVIEW_OPEN_FILES_IDLE_SECONDS = env.int("PORTAL_PREVIEW_OPEN_FILES_IDLE_SECONDS", default=60)

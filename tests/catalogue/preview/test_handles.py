@@ -1,0 +1,155 @@
+"""Open HDF5 files kept between preview requests (catalogue/preview/handles.py).
+
+A kept handle saves reopening a file H5Web asks about again; it must never answer for a file
+that was replaced or rewritten since, and never stand in for the access gate.
+"""
+
+import os
+import time
+
+import h5py
+import numpy as np
+import pytest
+
+from catalogue.models import Dataset, Status
+from catalogue.preview.handles import OPEN_FILES, RACY_SECONDS
+from catalogue.storage import dataset_folder
+from tests.catalogue.preview.conftest import dataset_with_files, h5grove_url
+
+pytestmark = pytest.mark.django_db
+
+SHAPE = (64, 64)
+
+
+@pytest.fixture(autouse=True)
+def _no_kept_files():
+    OPEN_FILES.clear()
+    yield
+    OPEN_FILES.clear()
+
+
+def _write(path, value: float) -> None:
+    # Contiguous, uncompressed: files written with another value have the very same size.
+    with h5py.File(path, "w") as h5:
+        h5.create_dataset("image", data=np.full(SHAPE, value, dtype="<f4"))
+
+
+def _settled() -> None:
+    """Wait until files written now are old enough to be kept (the racy-timestamp rule)."""
+    time.sleep(RACY_SECONDS + 0.1)
+
+
+def _value(client, dataset) -> float:
+    response = client.get(
+        h5grove_url(dataset, "data"),
+        {"file": "scan.h5", "path": "/image", "format": "bin", "dtype": "safe"},
+    )
+    assert response.status_code == 200, response.content
+    values = np.frombuffer(response.content, dtype="<f4")
+    assert values.size == SHAPE[0] * SHAPE[1]
+    assert np.all(values == values[0])
+    return float(values[0])
+
+
+def _real(dataset):
+    return (dataset_folder(dataset.storage_folder) / "scan.h5").resolve()
+
+
+def test_a_settled_file_stays_open_between_requests(client):
+    dataset = dataset_with_files(writers={"scan.h5": lambda p: _write(p, 1.0)})
+    _settled()
+    assert _value(client, dataset) == 1.0
+    kept = OPEN_FILES.kept()
+    assert list(kept) == [_real(dataset)]
+    assert _value(client, dataset) == 1.0
+    assert OPEN_FILES.kept() == kept
+
+
+def test_a_file_being_written_is_never_kept(client):
+    dataset = dataset_with_files(writers={"scan.h5": lambda p: _write(p, 1.0)})
+    assert _value(client, dataset) == 1.0
+    assert OPEN_FILES.kept() == {}
+
+
+def test_a_file_replaced_by_rename_is_read_anew(client):
+    dataset = dataset_with_files(writers={"scan.h5": lambda p: _write(p, 1.0)})
+    _settled()
+    assert _value(client, dataset) == 1.0
+    old_key = OPEN_FILES.kept()[_real(dataset)]
+    # What rsync and most writers do: a new file next to it, renamed over the old one.
+    folder = dataset_folder(dataset.storage_folder)
+    _write(folder / ".scan.h5.tmp", 2.0)
+    os.replace(folder / ".scan.h5.tmp", folder / "scan.h5")
+    assert _value(client, dataset) == 2.0
+    assert old_key not in OPEN_FILES.kept().values()
+    _settled()
+    assert _value(client, dataset) == 2.0
+    assert _value(client, dataset) == 2.0
+
+
+def test_a_file_rewritten_in_place_is_read_anew_even_with_its_old_mtime(client, tmp_path):
+    dataset = dataset_with_files(writers={"scan.h5": lambda p: _write(p, 1.0)})
+    path = dataset_folder(dataset.storage_folder) / "scan.h5"
+    before = os.stat(path)
+    _settled()
+    assert _value(client, dataset) == 1.0
+    assert _real(dataset) in OPEN_FILES.kept()
+    # Same inode, same size; the mtime is put back, as `rsync --inplace --times` would.
+    _write(tmp_path / "other.h5", 3.0)
+    assert os.path.getsize(tmp_path / "other.h5") == before.st_size
+    with open(path, "r+b") as handle:
+        handle.write((tmp_path / "other.h5").read_bytes())
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    after = os.stat(path)
+    assert (after.st_ino, after.st_size, after.st_mtime_ns) == (
+        before.st_ino,
+        before.st_size,
+        before.st_mtime_ns,
+    )
+    assert _value(client, dataset) == 3.0
+    assert _real(dataset) not in OPEN_FILES.kept()
+
+
+def test_a_kept_file_is_still_behind_the_access_gate(client):
+    dataset = dataset_with_files(writers={"scan.h5": lambda p: _write(p, 1.0)})
+    _settled()
+    assert _value(client, dataset) == 1.0
+    assert _real(dataset) in OPEN_FILES.kept()
+    Dataset.objects.filter(pk=dataset.pk).update(status=Status.DRAFT)
+    response = client.get(
+        h5grove_url(dataset, "data"), {"file": "scan.h5", "path": "/image", "format": "bin"}
+    )
+    assert response.status_code == 404
+    assert response.json() == {"message": "File not found!"}
+
+
+def test_a_deleted_file_is_not_served_from_its_kept_handle(client):
+    dataset = dataset_with_files(writers={"scan.h5": lambda p: _write(p, 1.0)})
+    _settled()
+    assert _value(client, dataset) == 1.0
+    os.unlink(dataset_folder(dataset.storage_folder) / "scan.h5")
+    response = client.get(
+        h5grove_url(dataset, "data"), {"file": "scan.h5", "path": "/image", "format": "bin"}
+    )
+    assert response.status_code == 404
+
+
+def test_no_file_is_kept_when_switched_off(client, settings):
+    settings.PREVIEW_OPEN_FILES = 0
+    dataset = dataset_with_files(writers={"scan.h5": lambda p: _write(p, 1.0)})
+    _settled()
+    assert _value(client, dataset) == 1.0
+    assert OPEN_FILES.kept() == {}
+
+
+def test_at_most_the_configured_number_of_files_stay_open(client, settings):
+    settings.PREVIEW_OPEN_FILES = 2
+    datasets = [
+        dataset_with_files(writers={"scan.h5": lambda p, v=v: _write(p, v)}) for v in range(3)
+    ]
+    _settled()
+    for value, dataset in enumerate(datasets):
+        assert _value(client, dataset) == value
+    # The least recently used one was closed.
+    assert list(OPEN_FILES.kept()) == [_real(datasets[1]), _real(datasets[2])]
+    assert _value(client, datasets[0]) == 0
