@@ -395,6 +395,12 @@ def _record_context(request, *, dataset, access, snapshot, has_landing: bool) ->
             EXPORTS[k]
             for k in ("bibtex", "ris", "csl-json", "datacite-xml", "datacite-json", "json-ld")
         ],
+        # One reverse() for every export link of the page (the keys are plain path segments).
+        "export_prefix": reverse("landing:export", kwargs={"doi": snapshot.doi, "fmt": "bibtex"})[
+            : -len("bibtex")
+        ]
+        if has_landing
+        else "",
         "jsonld": "",
         "urls": urls,
         "visa_url": selectors.visa_url(snapshot) if access.files else "",
