@@ -17,7 +17,7 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models import Prefetch
 
 from catalogue.models import Dataset, Status, Technique
 from catalogue.scimeta import ScientificEntry, scientific_entries
@@ -521,20 +521,10 @@ def record_snapshot(dataset: Dataset) -> DatasetSnapshot:
 
 
 def _with_parts(dataset: Dataset) -> Dataset:
-    """The dataset with its parts loaded, in a fixed number of queries."""
-    prefetch_related_objects(
-        [dataset],
-        "facility",
-        "instrument",
-        "beamtime__proposal__facility",
-        "creators",
-        "contributors",
-        "related_identifiers",
-        "alternate_identifiers",
-        "funding_references",
-        Prefetch("techniques", queryset=Technique.objects.only("iri", "label").order_by("label")),
-    )
-    return dataset
+    """The dataset as :func:`snapshot_queryset` loads it (its fixed number of queries)."""
+    if "creators" in getattr(dataset, "_prefetched_objects_cache", {}):
+        return dataset  # loaded so already
+    return snapshot_queryset().get(pk=dataset.pk)
 
 
 def snapshot_parts_forget(*, dataset_ids: list[int], **kwargs) -> None:
