@@ -481,6 +481,8 @@ def snapshot_parts(dataset: Dataset) -> SnapshotParts:
 def record_queryset(queryset=None):
     """Datasets with what :func:`record_snapshot` reads besides the parts: the row and its
     DOI registrations (whose state changes without moving ``updated_at``), in one query."""
+    if settings.RECORD_PARTS_CACHE_SECONDS <= 0:
+        return snapshot_queryset(queryset)  # no cache: everything, as before
     qs = Dataset.objects.all() if queryset is None else queryset
     return qs.select_related("doi_registration", "concept__doi_registration")
 
@@ -493,7 +495,6 @@ _PARTS_FIELDS = repr(
      InstrumentSnapshot, TechniqueSnapshot, ProposalSnapshot, BeamtimeSnapshot)]
 )  # fmt: skip
 PARTS_KEY = "catalogue:snapshot-parts:" + hashlib.sha256(_PARTS_FIELDS.encode()).hexdigest()[:12]
-PARTS_CACHE_SECONDS = 24 * 3600
 
 
 def _parts_key(dataset_id: int) -> str:
@@ -505,18 +506,20 @@ def record_snapshot(dataset: Dataset) -> DatasetSnapshot:
 
     The parts of a published or withdrawn record (public metadata, the same for everyone who
     may read it; what a user may see is still decided per request by ``catalogue.access``)
-    come from the shared cache while the row's ``updated_at`` is the one they were read at,
+    come from the shared cache (``RECORD_PARTS_CACHE_SECONDS``; 0: never) while the row's
+    ``updated_at`` is the one they were read at,
     and ``datasets_changed`` drops them (:func:`snapshot_parts_forget`). Drafts change with
     every ingestor's write: their parts are always read. The dataset's own fields, its DOI
     registrations, the versions and today's embargo state are always read fresh.
     """
-    if dataset.status not in (Status.PUBLISHED, Status.WITHDRAWN):
+    ttl = settings.RECORD_PARTS_CACHE_SECONDS
+    if ttl <= 0 or dataset.status not in (Status.PUBLISHED, Status.WITHDRAWN):
         return dataset_snapshot(_with_parts(dataset))
     key = _parts_key(dataset.pk)
     parts = cache.get(key)
     if not isinstance(parts, SnapshotParts) or parts.updated_at != dataset.updated_at:
         parts = snapshot_parts(_with_parts(dataset))
-        cache.set(key, parts, PARTS_CACHE_SECONDS)
+        cache.set(key, parts, ttl)
     return dataset_snapshot(dataset, parts=parts)
 
 

@@ -20,6 +20,11 @@ from tests.factories import FacilityFactory, make_dataset, technique
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _parts_cached(settings):
+    settings.RECORD_PARTS_CACHE_SECONDS = 3600  # as make prod (the default 0 never caches)
+
+
 def _row(ds: Dataset) -> Dataset:
     return record_queryset().get(pk=ds.pk)
 
@@ -73,6 +78,14 @@ def test_a_renamed_facility_shows_on_the_landing_page(client, django_capture_on_
     page = client.get(f"/doi/{ds.doi}").content.decode()
     assert "New Light Source" in page
     assert "Old Light Source" not in page
+
+
+def test_with_the_default_nothing_is_cached(settings):
+    settings.RECORD_PARTS_CACHE_SECONDS = 0
+    ds = _published()
+    record_snapshot(_row(ds))
+    Creator.objects.filter(dataset=ds, position=0).update(name="Renamed, Ada")  # same updated_at
+    assert record_snapshot(_row(ds)).creators[0].name == "Renamed, Ada"
 
 
 def test_drafts_are_always_read():
