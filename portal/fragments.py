@@ -28,7 +28,7 @@ from django.template.loader import get_template
 from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
 
-MEMO_SIZE = 4096
+MEMO_SIZE = 2048  # entries of a few KiB (a card) to ~10 KiB (a long facet list) each
 _SCALARS = frozenset(
     {str, SafeString, int, float, bool, type(None), decimal.Decimal, uuid.UUID, datetime.date}
 )
