@@ -11,6 +11,7 @@ class CatalogueConfig(AppConfig):
         from catalogue.search.signals import reindex_changed_datasets
         from catalogue.selectors import home_summary_forget
         from catalogue.signals import datasets_changed
+        from catalogue.snapshot import snapshot_parts_forget
 
         # Permissions exist only after migrate has run, so the group is set up then.
         post_migrate.connect(ensure_curators_group, sender=self)
@@ -18,3 +19,5 @@ class CatalogueConfig(AppConfig):
         datasets_changed.connect(reindex_changed_datasets, dispatch_uid="search-reindex-changed")
         # The home page's cached public summary (counts, latest records) is recounted.
         datasets_changed.connect(home_summary_forget, dispatch_uid="home-summary-forget")
+        # Record pages' cached public parts (agents, identifiers, context) of changed records.
+        datasets_changed.connect(snapshot_parts_forget, dispatch_uid="snapshot-parts-forget")

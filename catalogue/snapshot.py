@@ -9,15 +9,17 @@ Files are not part of the snapshot (a dataset may hold 100,000): page them with
 
 import dataclasses
 import datetime
+import hashlib
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Prefetch
 
-from catalogue.models import Dataset, Technique
+from catalogue.models import Dataset, Status, Technique
 from catalogue.scimeta import ScientificEntry, scientific_entries
 from catalogue.vocabularies import LICENCES
 
@@ -385,42 +387,37 @@ def concept_snapshot(latest: DatasetSnapshot, *, concept) -> DatasetSnapshot:
     )
 
 
-def dataset_snapshot(dataset: Dataset) -> DatasetSnapshot:
-    """Build the snapshot. Pass a dataset from :func:`snapshot_queryset` to avoid extra queries."""
+@dataclass(frozen=True)
+class SnapshotParts:
+    """What a snapshot reads from rows other than the dataset's own and its DOI registrations:
+    agents, related and alternate identifiers, funding, techniques and the named context. Every
+    change of one of these moves the dataset's ``updated_at`` (the writer replaces them and saves
+    the record; a renamed facility, instrument, technique, proposal or beamtime is a change of
+    every record naming it: ``catalogue.services.context``) and announces ``datasets_changed``."""
+
+    updated_at: datetime.datetime | None
+    creators: tuple[AgentSnapshot, ...]
+    contributors: tuple[AgentSnapshot, ...]
+    related_identifiers: tuple[RelatedIdentifierSnapshot, ...]
+    alternate_identifiers: tuple[AlternateIdentifierSnapshot, ...]
+    funding_references: tuple[FundingSnapshot, ...]
+    facility: FacilitySnapshot | None
+    instrument: InstrumentSnapshot | None
+    techniques: tuple[TechniqueSnapshot, ...]
+    proposal: ProposalSnapshot | None
+    beamtime: BeamtimeSnapshot | None
+
+
+def snapshot_parts(dataset: Dataset) -> SnapshotParts:
+    """The parts, from a dataset of :func:`snapshot_queryset` (else each costs queries)."""
     facility = dataset.facility
     instrument = dataset.instrument
     beamtime = dataset.beamtime
     proposal = beamtime.proposal if beamtime else None
-    licence = LICENCES.get(dataset.license)
-    try:
-        registration = dataset.doi_registration
-    except ObjectDoesNotExist:  # a DOI from outside the lifecycle (imports, fixtures)
-        registration = None
-    return DatasetSnapshot(
-        pid=dataset.pid,
-        doi=dataset.doi,
-        doi_resolves=registration is None or registration.resolves,
-        status=dataset.status,
-        title=dataset.title,
-        url=settings.BASE_URL + dataset.get_absolute_url(),
-        additional_titles=tuple(dataset.additional_titles or ()),
-        description=dataset.description,
-        additional_descriptions=tuple(dataset.additional_descriptions or ()),
+    return SnapshotParts(
+        updated_at=dataset.updated_at,
         creators=tuple(_agent(a) for a in dataset.creators.all()),
         contributors=tuple(_agent(a, contributor=True) for a in dataset.contributors.all()),
-        publisher=dataset.publisher,
-        publisher_identifier=dataset.publisher_identifier,
-        publication_year=dataset.publication_year,
-        resource_type_general=dataset.resource_type_general,
-        resource_type=dataset.resource_type,
-        keywords=tuple(dataset.keywords or ()),
-        subjects=tuple(dataset.subjects or ()),
-        licence=LicenceSnapshot(licence.spdx, licence.name, licence.url) if licence else None,
-        language=dataset.language,
-        version=dataset.version,
-        collection_start=dataset.collection_start,
-        collection_end=dataset.collection_end,
-        dates=tuple(dataset.dates or ()),
         related_identifiers=tuple(
             RelatedIdentifierSnapshot(
                 identifier=r.identifier,
@@ -478,6 +475,109 @@ def dataset_snapshot(dataset: Dataset) -> DatasetSnapshot:
         )
         if beamtime
         else None,
+    )
+
+
+def record_queryset(queryset=None):
+    """Datasets with what :func:`record_snapshot` reads besides the parts: the row and its
+    DOI registrations (whose state changes without moving ``updated_at``), in one query."""
+    if settings.RECORD_PARTS_CACHE_SECONDS <= 0:
+        return snapshot_queryset(queryset)  # no cache: everything, as before
+    qs = Dataset.objects.all() if queryset is None else queryset
+    return qs.select_related("doi_registration", "concept__doi_registration")
+
+
+# The shared cache's copy of a public record's parts. The key names the parts' fields, so a
+# release that changes them never reads another release's entries.
+_PARTS_FIELDS = repr(
+    [(c.__name__, [f.name for f in dataclasses.fields(c)]) for c in (SnapshotParts, AgentSnapshot,
+     RelatedIdentifierSnapshot, AlternateIdentifierSnapshot, FundingSnapshot, FacilitySnapshot,
+     InstrumentSnapshot, TechniqueSnapshot, ProposalSnapshot, BeamtimeSnapshot)]
+)  # fmt: skip
+PARTS_KEY = "catalogue:snapshot-parts:" + hashlib.sha256(_PARTS_FIELDS.encode()).hexdigest()[:12]
+
+
+def _parts_key(dataset_id: int) -> str:
+    return f"{PARTS_KEY}:{dataset_id}"
+
+
+def record_snapshot(dataset: Dataset) -> DatasetSnapshot:
+    """:func:`dataset_snapshot` for one record loaded by :func:`record_queryset`.
+
+    The parts of a published or withdrawn record (public metadata, the same for everyone who
+    may read it; what a user may see is still decided per request by ``catalogue.access``)
+    come from the shared cache (``RECORD_PARTS_CACHE_SECONDS``; 0: never) while the row's
+    ``updated_at`` is the one they were read at,
+    and ``datasets_changed`` drops them (:func:`snapshot_parts_forget`). Drafts change with
+    every ingestor's write: their parts are always read. The dataset's own fields, its DOI
+    registrations, the versions and today's embargo state are always read fresh.
+    """
+    ttl = settings.RECORD_PARTS_CACHE_SECONDS
+    if ttl <= 0 or dataset.status not in (Status.PUBLISHED, Status.WITHDRAWN):
+        return dataset_snapshot(_with_parts(dataset))
+    key = _parts_key(dataset.pk)
+    parts = cache.get(key)
+    if not isinstance(parts, SnapshotParts) or parts.updated_at != dataset.updated_at:
+        parts = snapshot_parts(_with_parts(dataset))
+        cache.set(key, parts, ttl)
+    return dataset_snapshot(dataset, parts=parts)
+
+
+def _with_parts(dataset: Dataset) -> Dataset:
+    """The dataset as :func:`snapshot_queryset` loads it (its fixed number of queries)."""
+    if "creators" in getattr(dataset, "_prefetched_objects_cache", {}):
+        return dataset  # loaded so already
+    return snapshot_queryset().get(pk=dataset.pk)
+
+
+def snapshot_parts_forget(*, dataset_ids: list[int], **kwargs) -> None:
+    """``datasets_changed`` receiver: the changed records' cached parts go."""
+    cache.delete_many([_parts_key(pk) for pk in dataset_ids])
+
+
+def dataset_snapshot(dataset: Dataset, *, parts: SnapshotParts | None = None) -> DatasetSnapshot:
+    """Build the snapshot. Pass a dataset from :func:`snapshot_queryset` to avoid extra queries
+    (or its ``parts``, read before: then the dataset's own row and registrations suffice)."""
+    if parts is None:
+        parts = snapshot_parts(dataset)
+    licence = LICENCES.get(dataset.license)
+    try:
+        registration = dataset.doi_registration
+    except ObjectDoesNotExist:  # a DOI from outside the lifecycle (imports, fixtures)
+        registration = None
+    return DatasetSnapshot(
+        pid=dataset.pid,
+        doi=dataset.doi,
+        doi_resolves=registration is None or registration.resolves,
+        status=dataset.status,
+        title=dataset.title,
+        url=settings.BASE_URL + dataset.get_absolute_url(),
+        additional_titles=tuple(dataset.additional_titles or ()),
+        description=dataset.description,
+        additional_descriptions=tuple(dataset.additional_descriptions or ()),
+        creators=parts.creators,
+        contributors=parts.contributors,
+        publisher=dataset.publisher,
+        publisher_identifier=dataset.publisher_identifier,
+        publication_year=dataset.publication_year,
+        resource_type_general=dataset.resource_type_general,
+        resource_type=dataset.resource_type,
+        keywords=tuple(dataset.keywords or ()),
+        subjects=tuple(dataset.subjects or ()),
+        licence=LicenceSnapshot(licence.spdx, licence.name, licence.url) if licence else None,
+        language=dataset.language,
+        version=dataset.version,
+        collection_start=dataset.collection_start,
+        collection_end=dataset.collection_end,
+        dates=tuple(dataset.dates or ()),
+        related_identifiers=parts.related_identifiers,
+        alternate_identifiers=parts.alternate_identifiers,
+        funding_references=parts.funding_references,
+        facility=parts.facility,
+        instrument=parts.instrument,
+        techniques=parts.techniques,
+        proposal=parts.proposal,
+        beamtime=parts.beamtime,
         sample_name=dataset.sample_name,
         sample_description=dataset.sample_description,
         scientific_metadata=dict(dataset.scientific_metadata or {}),

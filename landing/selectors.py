@@ -14,7 +14,7 @@ from django.urls import reverse
 from catalogue import selectors as catalogue_selectors
 from catalogue.access import DatasetAccess, DatasetGone, DatasetNotFound, access_dataset
 from catalogue.models import DataFile, Dataset, DatasetConcept, Status
-from catalogue.snapshot import DatasetSnapshot, snapshot_queryset
+from catalogue.snapshot import DatasetSnapshot, record_queryset
 from landing import citations
 from landing.manifests import ManifestFile
 
@@ -44,7 +44,8 @@ def landing_record(*, doi: str, user) -> LandingRecord | None:
     pages exist only for what has been published: a draft, even one given a DOI by hand, has
     none, for anybody (curators use the dataset page).
     """
-    published = snapshot_queryset().filter(status__in=(Status.PUBLISHED, Status.WITHDRAWN))
+    # The row and its DOI registrations; the rest of its snapshot comes with record_snapshot.
+    published = record_queryset().filter(status__in=(Status.PUBLISHED, Status.WITHDRAWN))
     try:
         dataset, access = access_dataset(user=user, doi=doi, queryset=published)
     except DatasetNotFound:

@@ -39,7 +39,12 @@ from catalogue.curation.review_links import review_links_panel_context
 from catalogue.curation.views import curation_panel_context
 from catalogue.models import Dataset, Status
 from catalogue.reviewlinks import snapshot_names_hidden
-from catalogue.snapshot import DatasetSnapshot, dataset_snapshot, snapshot_queryset
+from catalogue.snapshot import (
+    DatasetSnapshot,
+    dataset_snapshot,
+    record_snapshot,
+    snapshot_queryset,
+)
 from doi.datacite import datacite_attributes, datacite_xml
 from doi.identifiers import landing_url
 from landing import citations, manifests, schemaorg, selectors, signposting
@@ -198,8 +203,9 @@ def _export_response(
     record: selectors.LandingRecord,
     export: Export,
     params: dict[str, str],
+    snapshot: DatasetSnapshot | None = None,
 ) -> HttpResponse:
-    snapshot = dataset_snapshot(record.dataset)
+    snapshot = snapshot or record_snapshot(record.dataset)
     if record.withdrawn and export.key not in WITHDRAWN_EXPORTS:
         return _gone_text(snapshot)
     try:
@@ -269,10 +275,10 @@ def _landing(request: HttpRequest, doi: str) -> HttpResponse:
         return _not_acceptable()
     media_type, params = chosen
     key = NEGOTIABLE[media_type]
-    snapshot = dataset_snapshot(record.dataset)
+    snapshot = record_snapshot(record.dataset)
     signposts = _signposts(request, snapshot)
     if key != "html":
-        response = _export_response(request, record, EXPORTS[key], params)
+        response = _export_response(request, record, EXPORTS[key], params, snapshot)
         # RFC 9110 §8.7: the negotiated representation also lives at its own URL.
         response["Content-Location"] = reverse(
             "landing:export", kwargs={"doi": snapshot.doi, "fmt": key}
@@ -395,6 +401,12 @@ def _record_context(request, *, dataset, access, snapshot, has_landing: bool) ->
             EXPORTS[k]
             for k in ("bibtex", "ris", "csl-json", "datacite-xml", "datacite-json", "json-ld")
         ],
+        # One reverse() for every export link of the page (the keys are plain path segments).
+        "export_prefix": reverse("landing:export", kwargs={"doi": snapshot.doi, "fmt": "bibtex"})[
+            : -len("bibtex")
+        ]
+        if has_landing
+        else "",
         "jsonld": "",
         "urls": urls,
         "visa_url": selectors.visa_url(snapshot) if access.files else "",
@@ -469,7 +481,7 @@ def dataset_page(request: HttpRequest, pid) -> HttpResponse:
 def _published_record(request: HttpRequest, doi: str) -> selectors.LandingRecord:
     record = _record_or_404(request, doi)
     if record.withdrawn:
-        raise _Gone(dataset_snapshot(record.dataset))
+        raise _Gone(record_snapshot(record.dataset))
     return record
 
 
@@ -483,7 +495,7 @@ def _linkset(request: HttpRequest, doi: str, *, json_form: bool) -> HttpResponse
         record = _published_record(request, doi)
     except _Gone as gone:
         return _gone_text(gone.snapshot)
-    snapshot = dataset_snapshot(record.dataset)
+    snapshot = record_snapshot(record.dataset)
     signposts = _signposts(request, snapshot)
     items = _item_links(request, record) if record.access.files else []
     if json_form:
@@ -559,7 +571,7 @@ def manifest(request: HttpRequest, doi: str, kind: str) -> HttpResponse:
             status=400,
             content_type="text/plain; charset=utf-8",
         )
-    snapshot = dataset_snapshot(record.dataset)
+    snapshot = record_snapshot(record.dataset)
     usage_track(request, dataset=record.dataset)  # the manifest's files count as they are fetched
     files = selectors.iter_manifest_files(
         dataset=record.dataset, base_url=_base(request), prefix=prefix

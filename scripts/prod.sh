@@ -328,6 +328,7 @@ PORTAL_STATIC_ROOT=$STATIC
 PORTAL_FILES_X_ACCEL_PREFIX=$ACCEL_PREFIX
 PORTAL_ACCOUNT_EMAIL_VERIFICATION=optional
 PORTAL_SEARCH_PUBLIC_COUNTS_CACHE_SECONDS=${PORTAL_SEARCH_PUBLIC_COUNTS_CACHE_SECONDS:-30}
+PORTAL_RECORD_PARTS_CACHE_SECONDS=${PORTAL_RECORD_PARTS_CACHE_SECONDS:-86400}
 EOT
     # The facility's trusted clients are never throttled (portal.throttling): on this stack the
     # demo's beamline ingestor account, which benchmarks/load.py's API clients use; passed

@@ -54,7 +54,7 @@ from catalogue.services.files import (
 )
 from catalogue.services.verify import dataset_files_check_sizes, queue_checksum_verification
 from catalogue.services.versions import VersionError, dataset_new_version
-from catalogue.snapshot import dataset_snapshot, snapshot_queryset
+from catalogue.snapshot import dataset_snapshot, record_queryset, record_snapshot, snapshot_queryset
 from portal.idempotency import idempotent
 
 
@@ -94,7 +94,7 @@ def _validators(dataset) -> dict:
 
 def dataset_body(request: Request, dataset, access, *, page_size: int = DEFAULT_PAGE_SIZE):
     """GET's answer: the record, editors' fields if the caller may edit, first files."""
-    body = dataset_json(dataset_snapshot(dataset))
+    body = dataset_json(record_snapshot(dataset))
     if access.edit:
         body.update(dataset_editor_json(dataset))
     if access.edit or user_is_curator(request.user):
@@ -242,7 +242,8 @@ class DatasetDetail(PortalAPIView):
 
     def get(self, request: Request, pid) -> Response:
         page_size = page_size_param(request)
-        dataset, access = access_dataset(user=request.user, pid=pid)
+        # The row and its DOI registrations; a public record's other parts come cached.
+        dataset, access = access_dataset(user=request.user, pid=pid, queryset=record_queryset())
         validators = _validators(dataset)
         if request.headers.get("If-None-Match") == validators["ETag"]:
             return Response(status=304, headers=validators)

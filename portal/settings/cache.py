@@ -11,6 +11,13 @@ from .environment import env
 
 CACHE_URL = env.str("PORTAL_CACHE_URL", default="")
 CACHE_TIMEOUT_SECONDS = env.float("PORTAL_CACHE_TIMEOUT_SECONDS", default=0.25)
+# A published or withdrawn record's agents, identifiers, funding, techniques and context are
+# kept this long in the cache for its landing page, exports and API answer
+# (catalogue.snapshot.record_snapshot), valid while the record's updated_at holds and dropped
+# by datasets_changed. It relies on every change going through the services (which move
+# updated_at); 0 (the default, and the tests', which write rows directly) always reads them.
+# make prod sets a day.
+RECORD_PARTS_CACHE_SECONDS = env.int("PORTAL_RECORD_PARTS_CACHE_SECONDS", default=0)
 
 if CACHE_URL:
     CACHES = {
