@@ -530,9 +530,13 @@ def _with_parts(dataset: Dataset) -> Dataset:
     return snapshot_queryset().get(pk=dataset.pk)
 
 
-def snapshot_parts_forget(*, dataset_ids: list[int], **kwargs) -> None:
-    """``datasets_changed`` receiver: the changed records' cached parts go."""
-    cache.delete_many([_parts_key(pk) for pk in dataset_ids])
+def snapshot_parts_forget(*, dataset_ids: list[int], ever_public_ids=None, **kwargs) -> None:
+    """``datasets_changed`` receiver: the changed records' cached parts go. Only published or
+    withdrawn records are ever cached, so a batch of drafts that were never public costs no
+    cache round trip."""
+    ids = dataset_ids if ever_public_ids is None else ever_public_ids
+    if ids:
+        cache.delete_many([_parts_key(pk) for pk in ids])
 
 
 def dataset_snapshot(dataset: Dataset, *, parts: SnapshotParts | None = None) -> DatasetSnapshot:
