@@ -21,8 +21,6 @@ Scientific-metadata conditions are ``key:op:value[:unit]`` (see :class:`Conditio
 """
 
 import datetime
-import hashlib
-import json
 import math
 import re
 import uuid
@@ -1337,42 +1335,25 @@ def elasticsearch_counts_body(query: SearchQuery, principals: list[str] | None) 
     return body
 
 
-def search_preference(counts: dict) -> str:
-    """Elasticsearch's ``preference`` for one search: a digest of its counts request, which
-    every page and sort order of the search shares.
-
-    With one replica, each shard has two copies, and without a preference a search lands on
-    either. Each copy keeps its own request cache, so the same search was counted (and cached)
-    twice. With the digest as preference the same search always goes to the same copy (while
-    both are up; Elasticsearch falls back to another copy when one is not), which doubles the
-    cache's hit rate, and its pages come from one copy, so paging never mixes two refreshes.
-    Different searches still spread over the copies. It never starts with ``_`` (that
-    prefix names Elasticsearch's own preferences)."""
-    text = json.dumps(counts, sort_keys=True, separators=(",", ":"), default=str)
-    return "q" + hashlib.sha256(text.encode()).hexdigest()[:20]
-
-
 def elasticsearch_msearch(query: SearchQuery, principals: list[str] | None, index: str) -> list:
     """Both requests in one round trip; Elasticsearch runs them concurrently. Without
     ``query.count`` (and no facets) only the page of hits.
 
-    Both go to the same shard copy (``search_preference``), and both ask for the shard
-    request cache: the counts (``size: 0``) would be cached anyway; the page of hits is not
-    by default (``size > 0``), but its query phase (which documents, in which order) is as
-    cacheable, and the load's searches repeat their first page far more than other pages.
-    An entry belongs to one refresh of the shard, so a cached answer is exactly the answer
-    a fresh search would give."""
-    counts = elasticsearch_counts_body(query, principals)
-    header = {
-        "index": index,
-        "ignore_unavailable": True,
-        "allow_no_indices": True,
-        "preference": search_preference(counts),
-        "request_cache": True,
-    }
+    No ``preference``: pinning each search to one shard copy (a digest of the search) would
+    double the request cache's hit rate on a two-copy index, but it overrides adaptive
+    replica selection, which mostly answers from the coordinating node's own copy; on the
+    3-node stack the extra hops between nodes cost more CPU than the cache saved
+    (docs/performance.md, ``es-search-cpu``). Nor is the page of hits cached: under a
+    refresh every second its entries were dropped before they were used."""
+    header = {"index": index, "ignore_unavailable": True, "allow_no_indices": True}
     if not query.count and not query.facets:
         return [header, elasticsearch_hits_body(query, principals)]
-    return [header, elasticsearch_hits_body(query, principals), dict(header), counts]
+    return [
+        header,
+        elasticsearch_hits_body(query, principals),
+        {**header, "request_cache": True},
+        elasticsearch_counts_body(query, principals),
+    ]
 
 
 def _scientific_keys_body(principals: list[str] | None, key_filter: dict, keys: dict) -> dict:
