@@ -16,10 +16,12 @@ Each ``--portal`` (a name and a base URL: e.g. the stack's gunicorn and another 
 started from another tree with the stack's PORTAL_* lines) runs for ``--seconds`` per round,
 the portals alternating, so they are measured side by side under the same machine load.
 For each phase: the CPU time (user + system, /proc) of the stack's Elasticsearch
-processes per search, and from ``_nodes/stats`` the shard queries, the shard request
-cache's hits and misses, refreshes, and the CPU used indexing the writes is included (it
-is part of what the load run's Elasticsearch CPU is). Results go to docs/performance.md,
-section ``es-search-cpu`` (``--section``; ``--no-write`` prints only).
+processes per search (the writes' indexing included, as in the load run's figure), and
+from ``_nodes/stats`` the shard queries, the shard request cache's hits and misses and
+the refreshes. ``--refresh NAME=5s`` sets the live index's refresh interval during NAME's
+phases (and puts the one found back at the end), to compare intervals side by side.
+Results go to docs/performance.md, section ``es-search-cpu`` (``--section``; ``--no-write``
+prints only).
 """
 
 import argparse

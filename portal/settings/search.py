@@ -25,8 +25,8 @@ SEARCH_REFRESH_ON_WRITE = env.bool("PORTAL_SEARCH_REFRESH_ON_WRITE", default=Fal
 # (the cached counts of every search), so under a steady stream of ingestor writes a longer
 # interval means more cached searches and fewer refreshes and merges, at the price of
 # writes showing in search results that much later. Applies to indices made from now on
-# (`manage.py reindex`, or the first index write); an index's own setting can be changed
-# at any time with Elasticsearch's update-settings API.
+# (`manage.py reindex`, or the first index write) and, with `manage.py reindex
+# --settings-only`, to the live one (make prod runs it on every start and sets 5s).
 ELASTICSEARCH_REFRESH_INTERVAL = env.str("PORTAL_ELASTICSEARCH_REFRESH_INTERVAL", default="")
 # The public's total and facet counts of a search (anonymous visitors only; never a signed-in
 # user's) are kept this many seconds in the cache and shared, so a popular search costs its
