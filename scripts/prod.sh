@@ -329,6 +329,7 @@ PORTAL_FILES_X_ACCEL_PREFIX=$ACCEL_PREFIX
 PORTAL_ACCOUNT_EMAIL_VERIFICATION=optional
 PORTAL_SEARCH_PUBLIC_COUNTS_CACHE_SECONDS=${PORTAL_SEARCH_PUBLIC_COUNTS_CACHE_SECONDS:-30}
 PORTAL_RECORD_PARTS_CACHE_SECONDS=${PORTAL_RECORD_PARTS_CACHE_SECONDS:-86400}
+PORTAL_ELASTICSEARCH_REFRESH_INTERVAL=${PORTAL_ELASTICSEARCH_REFRESH_INTERVAL:-5s}
 EOT
     # The facility's trusted clients are never throttled (portal.throttling): on this stack the
     # demo's beamline ingestor account, which benchmarks/load.py's API clients use; passed
@@ -499,6 +500,9 @@ prod_start() {
     if ! curl -sf -m 10 -o /dev/null "$(es_cluster_url 1 "$ES_HTTP_BASE")/_alias/portal-datasets"; then
         log "building the search index"
         manage reindex --no-progress >&2
+    else
+        # An index made before: give it today's refresh interval (no rebuild).
+        manage reindex --settings-only >>"$LOG_DIR/manage.log"
     fi
     start_gunicorn
     start_nginx

@@ -313,11 +313,18 @@ def new_index_name() -> str:
     return f"{alias_name()}-{timezone.now():%Y%m%d%H%M%S%f}"
 
 
+def refresh_interval() -> str:
+    """PORTAL_ELASTICSEARCH_REFRESH_INTERVAL for new indices ("": Elasticsearch's default)."""
+    return settings.ELASTICSEARCH_REFRESH_INTERVAL.strip()
+
+
 def create_index(name: str, *, bulk_load: bool = False) -> None:
     client = get_client()
     body = index_body()
     # One replica on a cluster: a node may die without losing documents or answers.
     body["settings"] = {**body["settings"], "number_of_replicas": replicas_for_new_index(client)}
+    if refresh_interval():
+        body["settings"]["refresh_interval"] = refresh_interval()
     if bulk_load:
         # Loading from scratch: no refreshes until the end (Elasticsearch's advice for bulk loads).
         body["settings"] = {**body["settings"], "refresh_interval": "-1"}
@@ -424,7 +431,10 @@ def rebuild_index(
 
     try:
         _run_bulk(actions())
-        client.indices.put_settings(index=name, settings={"index": {"refresh_interval": None}})
+        # Back to the configured interval (None: Elasticsearch's default).
+        client.indices.put_settings(
+            index=name, settings={"index": {"refresh_interval": refresh_interval() or None}}
+        )
         client.indices.refresh(index=name)
         left = swap_alias(name)
     except BaseException:
@@ -443,6 +453,20 @@ def rebuild_index(
     return RebuildReport(
         index=name, indexed=indexed, caught_up=caught_up, deleted_indices=sorted(stale)
     )
+
+
+def apply_index_settings() -> list[str]:
+    """Give the live index (behind the alias) the configured dynamic settings without a
+    rebuild (``manage.py reindex --settings-only``): today the refresh interval, back to
+    Elasticsearch's default when none is configured. Returns the indices changed (none
+    when there is no index yet: the first index gets them when it is made)."""
+    names = _indices_behind_alias()
+    if names:
+        get_client().indices.put_settings(
+            index=",".join(names),
+            settings={"index": {"refresh_interval": refresh_interval() or None}},
+        )
+    return names
 
 
 def drop_index() -> None:

@@ -1337,7 +1337,14 @@ def elasticsearch_counts_body(query: SearchQuery, principals: list[str] | None) 
 
 def elasticsearch_msearch(query: SearchQuery, principals: list[str] | None, index: str) -> list:
     """Both requests in one round trip; Elasticsearch runs them concurrently. Without
-    ``query.count`` (and no facets) only the page of hits."""
+    ``query.count`` (and no facets) only the page of hits.
+
+    No ``preference``: pinning each search to one shard copy (a digest of the search) would
+    double the request cache's hit rate on a two-copy index, but it overrides adaptive
+    replica selection, which mostly answers from the coordinating node's own copy; on the
+    3-node stack the extra hops between nodes cost more CPU than the cache saved
+    (docs/performance.md, ``es-search-cpu``). Nor is the page of hits cached: under a
+    refresh every second its entries were dropped before they were used."""
     header = {"index": index, "ignore_unavailable": True, "allow_no_indices": True}
     if not query.count and not query.facets:
         return [header, elasticsearch_hits_body(query, principals)]

@@ -20,6 +20,14 @@ ELASTICSEARCH_REPLICAS = env.str("PORTAL_ELASTICSEARCH_REPLICAS", default="auto"
 # Make every index write visible to searches at once (tests); production relies on the
 # index's refresh interval (one second) instead, which is much cheaper under load.
 SEARCH_REFRESH_ON_WRITE = env.bool("PORTAL_SEARCH_REFRESH_ON_WRITE", default=False)
+# How often a new index makes writes visible to searches ("5s"; empty: Elasticsearch's
+# default, 1 s). Every refresh that finds a write also empties the shard's request cache
+# (the cached counts of every search), so under a steady stream of ingestor writes a longer
+# interval means more cached searches and fewer refreshes and merges, at the price of
+# writes showing in search results that much later. Applies to indices made from now on
+# (`manage.py reindex`, or the first index write) and, with `manage.py reindex
+# --settings-only`, to the live one (make prod runs it on every start and sets 5s).
+ELASTICSEARCH_REFRESH_INTERVAL = env.str("PORTAL_ELASTICSEARCH_REFRESH_INTERVAL", default="")
 # The public's total and facet counts of a search (anonymous visitors only; never a signed-in
 # user's) are kept this many seconds in the cache and shared, so a popular search costs its
 # aggregations once per period instead of once per visitor; the page of hits is always

@@ -11,7 +11,13 @@ from tqdm import tqdm
 
 from catalogue.search.connection import SearchUnavailable
 from catalogue.search.documents import alias_name
-from catalogue.search.indexing import drop_index, indexable_count, rebuild_index
+from catalogue.search.indexing import (
+    apply_index_settings,
+    drop_index,
+    indexable_count,
+    rebuild_index,
+    refresh_interval,
+)
 from catalogue.signals import search_index_rebuilt
 
 
@@ -26,8 +32,15 @@ class Command(BaseCommand):
             "--drop", action="store_true", help="delete the index and its alias instead"
         )
         parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+        parser.add_argument(
+            "--settings-only",
+            action="store_true",
+            help="only give the live index the configured settings (refresh interval)",
+        )
 
-    def handle(self, *args, batch_size: int, drop: bool, no_progress: bool, **options):
+    def handle(
+        self, *args, batch_size: int, drop: bool, no_progress: bool, settings_only: bool, **options
+    ):
         if settings.SEARCH_BACKEND != "elasticsearch":
             self.stdout.write(
                 "Search uses the database (PORTAL_ELASTICSEARCH_URL is not set): "
@@ -37,6 +50,15 @@ class Command(BaseCommand):
         if batch_size < 1:
             raise CommandError("--batch-size must be at least 1.")
         try:
+            if settings_only:
+                changed = apply_index_settings()
+                interval = refresh_interval() or "Elasticsearch's default"
+                self.stdout.write(
+                    f"Refresh interval {interval} on {', '.join(changed)}."
+                    if changed
+                    else "There is no search index yet: nothing to change."
+                )
+                return
             if drop:
                 drop_index()
                 search_index_rebuilt.send(sender=self.__class__, dropped=True)
