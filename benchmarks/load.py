@@ -461,12 +461,11 @@ def run(args) -> str:
 
 
 def machine_busy_seconds() -> float:
-    """Core-seconds the whole machine spent not idle since boot (the first line of /proc/stat)."""
-    with open("/proc/stat", encoding="ascii") as handle:
-        fields = [int(v) for v in handle.readline().split()[1:]]
-    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
-    busy = sum(fields[:8]) - idle  # user nice system idle iowait irq softirq steal
-    return busy / os.sysconf("SC_CLK_TCK")
+    """Core-seconds the whole machine spent not idle since boot (psutil reads /proc/stat)."""
+    import psutil
+
+    t = psutil.cpu_times()
+    return t.user + t.nice + t.system + t.irq + t.softirq + t.steal
 
 
 def children_cpu_seconds() -> float:

@@ -139,12 +139,9 @@ def home_summary_forget(*, dataset_ids: list[int], ever_public_ids=None, **kwarg
     """``datasets_changed`` receiver: the next home page recounts if a changed record is (or
     was, for a withdrawn one) public. Drafts change all the time (every ingestor's write) and
     never reach the summary: forgetting it for them made every home page recount under load.
-    The announcement says which records were ever public (``ever_public_ids``)."""
-    if ever_public_ids is None:
-        from catalogue.services.changes import ever_public_ids as ever_public
-
-        ever_public_ids = ever_public(dataset_ids)
-    if ever_public_ids:
+    The announcement says which records were ever public (``ever_public_ids``; all of
+    ``dataset_ids`` when it is not given, as for every receiver: ``catalogue.signals``)."""
+    if dataset_ids if ever_public_ids is None else ever_public_ids:
         cache.delete(HOME_SUMMARY_KEY)
 
 
