@@ -14,9 +14,17 @@ from .scicat import SCICAT_BEAT_SCHEDULE
 
 BROKER_URL = env.str("PORTAL_BROKER_URL", default="")
 CELERY_BROKER_URL = BROKER_URL or "memory://"
-# Results only matter for check_services; the broker keeps them for an hour.
+# Results only matter for check_services (its ping task asks for one); the broker keeps them
+# for an hour. No other task stores its return value: a result is a Redis write per task.
 CELERY_RESULT_BACKEND = BROKER_URL or None
 CELERY_RESULT_EXPIRES = 3600
+CELERY_TASK_IGNORE_RESULT = True
+# Database connections in workers live as in gunicorn: CONN_MAX_AGE, and closed when unusable
+# (portal/celery.py). Celery's own fixup would close them before and after every task: a new
+# PostgreSQL backend, password exchange and cold catalogue caches for every page view's usage
+# event and every index update (a third of the stats worker's time under load). A value this
+# large switches that off; 0 puts Celery's behaviour back.
+CELERY_DB_REUSE_MAX = env.int("PORTAL_CELERY_DB_REUSE_MAX", default=1_000_000_000)
 CELERY_TASK_ALWAYS_EAGER = env.bool("PORTAL_TASKS_EAGER", default=not BROKER_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
 # A task is acknowledged when it has finished, not when a worker took it: a worker killed in

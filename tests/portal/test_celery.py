@@ -51,3 +51,51 @@ def test_check_services_sees_database_worker_and_elasticsearch(settings):
     assert "database      ok (postgresql)" in report
     assert "worker        ok (pong" in report
     assert "elasticsearch green" in report or "elasticsearch yellow" in report
+
+
+@app.task(name="tests.backend_pid", ignore_result=False)
+def backend_pid(close: bool = False) -> int:
+    """The PostgreSQL backend serving this worker's connection (closed after, if asked)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    if close:
+        connection.close()
+    return pid
+
+
+@pytest.mark.broker
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_worker_keeps_its_database_connection_and_replaces_a_dead_one(settings):
+    """Tasks reuse the worker's connection within CONN_MAX_AGE (Celery's fixup alone would
+    open one per task), and a backend the server ended is replaced before the next task runs,
+    which succeeds."""
+    from django.db import connection, connections
+
+    assert settings.CELERY_DB_REUSE_MAX > 1000
+    app.conf.task_always_eager = False
+    db = connections.settings["default"]  # the worker thread builds its connection from this
+    max_age = db["CONN_MAX_AGE"]
+    db["CONN_MAX_AGE"] = 60  # production's; the tests' own connections close after each use
+    try:
+        with start_worker(
+            app,
+            pool="solo",
+            perform_ping_check=False,
+            shutdown_timeout=10,
+            queues=list(settings.CELERY_QUEUE_NAMES),
+        ):
+            first = backend_pid.apply_async().get(timeout=20)
+            second = backend_pid.apply_async().get(timeout=20)
+            assert first == second
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_terminate_backend(%s)", [second])
+                assert cursor.fetchone()[0] is True
+            third = backend_pid.apply_async().get(timeout=20)
+            assert third != second
+            assert backend_pid.apply_async(kwargs={"close": True}).get(timeout=20) == third
+    finally:
+        db["CONN_MAX_AGE"] = max_age
+        app.conf.task_always_eager = True
