@@ -31,11 +31,17 @@ else:
         # beyond four relations, which cut PostgreSQL's CPU for that lookup from 4.4 to 2.7 ms
         # on 100,000 datasets (docs/performance.md). Answers are the same at any value.
         collapse = env.int("PORTAL_DB_JOIN_COLLAPSE_LIMIT", default=4)
-        if collapse > 0:
+        server_options = [f"-c join_collapse_limit={collapse}"] if collapse > 0 else []
+        # PostgreSQL compiles a query with LLVM when its estimated cost passes jit_above_cost,
+        # which the catalogue's counts over 100,000 rows do: the home page's facility counts
+        # spent 343 of their 602 ms compiling, for every run, since nothing keeps the code.
+        # Short web queries never win that back (PostgreSQL's docs suggest it for long
+        # analytical ones), so the portal's sessions switch it off; true leaves the server's.
+        if not env.bool("PORTAL_DB_JIT", default=False):
+            server_options.append("-c jit=off")
+        if server_options:
             options = DATABASES["default"].setdefault("OPTIONS", {})
-            options["options"] = (
-                options.get("options", "") + f" -c join_collapse_limit={collapse}"
-            ).strip()
+            options["options"] = " ".join([options.get("options", ""), *server_options]).strip()
     # A database that is down or restarting fails a request in seconds (a 503), never hangs it.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
         "connect_timeout", env.int("PORTAL_DB_CONNECT_TIMEOUT", default=3)

@@ -74,3 +74,17 @@ def test_a_connection_the_server_closed_is_replaced_before_the_first_query():
     _next_request()
     assert _backend_pid() != first  # reconnected, no OperationalError
     assert connection_is_idle_and_open(connection.connection)
+
+
+@pytest.mark.django_db
+def test_sessions_plan_without_jit_and_with_the_join_collapse_limit(settings):
+    """The portal's sessions switch PostgreSQL's JIT off (compiling cost the home page's counts
+    more than running them) and keep the join_collapse_limit of settings/database.py, whatever
+    the server's defaults say (a facility's own PostgreSQL leaves jit on)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
+        cursor.execute("SHOW join_collapse_limit")
+        assert cursor.fetchone()[0] == "4"
+        cursor.execute("SELECT boot_val FROM pg_settings WHERE name = 'jit'")
+        assert cursor.fetchone()[0] == "on"  # the server's own default is what we override
