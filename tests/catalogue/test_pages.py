@@ -149,6 +149,32 @@ def test_home_summary_is_cached_and_recounted_when_datasets_change(
     assert first.title in page.content.decode()
 
 
+def test_a_due_home_summary_is_recounted_by_one_process_while_the_others_show_the_last(
+    client, django_assert_max_num_queries
+):
+    """When the summary is due and another process is already recounting it, a home page
+    shows the previous summary instead of recounting too; the next one after that recount
+    gets the new counts."""
+    from django.core.cache import cache
+
+    from catalogue import selectors
+
+    make_dataset(status=Status.PUBLISHED, title="First public record")
+    assert client.get("/").context["counts"].datasets == 1
+    make_dataset(status=Status.PUBLISHED, title="Second public record")
+    summary, _fresh_until = cache.get(selectors.HOME_SUMMARY_KEY)
+    cache.set(selectors.HOME_SUMMARY_KEY, (summary, 0.0), 600)  # due
+    assert cache.add(selectors.HOME_SUMMARY_RECOUNT_KEY, 1, 30)  # "another process" recounts
+    with django_assert_max_num_queries(2):
+        page = client.get("/")
+    assert page.context["counts"].datasets == 1
+    cache.delete(selectors.HOME_SUMMARY_RECOUNT_KEY)  # that recount is over (or died)
+    assert client.get("/").context["counts"].datasets == 2
+    assert cache.get(selectors.HOME_SUMMARY_RECOUNT_KEY) is None
+    with django_assert_max_num_queries(2):
+        assert client.get("/").context["counts"].datasets == 2  # fresh again
+
+
 def test_home_summary_is_the_public_one_for_every_visitor(client, settings):
     """A signed-in owner fills the cache first: visitors still get the public counts only."""
     from tests.factories import UserFactory
