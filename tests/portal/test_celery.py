@@ -7,19 +7,24 @@ from portal.celery import app
 from portal.tasks import ping
 
 
+def _worker(settings):
+    """A real worker thread consuming every queue of the production layout from Redis."""
+    return start_worker(
+        app,
+        pool="solo",
+        perform_ping_check=False,
+        shutdown_timeout=10,
+        queues=list(settings.CELERY_QUEUE_NAMES),
+    )
+
+
 @pytest.mark.broker
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_worker_consumes_tasks_from_redis(settings):
     assert settings.BROKER_URL.startswith("redis://")
     app.conf.task_always_eager = False
     try:
-        with start_worker(
-            app,
-            pool="solo",
-            perform_ping_check=False,
-            shutdown_timeout=10,
-            queues=list(settings.CELERY_QUEUE_NAMES),
-        ):
+        with _worker(settings):
             assert ping.apply_async().get(timeout=20) == "pong"
     finally:
         app.conf.task_always_eager = True
@@ -37,13 +42,7 @@ def test_check_services_sees_database_worker_and_elasticsearch(settings):
     settings.CELERY_TASK_ALWAYS_EAGER = False
     out = io.StringIO()
     try:
-        with start_worker(
-            app,
-            pool="solo",
-            perform_ping_check=False,
-            shutdown_timeout=10,
-            queues=list(settings.CELERY_QUEUE_NAMES),
-        ):
+        with _worker(settings):
             call_command("check_services", stdout=out)
     finally:
         app.conf.task_always_eager = True
@@ -80,13 +79,7 @@ def test_a_worker_keeps_its_database_connection_and_replaces_a_dead_one(settings
     max_age = db["CONN_MAX_AGE"]
     db["CONN_MAX_AGE"] = 60  # production's; the tests' own connections close after each use
     try:
-        with start_worker(
-            app,
-            pool="solo",
-            perform_ping_check=False,
-            shutdown_timeout=10,
-            queues=list(settings.CELERY_QUEUE_NAMES),
-        ):
+        with _worker(settings):
             first = backend_pid.apply_async().get(timeout=20)
             second = backend_pid.apply_async().get(timeout=20)
             assert first == second
