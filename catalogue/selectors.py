@@ -125,16 +125,19 @@ def home_summary() -> HomeSummary:
     if ttl <= 0:
         return _count_home_summary()
     entry = cache.get(HOME_SUMMARY_KEY)
+    recounting = False  # this process holds the recount (only when a summary was due)
     if entry is not None:
         summary, fresh_until = entry
         if time.time() < fresh_until:
             return summary
         if not cache.add(HOME_SUMMARY_RECOUNT_KEY, 1, HOME_SUMMARY_RECOUNT_SECONDS):
             return summary  # another process is recounting
+        recounting = True
     summary = _count_home_summary()
     # Kept past its freshness so that there is a summary to show during the next recount.
     cache.set(HOME_SUMMARY_KEY, (summary, time.time() + ttl), ttl * 10)
-    cache.delete(HOME_SUMMARY_RECOUNT_KEY)
+    if recounting:
+        cache.delete(HOME_SUMMARY_RECOUNT_KEY)  # never another process's
     return summary
 
 
