@@ -290,7 +290,13 @@ def list_items(request: OAIRequest, now: datetime.datetime) -> Iterator[bytes]:
         # Counted once, at the start of a harvest that needs more than one response, and
         # carried in the tokens: exact when counted, approximate (as §3.5 allows) if records
         # change during the harvest, and a million-record harvest pays for it once.
-        size = selectors.items_count(query) if more else len(items)
+        # Harvesters repeat the same first request, so the count is shared for a short time.
+        # (never fewer than this response sends and the one item known to follow).
+        if more:
+            shared = selectors.items_count_shared(query, open_ended=state.upper == now)
+            size = max(shared, len(items) + 1)
+        else:
+            size = len(items)
 
     token = ""
     if more or state.after is not None:

@@ -18,6 +18,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Exists, F, Min, OuterRef, Q, QuerySet
 
 from catalogue.access import datasets_public
@@ -241,6 +243,34 @@ def items_count(query: ListQuery) -> int:
     if query.deleted_rows:
         count += _selected_deleted(query).count()
     return count
+
+
+def items_count_shared(query: ListQuery, *, open_ended: bool) -> int:
+    """items_count, shared between harvests of the same selection for a short time.
+
+    Every harvest's first response counts its list (an index-only scan of every public row,
+    ~50 ms at 100,000 records). Harvesters start again and again with the same arguments, so
+    the count is kept in the shared cache for PORTAL_OAI_LIST_SIZE_CACHE_SECONDS (0: count
+    every time). ``open_ended``: the list runs up to the harvest's start (no ``until``, or one
+    in the future), so the key leaves the upper bound out. completeListSize may be approximate
+    (OAI-PMH 2.0 §3.5); the caller still never announces fewer items than it sent.
+    """
+    ttl = settings.OAI_LIST_SIZE_CACHE_SECONDS
+    if ttl <= 0:
+        return items_count(query)
+    parts = (
+        query.set_spec,
+        query.lower.isoformat() if query.lower else None,
+        None if open_ended or query.upper is None else query.upper.isoformat(),
+        query.requires_doi,
+        query.deleted_rows,
+    )
+    key = "oai:list-size:" + "|".join("" if p is None else str(p) for p in parts)
+    size = cache.get(key)
+    if size is None:
+        size = items_count(query)
+        cache.set(key, size, ttl)
+    return size
 
 
 def deleted_rows_exist() -> bool:

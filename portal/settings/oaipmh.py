@@ -40,3 +40,7 @@ OAI_TOKEN_LIFETIME_HOURS = env.int("PORTAL_OAI_TOKEN_LIFETIME_HOURS", default=72
 # <datacentreSymbol> of the oai_datacite envelope: the DataCite repository that registers
 # our DOIs (e.g. "ESRF.DATA"); by default the OAI repository identifier in capitals.
 OAI_DATACENTRE_SYMBOL = env.str("PORTAL_OAI_DATACENTRE_SYMBOL", default=OAI_REPOSITORY_ID.upper())
+# completeListSize of a harvest's first response is shared this long between harvests of the
+# same selection (oaipmh.selectors.items_count_shared; §3.5 allows an approximate size). 0 (the
+# default, and the tests') counts every time; make prod sets 60.
+OAI_LIST_SIZE_CACHE_SECONDS = env.int("PORTAL_OAI_LIST_SIZE_CACHE_SECONDS", default=0)

@@ -332,6 +332,45 @@ def test_lists_page_with_tokens_cursor_and_complete_list_size(client, settings):
         assert tokens[-1].text is None and tokens[-1].get("expirationDate") is None
 
 
+def _count_queries(client, **params) -> tuple[list, int]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        root = oai_get(client, **params)
+    counts = sum("COUNT(" in q["sql"].upper() for q in ctx.captured_queries)
+    return root.findall(".//oai:resumptionToken", NS), counts
+
+
+def test_list_size_is_shared_between_harvests_of_one_selection(client, settings):
+    """PORTAL_OAI_LIST_SIZE_CACHE_SECONDS (make prod: 60): a harvest's first response counts
+    its list once for every harvester starting the same selection meanwhile; the size stays
+    an honest approximation (§3.5): never below what is sent, exact at the end."""
+    settings.OAI_PAGE_SIZE = 2
+    settings.OAI_LIST_SIZE_CACHE_SECONDS = 60
+    for _ in range(5):
+        at(make_dataset(status=Status.PUBLISHED), T0)
+    start = {"verb": "ListIdentifiers", "metadataPrefix": "oai_dc"}
+    tokens, counted = _count_queries(client, **start)
+    assert counted > 0 and tokens[0].get("completeListSize") == "5"
+    tokens, counted = _count_queries(client, **start)
+    assert counted == 0 and tokens[0].get("completeListSize") == "5"
+    # A different selection is counted for itself: here one with an upper bound.
+    _, counted = _count_queries(client, **start, until="2024-06-01")
+    assert counted > 0
+
+    made = at(make_dataset(status=Status.PUBLISHED), T0)  # published after the count
+    headers, tokens = harvest(client, **start)
+    assert ident(settings, made) in {h.findtext("oai:identifier", namespaces=NS) for h in headers}
+    assert len(headers) == 6
+    assert tokens[0].get("completeListSize") == "5"  # the shared count
+    assert tokens[-1].get("completeListSize") == "6"  # the end says what was sent
+
+    settings.OAI_LIST_SIZE_CACHE_SECONDS = 0  # counted every time
+    tokens, counted = _count_queries(client, **start)
+    assert counted > 0 and tokens[0].get("completeListSize") == "6"
+
+
 def test_a_list_that_fits_one_response_has_no_token(client):
     make_dataset(status=Status.PUBLISHED)
     root = oai_get(client, verb="ListRecords", metadataPrefix="oai_dc")
