@@ -1,5 +1,7 @@
 """Celery against the real Redis broker, with a real worker thread."""
 
+import time
+
 import pytest
 from celery.contrib.testing.worker import start_worker
 
@@ -86,6 +88,15 @@ def test_a_worker_keeps_its_database_connection_and_replaces_a_dead_one(settings
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_terminate_backend(%s)", [second])
                 assert cursor.fetchone()[0] is True
+                # pg_terminate_backend only signals: wait until the backend has ended (and so
+                # sent its FATAL message and closed the socket), as after a server restart.
+                # Without the wait the next task could reach the backend before it ends.
+                deadline = time.monotonic() + 10
+                while time.monotonic() < deadline:
+                    cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE pid = %s", [second])
+                    if cursor.fetchone()[0] == 0:
+                        break
+                    time.sleep(0.05)
             third = backend_pid.apply_async().get(timeout=20)
             assert third != second
             assert backend_pid.apply_async(kwargs={"close": True}).get(timeout=20) == third
