@@ -34,8 +34,16 @@ def _index(task, dataset_ids: list[int]) -> dict:
 
 
 @shared_task(name="catalogue.index_dataset", bind=True, max_retries=INDEX_MAX_RETRIES)
-def index_dataset(self, dataset_id: int) -> dict:
-    """Bring one dataset's search document up to date (index it, or remove it). Idempotent."""
+def index_dataset(self, dataset_id: int, stamp: int | None = None) -> dict:
+    """Bring one dataset's search document up to date (index it, or remove it). Idempotent.
+
+    ``stamp``: queued with a delay to coalesce changes (PORTAL_SEARCH_INDEX_COALESCE_SECONDS);
+    when a later update of the same dataset is queued, this one leaves the work to it.
+    """
+    from catalogue.search.signals import coalesce_superseded
+
+    if coalesce_superseded(dataset_id, stamp):
+        return {"indexed": 0, "removed": 0, "skipped": 0, "superseded": 1}
     return _index(self, [dataset_id])
 
 

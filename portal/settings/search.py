@@ -33,3 +33,10 @@ ELASTICSEARCH_REFRESH_INTERVAL = env.str("PORTAL_ELASTICSEARCH_REFRESH_INTERVAL"
 # aggregations once per period instead of once per visitor; the page of hits is always
 # fresh. 0 (the default, and the tests') asks Elasticsearch every time; make prod sets 30.
 SEARCH_PUBLIC_COUNTS_CACHE_SECONDS = env.int("PORTAL_SEARCH_PUBLIC_COUNTS_CACHE_SECONDS", default=0)
+# A dataset's index update waits this many seconds, and of several changes to one dataset
+# in that time only the last one's update indexes it (catalogue.search.signals): an
+# ingestor's draft, its files and its PATCH a moment later are one index write instead of
+# three (each is a refresh's worth of work on every copy of the shard). 0 (the default, and
+# the tests') indexes every change at once; make prod sets 2. Searches see a write after
+# this delay plus the refresh interval.
+SEARCH_INDEX_COALESCE_SECONDS = env.float("PORTAL_SEARCH_INDEX_COALESCE_SECONDS", default=0)
