@@ -14,6 +14,7 @@ threads = int(os.environ.get("PORTAL_GUNICORN_THREADS", 4))
 worker_class = "gthread"
 timeout = int(os.environ.get("PORTAL_GUNICORN_TIMEOUT", 60))
 graceful_timeout = 30
+# nginx drops idle upstream connections after 4 s (deploy/nginx.conf): keep this above that.
 keepalive = 5
 # Recycle workers now and then: a slow leak can never grow without bound.
 max_requests = int(os.environ.get("PORTAL_GUNICORN_MAX_REQUESTS", 5000))
