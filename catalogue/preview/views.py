@@ -13,7 +13,7 @@ from h5grove.encoders import Response
 from h5grove.utils import parse_bool_arg
 
 from catalogue.access import DatasetGone, DatasetNotFound, access_decide
-from catalogue.preview import ahead, api
+from catalogue.preview import api
 from catalogue.preview.files import DatasetFiles
 from catalogue.preview.selectors import dataset_for_preview
 from stats.tracking import usage_track
@@ -56,32 +56,14 @@ def _serve(
     file = request.GET.get("file")
     if not file:
         return _error(api.PreviewError(422, "The 'file' query parameter is required."))
-    params["path"] = request.GET.get("path")
-    # Started before the query when this worker knows the dataset's folder; its answer is
-    # used only if the gate below allows it (catalogue/preview/ahead.py).
-    early = ahead.start(pid, file, operation, params)
     files = _files_or_error(request, pid, file)
     if isinstance(files, api.PreviewError):
         return _error(files)
-    dataset = files.dataset
-    ahead.remember_folder(pid, dataset.storage_folder)
-    if track and params["path"] in (None, "", "/"):
+    if track and request.GET.get("path") in (None, "", "/"):
         # Opening a file's preview (its root metadata) is a COUNTER investigation.
-        usage_track(request, dataset=dataset)
-    if early is not None and early[0] == dataset.storage_folder and dataset.file_registered:
-        # Allowed now, registered now, read from the folder the dataset has now.
-        try:
-            outcome = early[1].result()
-        except Exception:  # read normally below: the same failure, if any, shows there
-            outcome = None
-        if isinstance(outcome, api.PreviewError):
-            files.close()
-            return _error(outcome)
-        if outcome is not None and not isinstance(outcome, ahead.NeedsDatabase):
-            files.close()
-            return _http(outcome)
+        usage_track(request, dataset=files.dataset)
     try:
-        return _http(operation(files=files, file=file, **params))
+        return _http(operation(files=files, file=file, path=request.GET.get("path"), **params))
     except api.PreviewError as exc:
         return _error(exc)
     finally:

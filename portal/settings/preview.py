@@ -16,10 +16,3 @@ PREVIEW_OPEN_FILES = env.int("PORTAL_PREVIEW_OPEN_FILES", default=16)
 # An open file nobody asked for in this many seconds is closed (at the worker's next preview
 # request).
 PREVIEW_OPEN_FILES_IDLE_SECONDS = env.int("PORTAL_PREVIEW_OPEN_FILES_IDLE_SECONDS", default=60)
-# Read a preview's answer from the dataset's folder while the catalogue query and the access
-# gate run, when this worker served the dataset before; the answer is sent only if the gate
-# allows it, the file is registered and the folder is still the dataset's
-# (catalogue/preview/ahead.py). Hides the query's round trip behind the read.
-PREVIEW_READ_AHEAD = env.bool("PORTAL_PREVIEW_READ_AHEAD", default=True)
-# Threads per worker process that read ahead.
-PREVIEW_READ_AHEAD_THREADS = env.int("PORTAL_PREVIEW_READ_AHEAD_THREADS", default=2)

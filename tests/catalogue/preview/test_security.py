@@ -18,7 +18,6 @@ import h5py
 import numpy as np
 import pytest
 from django.contrib.auth.models import Group
-from django.test import Client
 from h5grove.content import get_content_from_file
 
 from catalogue.models import DataFile, Status
@@ -317,19 +316,10 @@ def _simple(path):
         (Status.WITHDRAWN, False, "member", 404),
     ],
 )
-@pytest.mark.parametrize("warm", [False, True], ids=["cold", "read-ahead"])
-def test_the_access_gate_decides_and_404_reveals_nothing(
-    client, status, embargo, who, expected, warm
-):
-    """``warm``: a curator has just previewed the file in this worker, so every request below
-    reads ahead while the gate decides (catalogue/preview/ahead.py); the gate still decides."""
+def test_the_access_gate_decides_and_404_reveals_nothing(client, status, embargo, who, expected):
     future = datetime.date.today() + datetime.timedelta(days=30)
     ds = dataset_with_files(status, writers={"d.h5": _simple},
                             embargo_until=future if embargo else None)  # fmt: skip
-    if warm:
-        curator = Client()
-        curator.force_login(CuratorFactory())
-        assert curator.get(h5grove_url(ds, "meta"), {"file": "d.h5"}).status_code == 200
     if who != "anonymous":
         user = CuratorFactory() if who == "curator" else UserFactory()
         if who == "member":
