@@ -6,7 +6,8 @@
 # (scratch-ab-<n>-<commit>), which this script prints and then removes again; the table at
 # the end is what to quote.
 #
-# Usage: benchmarks/ab_load.sh [--minutes M] [--users U] [--order ABBA] COMMIT_A COMMIT_B
+# Usage: benchmarks/ab_load.sh [--minutes M] [--users U] [--warmup W] [--order ABBA] COMMIT_A COMMIT_B
+#   --warmup: minutes of the mix before each measured run, not counted (load.py's, default 1)
 #   Run from a checkout whose .venv has the bench extras (pip install -e ".[bench]").
 #   The stack is the one the PORTAL_PROD_DIR / port variables of scripts/prod.sh name (set
 #   them as for make prod, e.g. a 1-node stack: PORTAL_ES_NODES=1 PORTAL_PROD_DIR=...), and
@@ -15,22 +16,24 @@
 #   checkout's .venv, built viewer and compiled translations; PYTHONPATH puts the worktree's
 #   code first. Both commits must take the same dependencies and the newer one's migrations
 #   must be harmless to the older code (make prod migrates forward only).
-#   Loopback only; bounded by --minutes per run plus the stack's start (~1 minute).
+#   Loopback only; bounded by --minutes plus --warmup per run plus the stack's start (~1 minute).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 minutes=3
 users=50
+warmup=1
 order=ABBA
 while [[ $# -gt 2 ]]; do
     case $1 in
         --minutes) minutes=$2; shift 2 ;;
         --users) users=$2; shift 2 ;;
+        --warmup) warmup=$2; shift 2 ;;
         --order) order=$2; shift 2 ;;
         *) echo "unknown option $1" >&2; exit 2 ;;
     esac
 done
-[[ $# -eq 2 ]] || { sed -n '2,18p' "$0" >&2; exit 2; }
+[[ $# -eq 2 ]] || { sed -n '2,20p' "$0" >&2; exit 2; }
 [[ $order =~ ^[AB]+$ ]] || { echo "--order: letters A and B only" >&2; exit 2; }
 
 prod_dir=$(realpath -m "${PORTAL_PROD_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/open-data-portal/prod}")
@@ -68,7 +71,7 @@ for (( i = 0; i < ${#order}; i++ )); do
     PYTHONPATH=$dir "$dir/scripts/prod.sh" start >"$prod_dir/ab/start-$n.log" 2>&1 \
         || { echo "the stack did not start from $short: $prod_dir/ab/start-$n.log" >&2; exit 1; }
     "$ROOT/.venv/bin/python" "$ROOT/benchmarks/load.py" --users "$users" --minutes "$minutes" \
-        --prod-dir "$prod_dir" --section "$section" --pg-top 0 >"$prod_dir/ab/run-$n.md"
+        --warmup "$warmup" --prod-dir "$prod_dir" --section "$section" --pg-top 0 >"$prod_dir/ab/run-$n.md"
     # The summary numbers of the run's section, one line per run.
     "$ROOT/.venv/bin/python" - "$prod_dir/ab/run-$n.md" "$n" "$side" "$short" >>"$results" <<'PY'
 import re, sys
