@@ -43,6 +43,17 @@ def on_starting(server):
                 os.unlink(os.path.join(folder, name))
 
 
+def when_ready(server):
+    # Runs in the master before the first worker is forked (the application is preloaded):
+    # templates compiled, URL patterns and translations loaded once, so a worker recycled
+    # after max_requests starts warm (portal/warmup.py).
+    if server.cfg.preload_app:
+        from portal.warmup import prepare
+
+        done = prepare()
+        server.log.info("warm-up: %d templates compiled before forking", done["templates"])
+
+
 def child_exit(server, worker):
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         from prometheus_client import multiprocess
