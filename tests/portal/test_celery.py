@@ -3,33 +3,18 @@
 import time
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 
 from portal.celery import app
 from portal.tasks import ping
-
-
-def _worker(settings):
-    """A real worker thread consuming every queue of the production layout from Redis."""
-    return start_worker(
-        app,
-        pool="solo",
-        perform_ping_check=False,
-        shutdown_timeout=10,
-        queues=list(settings.CELERY_QUEUE_NAMES),
-    )
+from tests.workers import broker_tasks, worker
 
 
 @pytest.mark.broker
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_worker_consumes_tasks_from_redis(settings):
     assert settings.BROKER_URL.startswith("redis://")
-    app.conf.task_always_eager = False
-    try:
-        with _worker(settings):
-            assert ping.apply_async().get(timeout=20) == "pong"
-    finally:
-        app.conf.task_always_eager = True
+    with broker_tasks(settings), worker(settings):
+        assert ping.apply_async().get(timeout=20) == "pong"
 
 
 @pytest.mark.broker
@@ -40,14 +25,9 @@ def test_check_services_sees_database_worker_and_elasticsearch(settings):
 
     from django.core.management import call_command
 
-    app.conf.task_always_eager = False
-    settings.CELERY_TASK_ALWAYS_EAGER = False
     out = io.StringIO()
-    try:
-        with _worker(settings):
-            call_command("check_services", stdout=out)
-    finally:
-        app.conf.task_always_eager = True
+    with broker_tasks(settings), worker(settings):
+        call_command("check_services", stdout=out)
     report = out.getvalue()
     assert "database      ok (postgresql)" in report
     assert "worker        ok (pong" in report
@@ -76,12 +56,11 @@ def test_a_worker_keeps_its_database_connection_and_replaces_a_dead_one(settings
     from django.db import connection, connections
 
     assert settings.CELERY_DB_REUSE_MAX > 1000
-    app.conf.task_always_eager = False
     db = connections.settings["default"]  # the worker thread builds its connection from this
     max_age = db["CONN_MAX_AGE"]
     db["CONN_MAX_AGE"] = 60  # production's; the tests' own connections close after each use
     try:
-        with _worker(settings):
+        with broker_tasks(settings), worker(settings):
             first = backend_pid.apply_async().get(timeout=20)
             second = backend_pid.apply_async().get(timeout=20)
             assert first == second
@@ -102,4 +81,3 @@ def test_a_worker_keeps_its_database_connection_and_replaces_a_dead_one(settings
             assert backend_pid.apply_async(kwargs={"close": True}).get(timeout=20) == third
     finally:
         db["CONN_MAX_AGE"] = max_age
-        app.conf.task_always_eager = True

@@ -8,7 +8,6 @@ the dataset after every change. A cache that fails never makes an update skip.
 import time
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 from celery.signals import task_postrun
 from django.core.cache import cache
 
@@ -17,8 +16,8 @@ from catalogue.search.connection import get_client
 from catalogue.search.documents import alias_name
 from catalogue.search.indexing import index_datasets
 from catalogue.search.signals import coalesce_mark, coalesce_superseded, reindex_changed_datasets
-from portal.celery import app
 from tests.factories import make_dataset
+from tests.workers import broker_tasks, worker
 
 
 def test_only_a_strictly_later_stamp_supersedes():
@@ -61,17 +60,9 @@ def test_changes_within_the_delay_are_one_index_write(es_index, settings):
             time.sleep(0.1)
 
     settings.SEARCH_INDEX_COALESCE_SECONDS = 1
-    app.conf.task_always_eager = False
-    settings.CELERY_TASK_ALWAYS_EAGER = False
     task_postrun.connect(collect, weak=False)
     try:
-        with start_worker(
-            app,
-            pool="solo",
-            perform_ping_check=False,
-            shutdown_timeout=10,
-            queues=list(settings.CELERY_QUEUE_NAMES),
-        ):
+        with broker_tasks(settings), worker(settings):
             for title in ("Coalesced one", "Coalesced two", "Coalesced three"):
                 change(title)
                 time.sleep(0.1)
@@ -82,7 +73,6 @@ def test_changes_within_the_delay_are_one_index_write(es_index, settings):
             wait_for(4)
     finally:
         task_postrun.disconnect(collect)
-        app.conf.task_always_eager = True
     assert sorted(r.get("superseded", 0) for r in first) == [0, 1, 1]
     assert [r["indexed"] for r in first if not r.get("superseded")] == [1]
     assert results[3]["indexed"] == 1 and not results[3].get("superseded")

@@ -6,7 +6,6 @@ import time
 import uuid
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.management import call_command
@@ -32,8 +31,8 @@ from catalogue.snapshot import (
     LicenceSnapshot,
     TechniqueSnapshot,
 )
-from portal.celery import app
 from tests.factories import CuratorFactory, make_dataset
+from tests.workers import broker_tasks, worker
 
 SNAPSHOT = DatasetSnapshot(
     pid=uuid.UUID("0c3f6a2e-2b8e-4b43-9e61-3d8f3f1b8a55"),
@@ -256,25 +255,14 @@ def test_a_worker_indexes_a_published_dataset(es_index, settings):
 
     curator = CuratorFactory(username="curator-broker")
     ds = make_dataset(status=Status.APPROVED, title="Published through the broker")
-    app.conf.task_always_eager = False
-    settings.CELERY_TASK_ALWAYS_EAGER = False
-    try:
-        # Tasks are routed to their queues (indexing, oai): this worker consumes them all.
-        with start_worker(
-            app,
-            pool="solo",
-            perform_ping_check=False,
-            shutdown_timeout=10,
-            queues=list(settings.CELERY_QUEUE_NAMES),
+    # Tasks are routed to their queues (indexing, oai): this worker consumes them all.
+    with broker_tasks(settings), worker(settings):
+        dataset_publish(dataset=ds, actor=curator)  # commits: on_commit sends the task
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not (
+            _found(q="broker") and rendered() == set(FORMATS)
         ):
-            dataset_publish(dataset=ds, actor=curator)  # commits: on_commit sends the task
-            deadline = time.monotonic() + 30
-            while time.monotonic() < deadline and not (
-                _found(q="broker") and rendered() == set(FORMATS)
-            ):
-                time.sleep(0.2)
-    finally:
-        app.conf.task_always_eager = True
+            time.sleep(0.2)
     assert _found(q="broker") == {"Published through the broker"}
     assert rendered() == set(FORMATS)
 
