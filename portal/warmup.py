@@ -55,8 +55,7 @@ def prepare() -> dict[str, int]:
         except Exception:  # a warm-up never stops the server from starting
             logger.debug("warm-up: template %s not compiled", name, exc_info=True)
             failed += 1
-    get_resolver().url_patterns  # noqa: B018 - imports every URLconf
-    get_resolver()._populate()
+    get_resolver()._populate()  # imports every URLconf and builds the reverse lookups
     for code, _name in settings.LANGUAGES:
         with translation.override(code):
             translation.gettext("Search")  # loads the language's catalogues
