@@ -499,7 +499,9 @@ download_es() {
     [[ -s $ES_ZIP ]] && return 0
     need_command mvn maven
     local dl=$STATE_DIR/downloads t0 tmp sha_file want got
-    mkdir -p "$dl"
+    # make prod keeps its state apart but shares the zip with make test's services: on a
+    # fresh machine the zip's directory may not exist yet.
+    mkdir -p "$dl" "$(dirname "$ES_ZIP")"
     tmp=$(mktemp -d "$dl/.mvn.XXXXXX")
     log "elasticsearch: downloading $ES_ARTIFACT from Maven Central"
     t0=$(now)
