@@ -11,6 +11,14 @@ def record_events(events: list[dict]) -> int:
     return usage_events_record(events=[Event.from_task_arg(e) for e in events])
 
 
+@shared_task(name="stats.flush_events", ignore_result=True)
+def flush_events() -> int:
+    """Store the usage events waiting in the broker's list (celery beat, STATS_FLUSH_SECONDS)."""
+    from stats import buffer
+
+    return buffer.flush()
+
+
 @shared_task(name="stats.aggregate_month", ignore_result=True)
 def aggregate_month(dataset_id: int, month: str) -> None:
     """Recompute one dataset's month from its events (repairs, after pruning rules change)."""

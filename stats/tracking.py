@@ -2,8 +2,9 @@
 
 Views call :func:`usage_track` with the dataset and the kind of access; nothing is written
 while the page is produced. After the response has gone out (its ``close()``), the events are
-handed to the ``stats.record_events`` task: queued on the broker in production, run in-process
-in the embedded mode.
+handed on: appended to the broker's list of waiting events in production, which celery beat's
+``stats.flush_events`` stores in batches (:mod:`stats.buffer`); run in-process in the embedded
+mode; one ``stats.record_events`` task each with a broker and PORTAL_STATS_FLUSH_SECONDS=0.
 """
 
 from __future__ import annotations
@@ -86,13 +87,16 @@ def events_for(request: HttpRequest) -> list[Event]:
 
 
 def dispatch(events: list[Event]) -> None:
-    """Hand events to the task; statistics never break a response, so failures are logged."""
+    """Hand events on; statistics never break a response, so failures are logged."""
+    from stats import buffer
     from stats.tasks import record_events
 
     payload = [e.as_task_arg() for e in events]
     try:
         if settings.CELERY_TASK_ALWAYS_EAGER:
             record_events(payload)
+        elif buffer.enabled():
+            buffer.append(payload)
         else:
             record_events.delay(payload)
     except Exception:

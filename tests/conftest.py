@@ -134,6 +134,11 @@ def _eager_tasks(settings, request):
         with app.connection_for_write() as conn:
             for queue in settings.CELERY_QUEUE_NAMES:
                 conn.default_channel.queue_purge(queue)
+        # Nor usage events buffered by an earlier test (stats/buffer.py).
+        from portal.ops.queues import broker_client
+        from stats import buffer
+
+        broker_client().delete(buffer.EVENTS_KEY, buffer.LOCK_KEY)
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -7,7 +7,8 @@
 * ``portal_celery_queue_depth{queue}`` / ``portal_celery_queue_lag_seconds{queue}``: read from
   the broker at scrape time. The lag of the ``doi`` queue is the DOI registration lag, that of
   ``oai`` the OAI-PMH rendering lag (``portal_doi_registration_lag_seconds``,
-  ``portal_oai_render_lag_seconds``).
+  ``portal_oai_render_lag_seconds``). ``portal_stats_events_waiting``: responses whose usage
+  events wait for the next ``stats.flush_events`` (stats/buffer.py).
 
 Under gunicorn each worker is its own process: with PROMETHEUS_MULTIPROC_DIR set (``make
 prod`` and deploy/ do), the workers' samples are summed from that folder.
@@ -70,6 +71,10 @@ class QueueCollector:
             labels=["queue"],
         )
         up = GaugeMetricFamily("portal_broker_up", "1 when the Celery broker answered.")
+        events = GaugeMetricFamily(
+            "portal_stats_events_waiting",
+            "Responses whose usage events wait in the broker for the next stats flush.",
+        )
         special = {
             "doi": GaugeMetricFamily(
                 "portal_doi_registration_lag_seconds",
@@ -83,7 +88,10 @@ class QueueCollector:
         if settings.CELERY_TASK_ALWAYS_EAGER or not settings.BROKER_URL:
             return
         try:
+            from stats import buffer
+
             states = queue_states()
+            events.add_metric([], buffer.waiting())
         except Exception:  # the broker is down: say so, do not fail the scrape
             up.add_metric([], 0)
             yield up
@@ -94,7 +102,7 @@ class QueueCollector:
             lag.add_metric([state.name], state.lag_seconds)
             if state.name in special:
                 special[state.name].add_metric([], state.lag_seconds)
-        yield from (up, depth, lag, *special.values())
+        yield from (up, depth, lag, events, *special.values())
 
 
 def client_address(request: HttpRequest) -> str:

@@ -11,6 +11,7 @@ from .curation import CURATION_BEAT_SCHEDULE
 from .datacite import DOI_BEAT_SCHEDULE
 from .environment import env
 from .scicat import SCICAT_BEAT_SCHEDULE
+from .stats import STATS_BEAT_SCHEDULE
 
 BROKER_URL = env.str("PORTAL_BROKER_URL", default="")
 CELERY_BROKER_URL = BROKER_URL or "memory://"
@@ -83,6 +84,7 @@ CELERY_BEAT_SCHEDULE: dict = {
     **DOI_BEAT_SCHEDULE,
     **CURATION_BEAT_SCHEDULE,
     **SCICAT_BEAT_SCHEDULE,
+    **STATS_BEAT_SCHEDULE,
     # Shortly after midnight (TIME_ZONE): datasets whose embargo ended that day.
     "catalogue.release_embargoes": {
         "task": "catalogue.release_embargoes",
