@@ -88,3 +88,49 @@ def test_sessions_plan_without_jit_and_with_the_join_collapse_limit(settings):
         assert cursor.fetchone()[0] == "4"
         cursor.execute("SELECT boot_val FROM pg_settings WHERE name = 'jit'")
         assert cursor.fetchone()[0] == "on"  # the server's own default is what we override
+
+
+def _options_with(env: dict) -> dict:
+    """The database OPTIONS that settings/database.py builds for this environment."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import json, django; django.setup(); from django.conf import settings; "
+        "print(json.dumps(settings.DATABASES['default']['OPTIONS']))"
+    )
+    environ = {**os.environ, "DJANGO_SETTINGS_MODULE": "portal.settings", **env}
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=environ, capture_output=True, text=True, check=True
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.parametrize("flag", ["true", "false"])
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_prepared_statements_plan_a_repeated_query_once(flag):
+    """With PORTAL_DB_PREPARED_STATEMENTS, values travel apart from the statement and a query
+    run twice on a connection is prepared there (PostgreSQL plans it once); without, every
+    statement is sent as text with its values in it and nothing is prepared."""
+    from catalogue.models import Dataset
+
+    options = _options_with({"PORTAL_DB_PREPARED_STATEMENTS": flag})
+    assert options.get("server_side_binding", False) is (flag == "true")
+    saved = dict(connection.settings_dict["OPTIONS"])
+    connection.close()
+    connection.settings_dict["OPTIONS"] = options
+    try:
+        for pk in (1, 2, 3):
+            list(Dataset.objects.filter(pk=pk).values_list("pk", flat=True))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
+                ['%FROM "catalogue_dataset"%'],
+            )
+            prepared = cursor.fetchone()[0]
+    finally:
+        connection.close()
+        connection.settings_dict["OPTIONS"] = saved
+    assert prepared == (1 if flag == "true" else 0)
