@@ -91,9 +91,11 @@ PY
 import re, sys
 path, name = sys.argv[1:3]
 text = open(path).read()
-text = re.sub(rf"\n?<!-- {re.escape(name)}:start -->.*?<!-- {re.escape(name)}:end -->\n", "\n",
+# The section was appended after a blank line (perfdoc.write_section): take both, so the file
+# is byte for byte what it was before the run.
+text = re.sub(rf"\n?<!-- {re.escape(name)}:start -->.*?<!-- {re.escape(name)}:end -->\n", "",
               text, flags=re.S)
-open(path, "w").write(text)
+open(path, "w").write(text if text.endswith("\n") else text + "\n")
 PY
 done
 "${tree[B]}/scripts/prod.sh" stop >/dev/null 2>&1 || true
