@@ -94,17 +94,17 @@ def _options_with(env: dict) -> dict:
     """The database OPTIONS that settings/database.py builds for this environment."""
     import json
     import os
-    import subprocess
-    import sys
+
+    from tests.portal.test_settings import _manage
 
     code = (
-        "import json, django; django.setup(); from django.conf import settings; "
+        "import json; from django.conf import settings; "
         "print(json.dumps(settings.DATABASES['default']['OPTIONS']))"
     )
-    environ = {**os.environ, "DJANGO_SETTINGS_MODULE": "portal.settings", **env}
-    done = subprocess.run(
-        [sys.executable, "-c", code], env=environ, capture_output=True, text=True, check=True
+    done = _manage(
+        "shell", "-c", code, env={"PORTAL_DATABASE_URL": os.environ["PORTAL_DATABASE_URL"], **env}
     )
+    assert done.returncode == 0, done.stderr
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
