@@ -40,6 +40,14 @@ def _views(client, dataset, n, first=1):
         assert response.status_code == 200
 
 
+def _viewed(client, settings, n):
+    """A published dataset with ``n`` counted page views waiting in the broker's list."""
+    dataset = make_dataset(status=Status.PUBLISHED)
+    with broker_tasks(settings):
+        _views(client, dataset, n)
+    return dataset
+
+
 def _month(dataset):
     row = DatasetUsageMonth.objects.get(dataset=dataset)
     return row.investigations_total, row.investigations_unique
@@ -85,9 +93,7 @@ def test_without_a_flush_interval_each_response_publishes_its_task(client, setti
 
 def test_a_flush_stores_everything_waiting_in_batches(client, settings):
     settings.STATS_FLUSH_BATCH = 2
-    dataset = make_dataset(status=Status.PUBLISHED)
-    with broker_tasks(settings):
-        _views(client, dataset, 5)
+    dataset = _viewed(client, settings, 5)
     assert buffer.waiting() == 5
     assert buffer.flush() == 5
     assert buffer.waiting() == 0
@@ -95,10 +101,7 @@ def test_a_flush_stores_everything_waiting_in_batches(client, settings):
 
 
 def test_a_flush_that_dies_before_trimming_counts_nothing_twice(client, settings, monkeypatch):
-    dataset = make_dataset(status=Status.PUBLISHED)
-    with broker_tasks(settings):
-        _views(client, dataset, 2)
-
+    dataset = _viewed(client, settings, 2)
     # The worker dies after storing the batch, before trimming it from the list.
     monkeypatch.setattr(buffer, "_TRIM_IF_HOLDER", "return redis.error_reply('worker lost')")
     with pytest.raises(redis.exceptions.ResponseError, match="worker lost"):
@@ -114,9 +117,7 @@ def test_a_flush_that_dies_before_trimming_counts_nothing_twice(client, settings
 
 
 def test_only_one_flush_runs_at_a_time(client, settings):
-    dataset = make_dataset(status=Status.PUBLISHED)
-    with broker_tasks(settings):
-        _views(client, dataset, 1)
+    dataset = _viewed(client, settings, 1)
     broker_client().set(buffer.LOCK_KEY, "another flush", ex=60)
     assert buffer.flush() == 0
     assert buffer.waiting() == 1
