@@ -18,6 +18,10 @@ taken from here, and only when the file is the very same one that was opened:
   ends; while one still uses it the new file is opened for this request only (HDF5 shares an
   already open file with the same inode, so it would otherwise keep the old file's metadata).
 
+What a handle learns about its file's structure stays with it (``Handle.objects``): the HDF5
+objects that paths made of hard links only lead to, opened once (catalogue/preview/links.py).
+They are part of the file's content, which the key pins, and are closed with the file.
+
 Handles are shared between the worker's threads: h5py serialises every call into HDF5 with
 its own lock, and a lease count keeps a handle open while any request uses it. A handle
 unused for ``PREVIEW_OPEN_FILES_IDLE_SECONDS`` is closed at the worker's next preview request;
@@ -38,6 +42,8 @@ import h5py
 from django.conf import settings
 
 RACY_SECONDS = 2.0
+# Objects remembered per open file (Handle.objects); all forgotten at once beyond this.
+MAX_OBJECTS_PER_FILE = 1024
 
 
 def file_key(stat: os.stat_result) -> tuple[int, ...]:
@@ -53,6 +59,14 @@ class Handle:
     leases: int = 1
     last_used: float = field(default_factory=time.monotonic)
     kept: bool = False  # in the cache (else closed when its last lease ends)
+    # Path parts -> h5py object reached from the root through hard links of this file only
+    # (catalogue.preview.links.Resolver): what a path names cannot change while the key holds.
+    objects: dict[tuple[str, ...], object] = field(default_factory=dict)
+
+    def remember(self, parts: tuple[str, ...], obj: object) -> None:
+        if len(self.objects) >= MAX_OBJECTS_PER_FILE:
+            self.objects.clear()  # a file with more entities than that: start over
+        self.objects[parts] = obj
 
 
 class OpenFiles:

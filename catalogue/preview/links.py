@@ -46,6 +46,8 @@ MAX_LINK_HOPS = 16
 MAX_VDS_DEPTH = 4
 
 Link = h5py.SoftLink | h5py.ExternalLink
+# Remembered for a path that is not hard links of the root file only (Resolver.content).
+_BY_POLICY = object()
 H5Object = h5py.Group | h5py.Dataset | h5py.Datatype
 
 
@@ -118,7 +120,10 @@ class Resolver:
 
     def __init__(self, *, files: DatasetFiles, root: OpenFile):
         self.files = files
-        self.root = Node(root.h5["/"], root)
+        objects = root.handle.objects
+        if () not in objects:
+            root.handle.remember((), root.h5["/"])
+        self.root = Node(objects[()], root)
 
     # ------------------------------------------------------------------ public
     def content(
@@ -126,7 +131,38 @@ class Resolver:
     ) -> EntityContent:
         """h5grove content for ``path`` (like h5grove's ``create_content``, safely)."""
         path = path or "/"
+        parts = tuple(_parts(path))
+        obj = self._through_hard_links(parts)
+        if obj is not _BY_POLICY:
+            return self.make_content(path, Node(obj, self.root.file))
         return self.content_below(self.root, "/", path, resolve_links, whole_path=path)
+
+    def _through_hard_links(self, parts: tuple[str, ...]) -> object:
+        """The object ``parts`` names when every step is a hard link of the root file and it
+        is a group, a named datatype or a dataset stored in this file alone; else _BY_POLICY.
+
+        Such a path means the same object for as long as the file is the same (the handle's
+        key), whoever asks: it is looked up once per open file and remembered on its handle.
+        Anything else (soft and external links, virtual datasets, external raw data, missing
+        names) goes through the policy's resolution on every request; that it does is
+        remembered too.
+        """
+        handle = self.root.file.handle
+        obj = handle.objects.get(parts)
+        if obj is None:
+            obj = self._walk_hard_links(parts)
+            handle.remember(parts, obj)
+        return obj
+
+    def _walk_hard_links(self, parts: tuple[str, ...]) -> object:
+        obj = self.root.obj
+        for name in parts:
+            if not isinstance(obj, h5py.Group) or not isinstance(link_of(obj, name), h5py.HardLink):
+                return _BY_POLICY
+            obj = obj[name]  # H5Oopen of a hard link: nothing is traversed
+        if isinstance(obj, h5py.Dataset) and (obj.is_virtual or obj.external):
+            return _BY_POLICY
+        return obj
 
     def content_below(
         self,

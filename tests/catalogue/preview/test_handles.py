@@ -153,3 +153,73 @@ def test_at_most_the_configured_number_of_files_stay_open(client, settings):
     # The least recently used one was closed.
     assert list(OPEN_FILES.kept()) == [_real(datasets[1]), _real(datasets[2])]
     assert _value(client, datasets[0]) == 0
+
+
+def _linked(path) -> None:
+    """scan.h5: /image (value 1), /entry/image (hard link to it), a soft link and an external
+    link to other.h5 (value 5), a file of the same dataset."""
+    with h5py.File(path, "w") as h5:
+        h5.create_dataset("image", data=np.full(SHAPE, 1.0, dtype="<f4"))
+        h5.create_group("entry")["image"] = h5["image"]
+        h5["alias"] = h5py.SoftLink("/image")
+        h5["outside"] = h5py.ExternalLink("other.h5", "/image")
+
+
+def _values(client, dataset, path: str):
+    response = client.get(
+        h5grove_url(dataset, "data"),
+        {"file": "scan.h5", "path": path, "format": "bin", "dtype": "safe"},
+    )
+    if response.status_code != 200:
+        return response.status_code
+    return float(np.frombuffer(response.content, dtype="<f4")[0])
+
+
+def test_a_kept_file_remembers_what_its_hard_links_name_and_nothing_else(client):
+    dataset = dataset_with_files(writers={"scan.h5": _linked, "other.h5": lambda p: _write(p, 5.0)})
+    _settled()
+    for _ in range(2):
+        assert [_values(client, dataset, p) for p in ("/image", "entry/image/", "/alias")] == [
+            1.0,
+            1.0,
+            1.0,
+        ]
+        assert _values(client, dataset, "/outside") == 5.0
+    handle = OPEN_FILES._kept[_real(dataset)]
+    remembered = {parts: isinstance(obj, h5py.HLObject) for parts, obj in handle.objects.items()}
+    # The root, the dataset and the path through a group are objects; the soft and the
+    # external link are remembered only as "resolve these by the policy".
+    assert remembered == {
+        (): True,
+        ("image",): True,
+        ("entry", "image"): True,
+        ("alias",): False,
+        ("outside",): False,
+    }
+
+
+def test_an_external_link_of_a_kept_file_is_checked_on_every_request(client):
+    dataset = dataset_with_files(writers={"scan.h5": _linked, "other.h5": lambda p: _write(p, 5.0)})
+    _settled()
+    assert _values(client, dataset, "/outside") == 5.0
+    assert _values(client, dataset, "/outside") == 5.0
+    assert _real(dataset) in OPEN_FILES.kept()
+    # The link's target stops being a registered file of the dataset: the link is no
+    # longer followed, though scan.h5 itself is the same kept file.
+    dataset.files.filter(path="other.h5").delete()
+    assert _values(client, dataset, "/outside") == 404
+    assert _values(client, dataset, "/image") == 1.0
+
+
+def test_what_a_replaced_file_names_is_looked_up_anew(client, tmp_path):
+    dataset = dataset_with_files(writers={"scan.h5": _linked})
+    _settled()
+    assert _values(client, dataset, "/image") == 1.0
+    # The new file's /image is an external link out of the dataset's folder: never followed,
+    # whatever the old file's /image was.
+    _write(tmp_path / "elsewhere.h5", 9.0)
+    folder = dataset_folder(dataset.storage_folder)
+    with h5py.File(folder / ".scan.h5.tmp", "w") as h5:
+        h5["image"] = h5py.ExternalLink(str(tmp_path / "elsewhere.h5"), "/image")
+    os.replace(folder / ".scan.h5.tmp", folder / "scan.h5")
+    assert _values(client, dataset, "/image") == 404
