@@ -17,6 +17,7 @@ from pathlib import Path
 
 import h5py
 import hdf5plugin  # noqa: F401  (registers the Bitshuffle, LZ4, Blosc, Zstd... HDF5 filters)
+from django.conf import settings
 
 from catalogue.models import DataFile, Dataset
 from catalogue.preview.handles import OPEN_FILES, Handle
@@ -51,6 +52,20 @@ def is_hdf5_file(path: Path) -> bool:
     except OSError:
         return False
     return False
+
+
+def open_hdf5(path: Path) -> h5py.File:
+    """``path`` opened read-only, without HDF5 file locking, with the preview's sieve buffer.
+
+    As ``h5py.File(path, "r", locking=False)`` (HDF5's POSIX file locks fail or hang on many
+    NFS mounts, and a read-only viewer needs none), with the sieve buffer size of
+    ``PREVIEW_SIEVE_BYTES`` (see its setting). While the file stays open, HDF5 shares it with
+    every other open of the same inode in this process, with this access list.
+    """
+    fapl = h5py.h5p.create(h5py.h5p.FILE_ACCESS)
+    fapl.set_file_locking(False, ignore_when_disabled=False)
+    fapl.set_sieve_buf_size(int(settings.PREVIEW_SIEVE_BYTES))
+    return h5py.File(h5py.h5f.open(os.fsencode(path), h5py.h5f.ACC_RDONLY, fapl=fapl))
 
 
 def hdf5_prefix_variables_set() -> bool:
@@ -177,9 +192,7 @@ class DatasetFiles:
             if not is_hdf5_file(real):
                 raise NotHDF5(relative)
             try:
-                # locking=False: HDF5's POSIX file locks fail or hang on many NFS mounts, and a
-                # read-only viewer needs none (h5py >= 3.5, HDF5 >= 1.12.1).
-                return h5py.File(real, "r", locking=False)
+                return open_hdf5(real)
             except OSError as exc:
                 raise NotHDF5(relative) from exc
 

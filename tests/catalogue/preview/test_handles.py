@@ -223,3 +223,13 @@ def test_what_a_replaced_file_names_is_looked_up_anew(client, tmp_path):
         h5["image"] = h5py.ExternalLink(str(tmp_path / "elsewhere.h5"), "/image")
     os.replace(folder / ".scan.h5.tmp", folder / "scan.h5")
     assert _values(client, dataset, "/image") == 404
+
+
+def test_files_open_without_locking_and_with_the_configured_sieve_buffer(client, settings):
+    settings.PREVIEW_SIEVE_BYTES = 8192
+    dataset = dataset_with_files(writers={"scan.h5": lambda p: _write(p, 1.0)})
+    _settled()
+    assert _value(client, dataset) == 1.0
+    access = OPEN_FILES._kept[_real(dataset)].h5.id.get_access_plist()
+    assert access.get_sieve_buf_size() == 8192
+    assert access.get_file_locking() == (False, False)
