@@ -20,7 +20,10 @@ taken from here, and only when the file is the very same one that was opened:
 
 What a handle learns about its file's structure stays with it (``Handle.objects``): the HDF5
 objects that paths made of hard links only lead to, opened once (catalogue/preview/links.py).
-They are part of the file's content, which the key pins, and are closed with the file.
+They are part of the file's content, which the key pins, and are closed with the file. An open
+dataset keeps its chunk index and HDF5's chunk cache (1 MiB at most) in memory, so a handle
+keeps at most ``MAX_OBJECTS_PER_FILE`` of them, the least recently used closed first: a worker
+holds at most ``PREVIEW_OPEN_FILES`` x 16 MiB of chunk caches.
 
 Handles are shared between the worker's threads: h5py serialises every call into HDF5 with
 its own lock, and a lease count keeps a handle open while any request uses it. A handle
@@ -42,8 +45,9 @@ import h5py
 from django.conf import settings
 
 RACY_SECONDS = 2.0
-# Objects remembered per open file (Handle.objects); all forgotten at once beyond this.
-MAX_OBJECTS_PER_FILE = 1024
+# Objects (groups, datasets) remembered per open file (Handle.objects), least recently used
+# forgotten first.
+MAX_OBJECTS_PER_FILE = 16
 
 
 def file_key(stat: os.stat_result) -> tuple[int, ...]:
@@ -61,12 +65,23 @@ class Handle:
     kept: bool = False  # in the cache (else closed when its last lease ends)
     # Path parts -> h5py object reached from the root through hard links of this file only
     # (catalogue.preview.links.Resolver): what a path names cannot change while the key holds.
-    objects: dict[tuple[str, ...], object] = field(default_factory=dict)
+    objects: OrderedDict[tuple[str, ...], object] = field(default_factory=OrderedDict)
+    _objects_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def recall(self, parts: tuple[str, ...]) -> object | None:
+        with self._objects_lock:
+            obj = self.objects.get(parts)
+            if obj is not None:
+                self.objects.move_to_end(parts)
+            return obj
 
     def remember(self, parts: tuple[str, ...], obj: object) -> None:
-        if len(self.objects) >= MAX_OBJECTS_PER_FILE:
-            self.objects.clear()  # a file with more entities than that: start over
-        self.objects[parts] = obj
+        with self._objects_lock:
+            self.objects[parts] = obj
+            self.objects.move_to_end(parts)
+            while len(self.objects) > MAX_OBJECTS_PER_FILE:
+                # Dropping the last reference closes the object (a request using it holds one).
+                self.objects.popitem(last=False)
 
 
 class OpenFiles:

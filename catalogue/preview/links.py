@@ -120,10 +120,11 @@ class Resolver:
 
     def __init__(self, *, files: DatasetFiles, root: OpenFile):
         self.files = files
-        objects = root.handle.objects
-        if () not in objects:
-            root.handle.remember((), root.h5["/"])
-        self.root = Node(objects[()], root)
+        group = root.handle.recall(())
+        if group is None:
+            group = root.h5["/"]
+            root.handle.remember((), group)
+        self.root = Node(group, root)
 
     # ------------------------------------------------------------------ public
     def content(
@@ -148,7 +149,7 @@ class Resolver:
         remembered too.
         """
         handle = self.root.file.handle
-        obj = handle.objects.get(parts)
+        obj = handle.recall(parts)
         if obj is None:
             obj = self._walk_hard_links(parts)
             handle.remember(parts, obj)

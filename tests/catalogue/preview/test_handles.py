@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from catalogue.models import Dataset, Status
-from catalogue.preview.handles import OPEN_FILES, RACY_SECONDS
+from catalogue.preview.handles import MAX_OBJECTS_PER_FILE, OPEN_FILES, RACY_SECONDS
 from catalogue.storage import dataset_folder
 from tests.catalogue.preview.conftest import dataset_with_files, h5grove_url
 
@@ -233,3 +233,26 @@ def test_files_open_without_locking_and_with_the_configured_sieve_buffer(client,
     access = OPEN_FILES._kept[_real(dataset)].h5.id.get_access_plist()
     assert access.get_sieve_buf_size() == 8192
     assert access.get_file_locking() == (False, False)
+
+
+def test_a_kept_file_remembers_a_bounded_number_of_objects(client):
+    count = MAX_OBJECTS_PER_FILE + 4
+
+    def many(path):
+        with h5py.File(path, "w") as h5:
+            for i in range(count):
+                h5.create_dataset(f"d{i}", data=np.full(SHAPE, float(i), dtype="<f4"))
+
+    dataset = dataset_with_files(writers={"scan.h5": many})
+    _settled()
+    for i in range(count):
+        assert _values(client, dataset, f"/d{i}") == float(i)
+    objects = OPEN_FILES._kept[_real(dataset)].objects
+    # The least recently used go first; the root group, used by every request, stays.
+    assert len(objects) == MAX_OBJECTS_PER_FILE
+    assert () in objects
+    names = [parts for parts in objects if parts]
+    assert names == [(f"d{i}",) for i in range(count - MAX_OBJECTS_PER_FILE + 1, count)]
+    assert _values(client, dataset, "/d0") == 0.0  # opened again
+    assert list(objects)[-1] == ("d0",)
+    assert (f"d{count - MAX_OBJECTS_PER_FILE + 1}",) not in objects
