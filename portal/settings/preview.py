@@ -18,8 +18,9 @@ PREVIEW_OPEN_FILES = env.int("PORTAL_PREVIEW_OPEN_FILES", default=16)
 PREVIEW_OPEN_FILES_IDLE_SECONDS = env.int("PORTAL_PREVIEW_OPEN_FILES_IDLE_SECONDS", default=60)
 
 # HDF5's sieve buffer for contiguous (unchunked) datasets: each piece of a strided selection
-# is read through a buffer of this size. HDF5's default, 64 KiB, copies 64 KiB per row of a
-# 2D tile (a 512 x 512 float32 window of an 11264-wide image: 32 MiB read for 1 MiB wanted,
-# 1.6 ms against 0.6 ms with 4 KiB); 0 (no buffer) is slower still on narrow datasets, whose
-# rows are shorter than a page (a 100000 x 4 window of 8 columns: 57 ms against 1 ms).
+# is read through a buffer of this size. HDF5's default, 64 KiB, reads 64 KiB per row of a 2D
+# tile: a 512 x 512 float32 window of an 11264-wide image read 32 MiB for 1 MiB wanted. 0 (no
+# buffer) is slowest on narrow datasets, whose rows are shorter than a page. Measured by
+# benchmarks/h5sieve.py (docs/performance.md, stop 24): against 64 KiB, 4 KiB reads tiles in
+# 0.66x and columns in 0.66x the time, narrow tables in 1.4x; no buffer, narrow tables in 48x.
 PREVIEW_SIEVE_BYTES = env.int("PORTAL_PREVIEW_SIEVE_BYTES", default=4096)
