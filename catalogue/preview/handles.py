@@ -68,20 +68,25 @@ class Handle:
     objects: OrderedDict[tuple[str, ...], object] = field(default_factory=OrderedDict)
     _objects_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
-    def recall(self, parts: tuple[str, ...]) -> object | None:
+    def object_at(self, parts: tuple[str, ...], find: Callable[[], object]) -> object:
+        """What ``parts`` names in this file: remembered, else ``find()``'s answer, remembered.
+
+        ``find`` runs outside the lock (it calls into HDF5); two threads may both run it for
+        the same path, and either answer is the same object of the same file.
+        """
         with self._objects_lock:
             obj = self.objects.get(parts)
             if obj is not None:
                 self.objects.move_to_end(parts)
-            return obj
-
-    def remember(self, parts: tuple[str, ...], obj: object) -> None:
+                return obj
+        obj = find()
         with self._objects_lock:
             self.objects[parts] = obj
             self.objects.move_to_end(parts)
             while len(self.objects) > MAX_OBJECTS_PER_FILE:
                 # Dropping the last reference closes the object (a request using it holds one).
                 self.objects.popitem(last=False)
+        return obj
 
 
 class OpenFiles:

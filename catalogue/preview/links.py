@@ -120,11 +120,7 @@ class Resolver:
 
     def __init__(self, *, files: DatasetFiles, root: OpenFile):
         self.files = files
-        group = root.handle.recall(())
-        if group is None:
-            group = root.h5["/"]
-            root.handle.remember((), group)
-        self.root = Node(group, root)
+        self.root = Node(root.handle.object_at((), lambda: root.h5["/"]), root)
 
     # ------------------------------------------------------------------ public
     def content(
@@ -148,12 +144,7 @@ class Resolver:
         names) goes through the policy's resolution on every request; that it does is
         remembered too.
         """
-        handle = self.root.file.handle
-        obj = handle.recall(parts)
-        if obj is None:
-            obj = self._walk_hard_links(parts)
-            handle.remember(parts, obj)
-        return obj
+        return self.root.file.handle.object_at(parts, lambda: self._walk_hard_links(parts))
 
     def _walk_hard_links(self, parts: tuple[str, ...]) -> object:
         obj = self.root.obj

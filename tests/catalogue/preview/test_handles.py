@@ -39,11 +39,15 @@ def _settled() -> None:
     time.sleep(RACY_SECONDS + 0.1)
 
 
-def _value(client, dataset) -> float:
-    response = client.get(
+def _data(client, dataset, path: str = "/image"):
+    return client.get(
         h5grove_url(dataset, "data"),
-        {"file": "scan.h5", "path": "/image", "format": "bin", "dtype": "safe"},
+        {"file": "scan.h5", "path": path, "format": "bin", "dtype": "safe"},
     )
+
+
+def _value(client, dataset) -> float:
+    response = _data(client, dataset)
     assert response.status_code == 200, response.content
     values = np.frombuffer(response.content, dtype="<f4")
     assert values.size == SHAPE[0] * SHAPE[1]
@@ -166,10 +170,7 @@ def _linked(path) -> None:
 
 
 def _values(client, dataset, path: str):
-    response = client.get(
-        h5grove_url(dataset, "data"),
-        {"file": "scan.h5", "path": path, "format": "bin", "dtype": "safe"},
-    )
+    response = _data(client, dataset, path)
     if response.status_code != 200:
         return response.status_code
     return float(np.frombuffer(response.content, dtype="<f4")[0])
