@@ -40,7 +40,7 @@ BENCH = "doi-bench"
 
 
 def bench_database_url() -> str:
-    base = os.environ.get("PORTAL_DATABASE_URL", "postgres://portal:portal@127.0.0.1:55432/portal")
+    base = os.environ.get("PORTAL_DATABASE_URL", "postgres://portal:portal@127.0.0.1:25432/portal")
     parts = urlsplit(base)
     if parts.scheme not in ("postgres", "postgresql"):
         sys.exit("PORTAL_DATABASE_URL must point to PostgreSQL.")

@@ -7,7 +7,7 @@
 
 It uses a dedicated PostgreSQL database (``portal_ingest_bench`` on the server of
 PORTAL_DATABASE_URL; created and migrated if missing), creates an ingestor account with a write
-token, starts the portal under gunicorn on 127.0.0.1 (``--port``, default 58200) with the Celery
+token, starts the portal under gunicorn on 127.0.0.1 (``--port``, default 28200) with the Celery
 broker of PORTAL_BROKER_URL, so search indexing and OAI-PMH rendering are queued after each
 commit exactly as in production (the queued tasks are purged at the end), and then
 
@@ -56,7 +56,7 @@ SHA = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
 
 
 def bench_database_url(name: str = DB_NAME) -> str:
-    base = os.environ.get("PORTAL_DATABASE_URL", "postgres://portal:portal@127.0.0.1:55432/portal")
+    base = os.environ.get("PORTAL_DATABASE_URL", "postgres://portal:portal@127.0.0.1:25432/portal")
     parts = urlsplit(base)
     if parts.scheme not in ("postgres", "postgresql"):
         sys.exit("PORTAL_DATABASE_URL must point to PostgreSQL.")
@@ -468,7 +468,7 @@ def main() -> None:
     parser.add_argument("--files", type=int, default=20, help="files per dataset (20)")
     parser.add_argument("--warmup", type=int, default=5, help="unmeasured datasets per client")
     parser.add_argument("--big-files", type=int, default=100_000, help="files of one dataset")
-    parser.add_argument("--port", type=int, default=58200, help="gunicorn port (58200)")
+    parser.add_argument("--port", type=int, default=28200, help="gunicorn port (28200)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (2)")
     parser.add_argument("--threads", type=int, default=4, help="threads per worker (4)")
     parser.add_argument(
@@ -477,7 +477,7 @@ def main() -> None:
         help="another checkout (e.g. /work/main) to measure in the same run",
     )
     parser.add_argument(
-        "--broker", default=os.environ.get("PORTAL_BROKER_URL", "redis://127.0.0.1:56379/7")
+        "--broker", default=os.environ.get("PORTAL_BROKER_URL", "redis://127.0.0.1:26379/7")
     )
     parser.add_argument("--database", default=DB_NAME,
                         help=f"database to (re)create for the run ({DB_NAME})")  # fmt: skip

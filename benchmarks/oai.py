@@ -45,7 +45,7 @@ sys.path.insert(0, str(ROOT))
 
 
 def bench_database_url(name: str) -> str:
-    base = os.environ.get("PORTAL_DATABASE_URL", "postgres://portal:portal@127.0.0.1:55432/portal")
+    base = os.environ.get("PORTAL_DATABASE_URL", "postgres://portal:portal@127.0.0.1:25432/portal")
     parts = urlsplit(base)
     if parts.scheme not in ("postgres", "postgresql"):
         sys.exit("PORTAL_DATABASE_URL must point to PostgreSQL (the benchmark uses COPY).")

@@ -3,7 +3,7 @@
 with the catalogue search API's equivalent search, over HTTP, on Elasticsearch.
 
     scripts/services.sh createdb portal_panosc_bench      # once: a database of its own
-    PORTAL_DATABASE_URL=postgres://portal:portal@127.0.0.1:55432/portal_panosc_bench \\
+    PORTAL_DATABASE_URL=postgres://portal:portal@127.0.0.1:25432/portal_panosc_bench \\
         .venv/bin/python benchmarks/panosc.py              # 100,000 synthetic datasets
     ... benchmarks/panosc.py --datasets 1000000            # a million
     ... --load-only (load and keep), then --reuse [--no-rows] to measure what is loaded
@@ -577,7 +577,7 @@ def main() -> None:
         "--n", "--datasets", dest="n", type=int, default=100_000, help="datasets (100,000)"
     )
     parser.add_argument(
-        "--es-url", default=os.environ.get("PORTAL_ELASTICSEARCH_URL", "http://127.0.0.1:59200")
+        "--es-url", default=os.environ.get("PORTAL_ELASTICSEARCH_URL", "http://127.0.0.1:29200")
     )
     parser.add_argument("--prefix", default="bench-panosc", help="index prefix")
     parser.add_argument("--rounds", type=int, default=15, help="timed rounds (15)")

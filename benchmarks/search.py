@@ -620,8 +620,8 @@ changes). Visibility is a `terms` filter on the documents' principals (cached as
 The "first run" tables clear that cache before every query: what the first visitor of a new
 search waits for.
 
-Runs: on a dedicated single-node Elasticsearch (`PORTAL_ES_HEAP=4g PORTAL_ES_PORT=59250
-PORTAL_SERVICES_DIR=… scripts/services.sh start`, `--es-url http://127.0.0.1:59250`) on a
+Runs: on a dedicated single-node Elasticsearch (`PORTAL_ES_HEAP=4g PORTAL_ES_PORT=29250
+PORTAL_SERVICES_DIR=… scripts/services.sh start`, `--es-url http://127.0.0.1:29250`) on a
 2-core machine; each block gives the load average around its run. The API and direct numbers
 of a run are interleaved query by query and see the same load; both sides are warmed with
 searches outside the mix first, so "first run" measures an uncached search on a running
@@ -650,7 +650,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--n", type=int, default=100_000, help="datasets (100,000)")
     parser.add_argument(
-        "--es-url", default=os.environ.get("PORTAL_ELASTICSEARCH_URL", "http://127.0.0.1:59200")
+        "--es-url", default=os.environ.get("PORTAL_ELASTICSEARCH_URL", "http://127.0.0.1:29200")
     )
     parser.add_argument("--prefix", default="bench", help="index prefix (bench)")
     parser.add_argument("--rounds", type=int, default=25, help="rounds of the query mix (25)")

@@ -4,7 +4,7 @@
     make prod                                        # the stack (3 nodes, 100,000 datasets)
     .venv/bin/python benchmarks/search_es_cpu.py     # the stack's portal, 2 rounds of 45 s
     .venv/bin/python benchmarks/search_es_cpu.py \\
-        --portal main=http://127.0.0.1:58080 --portal mine=http://127.0.0.1:59901
+        --portal main=http://127.0.0.1:28080 --portal mine=http://127.0.0.1:29901
 
 The four search requests of ``benchmarks/load.py`` (search page, search page with facets,
 API search, API search with conditions: the same weights, query strings and credentials)

@@ -29,10 +29,10 @@
 #
 # Environment (defaults):
 #   PORT (8080, nginx)  PORTAL_ES_NODES (3)  PORTAL_PROD_DIR
-#   (${XDG_CACHE_HOME:-$HOME/.cache}/open-data-portal/prod)  PORTAL_PROD_PG_PORT (58432)
-#   PORTAL_PROD_REDIS_PORT (58479)  PORTAL_PROD_ES_HTTP_BASE (58500: nodes 58501...)
-#   PORTAL_PROD_ES_TRANSPORT_BASE (58600)  PORTAL_PROD_ES_HEAP (512m per node)
-#   PORTAL_GUNICORN_BIND (127.0.0.1:58080)  PORTAL_GUNICORN_WORKERS (2 x cores + 1)
+#   (${XDG_CACHE_HOME:-$HOME/.cache}/open-data-portal/prod)  PORTAL_PROD_PG_PORT (28432)
+#   PORTAL_PROD_REDIS_PORT (28479)  PORTAL_PROD_ES_HTTP_BASE (28500: nodes 28501...)
+#   PORTAL_PROD_ES_TRANSPORT_BASE (28600)  PORTAL_PROD_ES_HEAP (512m per node)
+#   PORTAL_GUNICORN_BIND (127.0.0.1:28080)  PORTAL_GUNICORN_WORKERS (2 x cores + 1)
 #   PORTAL_GUNICORN_THREADS (4)  PORTAL_CELERY_CONCURRENCY (1 per queue)
 #
 # Unlike scripts/services.sh (throw-away test services), this stack is durable
@@ -51,8 +51,8 @@ PROD_DIR=$(realpath -m "${PORTAL_PROD_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/open-
 
 # services.sh reads these when sourced: its PostgreSQL functions then manage our cluster.
 export PORTAL_SERVICES_DIR=$PROD_DIR
-export PORTAL_PG_PORT=${PORTAL_PROD_PG_PORT:-58432}
-export PORTAL_REDIS_PORT=${PORTAL_PROD_REDIS_PORT:-58479}
+export PORTAL_PG_PORT=${PORTAL_PROD_PG_PORT:-28432}
+export PORTAL_REDIS_PORT=${PORTAL_PROD_REDIS_PORT:-28479}
 # shellcheck source=scripts/services.sh
 source "$PROD_REPO_ROOT/scripts/services.sh"
 ES_HOME=$SHARED_SERVICES_DIR/elasticsearch-$ES_VERSION
@@ -60,10 +60,10 @@ ES_ZIP=$SHARED_SERVICES_DIR/downloads/elasticsearch-$ES_VERSION.zip
 
 WEB_PORT=${PORT:-8080}
 ES_NODES=${PORTAL_ES_NODES:-3}
-ES_HTTP_BASE=${PORTAL_PROD_ES_HTTP_BASE:-58500}
-ES_TRANSPORT_BASE=${PORTAL_PROD_ES_TRANSPORT_BASE:-58600}
+ES_HTTP_BASE=${PORTAL_PROD_ES_HTTP_BASE:-28500}
+ES_TRANSPORT_BASE=${PORTAL_PROD_ES_TRANSPORT_BASE:-28600}
 PROD_ES_HEAP=${PORTAL_PROD_ES_HEAP:-512m}
-GUNICORN_BIND=${PORTAL_GUNICORN_BIND:-127.0.0.1:58080}
+GUNICORN_BIND=${PORTAL_GUNICORN_BIND:-127.0.0.1:28080}
 CELERY_CONCURRENCY=${PORTAL_CELERY_CONCURRENCY:-1}
 READY_TIMEOUT=${PORTAL_PROD_READY_TIMEOUT:-600}
 QUEUES=(indexing oai doi mail stats portal)
@@ -258,6 +258,8 @@ es_node_start() {
         grant_traverse "$ES_USER" "$ES_HOME"
     fi
     rm -f "$pid_file"
+    ensure_port_free "elasticsearch es-$i, http" "$((http_base + i))"
+    ensure_port_free "elasticsearch es-$i, transport" "$((transport_base + i))"
     log "elasticsearch es-$i: starting on $HOST:$((http_base + i)) (heap $heap, log $node/logs)"
     as_user "$ES_USER" timeout --kill-after=10 "$ES_TIMEOUT" setsid -w env \
         ES_JAVA_HOME="$ES_JAVA_HOME" ES_PATH_CONF="$node/config" ES_TMPDIR="$node/tmp" \
@@ -385,6 +387,10 @@ spawn() {
 }
 
 start_gunicorn() {
+    local pid_file=$RUN_DIR/gunicorn.pid
+    if ! { [[ -r $pid_file ]] && kill -0 "$(<"$pid_file")" 2>/dev/null; }; then
+        ensure_port_free PORTAL_GUNICORN_BIND "${GUNICORN_BIND##*:}"
+    fi
     spawn gunicorn env PORTAL_GUNICORN_BIND="$GUNICORN_BIND" "$VENV_BIN/gunicorn" \
         -c "$PROD_REPO_ROOT/deploy/gunicorn.conf.py" portal.wsgi:application
 }

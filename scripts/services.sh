@@ -19,13 +19,13 @@
 # goes to stderr.
 #
 # Environment:
-#   PORTAL_PG_PORT (55432)  PORTAL_REDIS_PORT (56379)  PORTAL_ES_PORT (59200;
+#   PORTAL_PG_PORT (25432)  PORTAL_REDIS_PORT (26379)  PORTAL_ES_PORT (29200;
 #   transport = +100)  PORTAL_ES_VERSION  PORTAL_ES_HEAP (1g)
 #   PORTAL_SERVICES_DIR (state: data, logs, pid files, downloads; default
 #   ${XDG_CACHE_HOME:-$HOME/.cache}/open-data-portal/services)
 #   PORTAL_ES_START_TIMEOUT (120 s)  ES_JAVA_HOME (default: the `java` on PATH)
 #   PORTAL_ES_SHIM (1; 0 = do not install the shim plugin described below)
-#   PORTAL_KC_PORT (58180)  PORTAL_KC_MANAGEMENT_PORT (58190)  PORTAL_KC_VERSION
+#   PORTAL_KC_PORT (28180)  PORTAL_KC_MANAGEMENT_PORT (28190)  PORTAL_KC_VERSION
 #   PORTAL_KC_START_TIMEOUT (240 s)  KC_JAVA_HOME (default: a JDK 21+ found under /usr/lib/jvm)
 #
 # Elasticsearch comes from Maven Central as the "integ-test-zip", the only
@@ -58,9 +58,9 @@ ES_VERSION=${PORTAL_ES_VERSION:-$ES_DEFAULT_VERSION}
 # Pinned so the download does not depend on whatever old default Maven picks.
 readonly MVN_DEPENDENCY_PLUGIN=org.apache.maven.plugins:maven-dependency-plugin:3.6.1
 
-PG_PORT=${PORTAL_PG_PORT:-55432}
-REDIS_PORT=${PORTAL_REDIS_PORT:-56379}
-ES_PORT=${PORTAL_ES_PORT:-59200}
+PG_PORT=${PORTAL_PG_PORT:-25432}
+REDIS_PORT=${PORTAL_REDIS_PORT:-26379}
+ES_PORT=${PORTAL_ES_PORT:-29200}
 readonly HOST=127.0.0.1
 
 # CI may run with a minimal environment; fall back to the passwd entry.
@@ -101,6 +101,20 @@ validate_port() {
     if [[ ! $value =~ ^[0-9]+$ ]] || ((value < 1024 || value > 65535)); then
         die "$name must be a port number between 1024 and 65535 (got '$value')"
     fi
+}
+
+# Refuse to start a service on a port some other process already listens on,
+# naming that process, instead of leaving the service to die on its bind.
+# (The default ports are all below 32768, outside Linux's ephemeral range
+# 32768-60999: a port there can be taken at any moment as the local end of an
+# outgoing connection: the likeliest reason CI once saw Keycloak's old
+# default 58180 "already bound".)
+ensure_port_free() {
+    local name=$1 port=$2 holder
+    command -v ss >/dev/null 2>&1 || return 0
+    holder=$(ss -Hltnp "sport = :$port" 2>/dev/null | head -n 1)
+    [[ -z $holder ]] && return 0
+    die "port $port ($name) is already taken: $(tr -s ' ' <<<"$holder"); stop that process or choose another port"
 }
 
 # Run a command as another OS user when we are root; as ourselves otherwise.
@@ -317,6 +331,7 @@ start_postgres() {
     if pg_running; then
         log "postgres: already running on $HOST:$PG_PORT"
     else
+        ensure_port_free PORTAL_PG_PORT "$PG_PORT"
         init_postgres
         log "postgres: starting on $HOST:$PG_PORT (log $PG_LOG)"
         local t0
@@ -415,6 +430,7 @@ start_redis() {
         log "redis: already running on $HOST:$REDIS_PORT"
         return 0
     fi
+    ensure_port_free PORTAL_REDIS_PORT "$REDIS_PORT"
     mkdir -p "$REDIS_DIR"
     log "redis: starting on $HOST:$REDIS_PORT (log $REDIS_LOG)"
     local t0 i
@@ -703,6 +719,8 @@ start_es() {
         log "elasticsearch: pid $(<"$ES_PID") is alive but not answering yet; waiting"
     else
         rm -f "$ES_PID"
+        ensure_port_free PORTAL_ES_PORT "$ES_PORT"
+        ensure_port_free PORTAL_ES_PORT "$((ES_PORT + 100))"
         install_es_shim
         write_es_config
         log "elasticsearch $ES_VERSION: starting on $(es_url) as $ES_USER (heap $ES_HEAP, log $ES_LOG)"
@@ -788,8 +806,8 @@ status_es() {
 # else the `java` on PATH if it is 21+.
 readonly KC_DEFAULT_VERSION=26.5.6
 KC_VERSION=${PORTAL_KC_VERSION:-$KC_DEFAULT_VERSION}
-KC_PORT=${PORTAL_KC_PORT:-58180}
-KC_MGMT_PORT=${PORTAL_KC_MANAGEMENT_PORT:-58190}
+KC_PORT=${PORTAL_KC_PORT:-28180}
+KC_MGMT_PORT=${PORTAL_KC_MANAGEMENT_PORT:-28190}
 KC_TIMEOUT=${PORTAL_KC_START_TIMEOUT:-240}
 KC_REALM_FILE=$REPO_ROOT/tests/data/keycloak/portal-test-realm.json
 KC_REALM=portal-test
@@ -890,6 +908,8 @@ start_kc() {
     if kc_pid_alive; then
         log "keycloak: pid $(<"$KC_PID") is alive but not answering yet; waiting"
     else
+        ensure_port_free PORTAL_KC_PORT "$KC_PORT"
+        ensure_port_free PORTAL_KC_MANAGEMENT_PORT "$KC_MGMT_PORT"
         # The realm is imported only into an empty database (IGNORE_EXISTING):
         # a changed realm file means a fresh H2 database.
         sum=$(sha1sum "$KC_REALM_FILE" | cut -d' ' -f1)

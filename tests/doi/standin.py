@@ -57,7 +57,7 @@ EVENTS = {
     "hide": {"findable": "registered"},
     "show": {"registered": "findable"},
 }
-PORT_RANGE = range(58350, 58400)  # this worktree's loopback ports (HELPER-RULES)
+PORT_RANGE = range(28350, 28400)  # this worktree's loopback ports (HELPER-RULES)
 FAULTS = ("timeout", "500", "503", "429", "422", "drop", "drop_after_store")
 
 

@@ -20,8 +20,8 @@ from tests.factories import make_dataset
 pytestmark = [pytest.mark.slow, pytest.mark.search]
 
 NODES = 3
-HTTP_BASE = int(os.environ.get("PORTAL_DRILL_ES_HTTP_BASE", "58700"))
-TRANSPORT_BASE = int(os.environ.get("PORTAL_DRILL_ES_TRANSPORT_BASE", "58800"))
+HTTP_BASE = int(os.environ.get("PORTAL_DRILL_ES_HTTP_BASE", "28700"))
+TRANSPORT_BASE = int(os.environ.get("PORTAL_DRILL_ES_TRANSPORT_BASE", "28800"))
 CLUSTER_ARGS = (str(NODES), str(HTTP_BASE), str(TRANSPORT_BASE))
 
 

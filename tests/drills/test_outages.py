@@ -24,9 +24,9 @@ from tests.drills.conftest import ROOT, Load, drill_dir, http_get, run_script
 
 pytestmark = [pytest.mark.slow]
 
-PG_PORT = int(os.environ.get("PORTAL_DRILL_PG_PORT", "58433"))
-REDIS_PORT = int(os.environ.get("PORTAL_DRILL_REDIS_PORT", "58481"))
-WEB_PORT = int(os.environ.get("PORTAL_DRILL_WEB_PORT", "58090"))
+PG_PORT = int(os.environ.get("PORTAL_DRILL_PG_PORT", "28433"))
+REDIS_PORT = int(os.environ.get("PORTAL_DRILL_REDIS_PORT", "28481"))
+WEB_PORT = int(os.environ.get("PORTAL_DRILL_WEB_PORT", "28090"))
 REQUEST_TIMEOUT = 10.0  # a request slower than this counts as a hang
 
 

@@ -188,7 +188,7 @@ def test_a_provider_that_is_down_gives_a_clear_page(client, oidc):
     before = User.objects.count()
     start = client.get("/oidc/authenticate/")
     location = kc.KeycloakBrowser().log_in(start["Location"], "alice")
-    oidc.OIDC_OP_TOKEN_ENDPOINT = "http://127.0.0.1:58199/nothing-listens-here"
+    oidc.OIDC_OP_TOKEN_ENDPOINT = "http://127.0.0.1:28199/nothing-listens-here"
     response = client.get(kc.Callback.from_location(location).path)
     assert response.status_code == 502
     assert "cannot be reached" in response.content.decode()

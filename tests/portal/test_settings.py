@@ -25,10 +25,10 @@ def _production_env(**overrides: str) -> dict:
         "PORTAL_MODE": "production",
         "PORTAL_SECRET_KEY": GOOD_KEY,
         "PORTAL_DATABASE_URL": os.environ.get(
-            "PORTAL_DATABASE_URL", "postgres://portal:portal@127.0.0.1:55432/portal"
+            "PORTAL_DATABASE_URL", "postgres://portal:portal@127.0.0.1:25432/portal"
         ),
-        "PORTAL_BROKER_URL": "redis://127.0.0.1:56379/0",
-        "PORTAL_ELASTICSEARCH_URL": "http://127.0.0.1:59200",
+        "PORTAL_BROKER_URL": "redis://127.0.0.1:26379/0",
+        "PORTAL_ELASTICSEARCH_URL": "http://127.0.0.1:29200",
         "PORTAL_ALLOWED_HOSTS": "data.example.org",
         "PORTAL_BASE_URL": "https://data.example.org",
     }
