@@ -9,9 +9,9 @@ all of them, type by type (``True``, ``1`` and ``1.0`` are different keys), so a
 exactly what rendering would. Nothing about who asked is in the key or in the output: a user
 only ever gets the HTML of values their own request computed.
 
-Values that cannot be frozen exactly (objects other than dataclasses, containers and plain
-scalars) are rendered without the memo. The memo is bounded (least recently used entries go),
-and off with DEBUG, where templates are reread on every request.
+Values that cannot be frozen exactly (objects other than dataclasses, containers, plain
+scalars and lazy translations) are rendered without the memo. The memo is bounded (least
+recently used entries go), and off with DEBUG, where templates are reread on every request.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from threading import Lock
 from django.conf import settings
 from django.template.loader import get_template
 from django.utils import timezone, translation
+from django.utils.functional import Promise
 from django.utils.safestring import SafeString, mark_safe
 
 MEMO_SIZE = 2048  # entries of a few KiB (a card) to ~10 KiB (a long facet list) each
@@ -45,6 +46,10 @@ def _freeze(value):
     kind = type(value)
     if kind in _SCALARS:
         return (kind, value)
+    if isinstance(value, Promise):
+        # A lazy translation (what ``_("…")`` gives a template tag's argument): it renders as
+        # its text in the active language, which is in the key.
+        return (Promise, str(value))
     if kind is datetime.datetime:
         return (kind, value.isoformat(), str(value.tzinfo))  # equal instants may differ in zone
     if kind in (tuple, list):

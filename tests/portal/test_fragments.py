@@ -6,6 +6,7 @@ from dataclasses import dataclass
 import pytest
 from django.template import Context, Template
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from catalogue.search.backends import KeyInfo
 from portal import fragments
@@ -121,3 +122,26 @@ def test_with_debug_nothing_is_memoized(settings):
     settings.DEBUG = True
     fragments.render_fragment(USAGE_CHART, {"bars": _bars(1), "chart_id": "c", "label": "x"})
     assert fragments._memo == {}
+
+
+def test_a_translated_literal_argument_is_memoized_in_each_language():
+    # ``label=_("…")`` reaches the tag as a lazy translation, as in includes/usage_summary.html;
+    # before it was frozen as its text, every record page rendered its chart again.
+    label = "Views and downloads per month, last 12 months"
+    tag = Template(
+        '{% load fragments %}{% fragment "includes/usage_chart.html" bars=bars chart_id="c" '
+        f'label=_("{label}") %}}'
+    )
+    context = {"bars": _bars(3)}
+    with translation.override("en"):
+        english = tag.render(Context(context))
+        assert tag.render(Context(context)) == english
+    assert len(fragments._memo) == 1
+    with translation.override("de"):
+        german = tag.render(Context(context))
+        assert tag.render(Context(context)) == german
+        direct = _direct(USAGE_CHART, {**context, "chart_id": "c", "label": _(label)})
+    assert len(fragments._memo) == 2
+    assert label in english
+    assert label not in german
+    assert german == direct
