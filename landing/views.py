@@ -80,6 +80,16 @@ def _base(request: HttpRequest) -> str:
 
 
 def _urls(request: HttpRequest, snapshot: DatasetSnapshot) -> dict[str, str]:
+    """The record's absolute URLs. A page asks three times (Signposting, its links, JSON-LD):
+    they are worked out once per request and record (a copy each time: callers add to it)."""
+    known = request.__dict__.setdefault("_landing_urls", {})
+    key = (snapshot.doi, snapshot.pid)
+    if key not in known:
+        known[key] = _work_out_urls(request, snapshot)
+    return dict(known[key])
+
+
+def _work_out_urls(request: HttpRequest, snapshot: DatasetSnapshot) -> dict[str, str]:
     base = _base(request)
     doi = snapshot.doi or ""
 
