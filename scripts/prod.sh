@@ -242,7 +242,7 @@ es_node_yml() {
 es_node_start() {
     local dir=$1 n=$2 http_base=$3 transport_base=$4 i=$5 heap=${6:-$PROD_ES_HEAP}
     local node=$dir/es-$i pid_file=$dir/es-$i/es.pid rc=0
-    if [[ -r $pid_file ]] && kill -0 "$(<"$pid_file")" 2>/dev/null; then
+    if pid_file_alive "$pid_file"; then
         return 0
     fi
     mkdir -p "$node/config" "$node/data" "$node/logs" "$node/tmp"
@@ -373,7 +373,7 @@ spawn() {
     local name=$1
     shift
     local pid_file=$RUN_DIR/$name.pid
-    if [[ -r $pid_file ]] && kill -0 "$(<"$pid_file")" 2>/dev/null; then
+    if pid_file_alive "$pid_file"; then
         return 0
     fi
     local -a vars
@@ -387,10 +387,8 @@ spawn() {
 }
 
 start_gunicorn() {
-    local pid_file=$RUN_DIR/gunicorn.pid
-    if ! { [[ -r $pid_file ]] && kill -0 "$(<"$pid_file")" 2>/dev/null; }; then
+    pid_file_alive "$RUN_DIR/gunicorn.pid" ||
         ensure_port_free PORTAL_GUNICORN_BIND "${GUNICORN_BIND##*:}"
-    fi
     spawn gunicorn env PORTAL_GUNICORN_BIND="$GUNICORN_BIND" "$VENV_BIN/gunicorn" \
         -c "$PROD_REPO_ROOT/deploy/gunicorn.conf.py" portal.wsgi:application
 }
@@ -444,7 +442,7 @@ EOT
 start_nginx() {
     need_command nginx nginx
     render_nginx_conf
-    if [[ -r $RUN_DIR/nginx.pid ]] && kill -0 "$(<"$RUN_DIR/nginx.pid")" 2>/dev/null; then
+    if pid_file_alive "$RUN_DIR/nginx.pid"; then
         nginx -p "$NGINX_DIR" -c "$NGINX_DIR/nginx.conf" -s reload 9>&-
         return 0
     fi

@@ -103,6 +103,11 @@ validate_port() {
     fi
 }
 
+# True when FILE names a process that is alive.
+pid_file_alive() {
+    [[ -r $1 ]] && kill -0 "$(<"$1")" 2>/dev/null
+}
+
 # Refuse to start a service on a port some other process already listens on,
 # naming that process, instead of leaving the service to die on its bind.
 # (The default ports are all below 32768, outside Linux's ephemeral range
@@ -507,9 +512,7 @@ es_running() {
     curl -sf -m 5 "$(es_url)/_cluster/health" 2>/dev/null | grep -q '"cluster_name":"portal-test"'
 }
 
-es_pid_alive() {
-    [[ -r $ES_PID ]] && kill -0 "$(<"$ES_PID")" 2>/dev/null
-}
+es_pid_alive() { pid_file_alive "$ES_PID"; }
 
 download_es() {
     [[ -s $ES_ZIP ]] && return 0
@@ -824,9 +827,7 @@ kc_running() {
         grep -q "\"issuer\":\"$(kc_url)/realms/$KC_REALM\""
 }
 
-kc_pid_alive() {
-    [[ -r $KC_PID ]] && kill -0 "$(<"$KC_PID")" 2>/dev/null
-}
+kc_pid_alive() { pid_file_alive "$KC_PID"; }
 
 java_major() {
     "$1/bin/java" -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p' | head -n 1
