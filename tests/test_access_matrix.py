@@ -772,7 +772,7 @@ def _build(storage) -> tuple[World, list]:
     ReviewLink.objects.filter(pk__in=[x.pk for x in links["link-expired"]]).update(expires_at=now)
     # link-other holds a live link of a draft that is none of the matrix's records.
     elsewhere = DatasetFactory(title=f"Elsewhere {suffix}", owner_group=owners, instrument=None)
-    created.append(elsewhere)
+    created += [elsewhere.facility, elsewhere]  # its facility is the factory's: ours to delete too
     open_link("link-other", elsewhere)
 
     clients: dict[str, dict[str, Client]] = {"session": {"anonymous": Client(), **link_clients}}
@@ -800,6 +800,8 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
     use_es = settings.SEARCH_BACKEND == "elasticsearch"
     with django_db_blocker.unblock():
         settings.STORAGE_ROOT = storage
+        ensure_curators_group()  # shared groups, kept: counted before, as they stay
+        before = _row_counts()
         built, created = _build(storage)
         built.storage = storage
         built.index_prefix = base_prefix
@@ -826,6 +828,16 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
             for obj in reversed(created):
                 type(obj).objects.filter(pk=obj.pk).delete()
             cache.clear()
+            # The world is committed, not rolled back: whatever it leaves shows up in the
+            # pages of the tests that run after this module (a stray facility on the home page).
+            assert _row_counts() == before, "the matrix's world left rows behind"
+
+
+def _row_counts() -> dict[str, int]:
+    from django.contrib.auth import get_user_model
+
+    models = (Facility, Dataset, DataFile, Proposal, Beamtime, Group, get_user_model(), ReviewLink)
+    return {model.__name__: model.objects.count() for model in models}
 
 
 @pytest.fixture(autouse=True)
