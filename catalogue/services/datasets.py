@@ -79,6 +79,7 @@ from typing import Any
 from django.contrib.auth.models import Group
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
@@ -813,18 +814,41 @@ def _check_dois(items: list[tuple[Dataset, _Errors]]) -> None:
 
 
 # The record as a comparable dict: API keys -> values, for diffs and audit events.
-def _state(ds: Dataset) -> dict[str, Any]:
-    return _state_and_record(ds)[0]
+# The nested rows a change replaces whole (``_write_rows_many``), by their prefetch names.
+_NESTED = ("creators", "contributors", "related_identifiers", "funding_references",
+           "alternate_identifiers", "techniques", "access_groups")  # fmt: skip
 
 
-def _state_and_record(ds: Dataset) -> tuple[dict[str, Any], Dataset]:
+def _state_and_record(
+    ds: Dataset, *, earlier: Dataset | None = None, rewritten: frozenset[str] = frozenset()
+) -> tuple[dict[str, Any], Dataset]:
     """What the record says now (compared before and after a change), and the record as
-    loaded for it (with everything its snapshot needs)."""
+    loaded for it (with everything its snapshot needs).
+
+    ``earlier`` is the record as this function loaded it before the change, in the same
+    transaction and under the row lock every writer of a record takes first
+    (``select_for_update``): its nested rows can only have changed through this change, so
+    those it did not replace (not in ``rewritten``) are taken from ``earlier`` instead of
+    read again. A PATCH of the keywords reads the row and no nested table a second time.
+    """
     from catalogue.api.representation import dataset_editor_json, dataset_json
     from catalogue.snapshot import dataset_snapshot, snapshot_queryset
 
-    fresh = snapshot_queryset().select_related("owner_group").prefetch_related(
-        "access_groups").get(pk=ds.pk)  # fmt: skip
+    loaded = snapshot_queryset().select_related("owner_group").prefetch_related("access_groups")
+    if earlier is None:
+        fresh = loaded.get(pk=ds.pk)
+    else:
+        fresh = loaded.prefetch_related(None).get(pk=ds.pk)
+        kept = getattr(earlier, "_prefetched_objects_cache", {})
+        fresh._prefetched_objects_cache = {
+            name: kept[name] for name in _NESTED if name not in rewritten and name in kept
+        }
+        missing = [
+            lookup
+            for lookup in loaded._prefetch_related_lookups
+            if getattr(lookup, "prefetch_to", lookup) not in fresh._prefetched_objects_cache
+        ]
+        prefetch_related_objects([fresh], *missing)
     state = dataset_json(dataset_snapshot(fresh))
     state.update(dataset_editor_json(fresh))
     state["dates"] = {k: v for k, v in state["dates"].items() if k not in ("updated",)}
@@ -994,7 +1018,7 @@ def dataset_update(*, dataset: Dataset, data: dict, actor, partial: bool = True)
         )
         if actor is not None and not user_may_edit_dataset(actor, ds):
             raise DatasetForbidden(ds, DatasetAccess(metadata=True, files=False, tombstone=False))
-        before = _state(ds)
+        before, earlier = _state_and_record(ds)
         _check_identity(data, ds, actor, err)
         lookups = _Lookups()
         rows = _apply(data, ds, partial=partial, actor=actor, err=err, lookups=lookups)
@@ -1004,7 +1028,8 @@ def dataset_update(*, dataset: Dataset, data: dict, actor, partial: bool = True)
         err.raise_if_any()
         ds.save()
         _write_rows(ds, rows)
-        after, fresh = _state_and_record(ds)
+        rewritten = frozenset(key for key in _NESTED if rows.get(key) is not None)
+        after, fresh = _state_and_record(ds, earlier=earlier, rewritten=rewritten)
         changed = _changed(before, after)
         if not changed:
             transaction.set_rollback(True)  # nothing to say: not even updated_at moves

@@ -147,6 +147,69 @@ def test_nested_rows_are_replaced(owner):
     assert list(Creator.objects.filter(dataset=ds).values_list("name", flat=True)) == ["A", "B"]
 
 
+def _returned_json(ds: Dataset) -> dict:
+    """The state of the record dataset_update returns (what the API answers with)."""
+    return {**dataset_json(dataset_snapshot(ds)), **dataset_editor_json(ds)}
+
+
+NESTED_PATCHES = {
+    "creators": [{"name": "A"}, {"name": "B"}],
+    "contributors": [
+        {"name": "ESRF", "name_type": "Organizational", "contributor_type": "Sponsor"}
+    ],
+    "related_identifiers": [
+        {
+            "identifier": "https://doi.org/10.1234/XYZ",
+            "identifier_type": "DOI",
+            "relation_type": "Cites",
+        }
+    ],
+    "funding_references": [{"funder_name": "ERC"}],
+    "alternate_identifiers": [{"identifier": "20.500.12269/xyz", "type": "SciCat PID"}],
+    "techniques": [],
+    "access_groups": ["readers-of-the-test"],
+    "keywords": ["only", "keywords"],
+}
+
+
+@pytest.mark.parametrize("key", list(NESTED_PATCHES))
+def test_the_record_returned_after_a_change_is_the_stored_one(owner, key):
+    """After a change, the nested rows it did not replace are taken from the load before it
+    (same transaction, row locked): the record returned must still be what is stored, for the
+    replaced rows and for the kept ones alike."""
+    GroupFactory(name="readers-of-the-test")
+    ds = dataset_create(data=full_data(InstrumentFactory()), actor=owner)
+    before = get_json(ds)
+    changed = dataset_update(dataset=ds, data={key: NESTED_PATCHES[key]}, actor=owner)
+    assert changed.changed_fields == [key]
+    stored = get_json(ds)
+    assert _returned_json(changed) == stored
+    assert stored[key] != before[key]
+    assert {k: v for k, v in stored.items() if k not in (key, "dates")} == {
+        k: v for k, v in before.items() if k not in (key, "dates")
+    }
+
+
+def test_a_keyword_change_reads_each_nested_table_once(owner):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    ds = dataset_create(data=full_data(InstrumentFactory()), actor=owner)
+    with CaptureQueriesContext(connection) as queries:
+        dataset_update(dataset=ds, data={"keywords": ["x"]}, actor=owner)
+    reads = [  # the record's loads (not the access check's EXISTS on its groups)
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].startswith("SELECT") and not q["sql"].startswith('SELECT 1 AS "a"')
+    ]
+    for table in ("catalogue_creator", "catalogue_contributor", "catalogue_relatedidentifier",
+                  "catalogue_fundingreference", "catalogue_alternateidentifier",
+                  "catalogue_dataset_techniques", "catalogue_dataset_access_groups"):  # fmt: skip
+        assert sum(f'FROM "{table}"' in sql or f'JOIN "{table}"' in sql for sql in reads) == 1, (
+            table
+        )
+
+
 def test_draft_may_be_incomplete(owner):
     ds = dataset_create(data={}, actor=owner)
     assert ds.title == "" and ds.status == Status.DRAFT
