@@ -16,9 +16,16 @@ timeout = int(os.environ.get("PORTAL_GUNICORN_TIMEOUT", 60))
 graceful_timeout = 30
 # nginx drops idle upstream connections after 4 s (deploy/nginx.conf): keep this above that.
 keepalive = 5
-# Recycle workers now and then: a slow leak can never grow without bound.
-max_requests = int(os.environ.get("PORTAL_GUNICORN_MAX_REQUESTS", 5000))
-max_requests_jitter = max_requests // 10
+# Recycle workers now and then: a slow leak can never grow without bound. Seldom, and never
+# all at once: a recycled worker serves nothing for a few seconds under load and then starts
+# with empty per-process memos. Workers forked together serve about the same number of
+# requests, so with a jitter of 10 % of 5,000 two of five restarted within a second, and the
+# 50-user load run's p95 went from ~250 to ~550 ms for 20 s (docs/performance.md,
+# load-stop26). Each worker now stops after 20,000 to 30,000 requests, at a random point of
+# that range; the 30-minute soak showed the workers' memory flat (load-soak).
+# PORTAL_GUNICORN_MAX_REQUESTS=0 turns recycling off.
+max_requests = int(os.environ.get("PORTAL_GUNICORN_MAX_REQUESTS", 20000))
+max_requests_jitter = max_requests // 2
 # nginx in front buffers slow clients; the portal trusts its X-Forwarded-* headers only.
 forwarded_allow_ips = os.environ.get("PORTAL_GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 accesslog = os.environ.get("PORTAL_GUNICORN_ACCESS_LOG", "-")

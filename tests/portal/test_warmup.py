@@ -41,3 +41,15 @@ def test_gunicorn_runs_it_in_the_master_when_the_app_is_preloaded(monkeypatch):
     conf["when_ready"](SimpleNamespace(cfg=SimpleNamespace(preload_app=True), log=log))
     conf["when_ready"](SimpleNamespace(cfg=SimpleNamespace(preload_app=False), log=log))
     assert calls == [1]
+
+
+def test_workers_are_recycled_seldom_and_apart(monkeypatch):
+    """Workers forked together serve about as many requests each: the jitter must spread their
+    restarts over a range as wide as half the limit, or they restart together."""
+    monkeypatch.delenv("PORTAL_GUNICORN_MAX_REQUESTS", raising=False)
+    conf = runpy.run_path(str(ROOT / "deploy" / "gunicorn.conf.py"))
+    assert conf["max_requests"] >= 20000
+    assert conf["max_requests_jitter"] >= conf["max_requests"] // 2
+    monkeypatch.setenv("PORTAL_GUNICORN_MAX_REQUESTS", "0")
+    off = runpy.run_path(str(ROOT / "deploy" / "gunicorn.conf.py"))
+    assert (off["max_requests"], off["max_requests_jitter"]) == (0, 0)  # gunicorn: no recycling
