@@ -813,12 +813,12 @@ def _check_dois(items: list[tuple[Dataset, _Errors]]) -> None:
                 err.add("doi", _("Another record of this request has this DOI."))
 
 
-# The record as a comparable dict: API keys -> values, for diffs and audit events.
 # The nested rows a change replaces whole (``_write_rows_many``), by their prefetch names.
 _NESTED = ("creators", "contributors", "related_identifiers", "funding_references",
            "alternate_identifiers", "techniques", "access_groups")  # fmt: skip
 
 
+# The record as a comparable dict: API keys -> values, for diffs and audit events.
 def _state_and_record(
     ds: Dataset, *, earlier: Dataset | None = None, rewritten: frozenset[str] = frozenset()
 ) -> tuple[dict[str, Any], Dataset]:
