@@ -20,9 +20,10 @@ keepalive = 5
 # all at once: a recycled worker serves nothing for a few seconds under load and then starts
 # with empty per-process memos. Workers forked together serve about the same number of
 # requests, so with a jitter of 10 % of 5,000 two of five restarted within a second, and the
-# 50-user load run's p95 went from ~250 to ~550 ms for 20 s (docs/performance.md,
-# load-stop26). Each worker now stops after 20,000 to 30,000 requests, at a random point of
-# that range; the 30-minute soak showed the workers' memory flat (load-soak).
+# 50-user load run's p95 went from ~250 to ~550 ms for 20 s (docs/performance.md, "What
+# stop 26 changed"). Each worker now stops after 20,000 to 30,000 requests, at a random point
+# of that range; in the 30-minute soak the workers' memory stayed flat for the 20 minutes
+# before the first one was replaced (load-soak-stop26).
 # PORTAL_GUNICORN_MAX_REQUESTS=0 turns recycling off.
 max_requests = int(os.environ.get("PORTAL_GUNICORN_MAX_REQUESTS", 20000))
 max_requests_jitter = max_requests // 2
