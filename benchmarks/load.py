@@ -406,7 +406,7 @@ def run(args) -> str:
     load_before, mem_before = os.getloadavg(), memory_mib(args.prod_dir)
     pg_before = pgstatements.snapshot(env["PORTAL_DATABASE_URL"]) if args.pg_top else None
     cpu_before = cpu_seconds(args.prod_dir)
-    machine_before, children_before = machine_busy_seconds(), children_cpu_seconds()
+    machine_before, children_before = machine_seconds(), children_cpu_seconds()
     started = time.time()
     locust = subprocess.Popen(
         locust_command(args.minutes * 60, csv_prefix), cwd=ROOT, env=locust_env
@@ -423,12 +423,18 @@ def run(args) -> str:
             )
     elapsed = time.time() - started
     cpu_after = cpu_seconds(args.prod_dir)
-    machine_busy = machine_busy_seconds() - machine_before
+    machine_after = machine_seconds()
+    machine_busy = machine_after["busy"] - machine_before["busy"]
+    steal = machine_after["steal"] - machine_before["steal"]
     locust_cpu = children_cpu_seconds() - children_before
     pg_after = pgstatements.snapshot(env["PORTAL_DATABASE_URL"]) if args.pg_top else None
     load_after, mem_after = os.getloadavg(), memory_mib(args.prod_dir)
     with open(f"{csv_prefix}_stats.csv", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
+    cpu = {k: cpu_after.get(k, 0) - cpu_before.get(k, 0) for k in cpu_after}
+    # What else ran: a VM's neighbours show as steal, jobs beside the run as the busy time
+    # that neither the stack nor Locust used. Both make a run slower without the stack's doing.
+    others = max(machine_busy - steal - sum(cpu.values()) - locust_cpu, 0.0)
     lines = [
         f"## Load: {args.users} users, mixed scenario, {args.minutes} min, "
         f"{es_nodes} Elasticsearch node(s)",
@@ -438,8 +444,10 @@ def run(args) -> str:
         + f" --warmup {args.warmup:g} --section {args.section}` "
         f"on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime(started))} against `make prod` "
         f"(PORTAL_ES_NODES={es_nodes}) — {machine()}. Load average "
-        f"{load_before[0]:.1f} before, {load_after[0]:.1f} after ({os.cpu_count()} cores, "
-        "shared with other jobs; Locust runs on the same machine)."
+        f"{load_before[0]:.1f} before, {load_after[0]:.1f} after ({os.cpu_count()} cores; "
+        f"Locust runs on the same machine; during the run other processes used {others:.0f}"
+        f" core-seconds and the hypervisor took {steal:.0f} as steal time, of the "
+        f"{elapsed * (os.cpu_count() or 1):.0f} the machine had)."
         + (
             f" Measured after a {args.warmup:g}-minute warm-up run of the same mix (not counted)."
             if args.warmup > 0
@@ -459,7 +467,6 @@ def run(args) -> str:
     )
     lines += ["", f"Run time {elapsed:.0f} s. Resident memory (all processes): {mem}."]
     total = next((r for r in rows if r["Name"] == "Aggregated"), None)
-    cpu = {k: cpu_after.get(k, 0) - cpu_before.get(k, 0) for k in cpu_after}
     if total and cpu:
         requests = int(total["Request Count"])
         busy = sum(cpu.values())
@@ -485,12 +492,14 @@ def run(args) -> str:
     return "\n".join([section, "", *pg_lines[1:]])
 
 
-def machine_busy_seconds() -> float:
-    """Core-seconds the whole machine spent not idle since boot (psutil reads /proc/stat)."""
+def machine_seconds() -> dict[str, float]:
+    """Core-seconds since boot (psutil reads /proc/stat): the whole machine not idle, steal
+    included, and the steal alone (time the hypervisor gave to other guests)."""
     import psutil
 
     t = psutil.cpu_times()
-    return t.user + t.nice + t.system + t.irq + t.softirq + t.steal
+    busy = t.user + t.nice + t.system + t.irq + t.softirq + t.steal
+    return {"busy": busy, "steal": t.steal}
 
 
 def children_cpu_seconds() -> float:
