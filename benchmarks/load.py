@@ -432,9 +432,11 @@ def run(args) -> str:
     with open(f"{csv_prefix}_stats.csv", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     cpu = {k: cpu_after.get(k, 0) - cpu_before.get(k, 0) for k in cpu_after}
+    busy = sum(cpu.values())  # the stack's core-seconds
+    capacity = elapsed * (os.cpu_count() or 1)  # the core-seconds the machine had
     # What else ran: a VM's neighbours show as steal, jobs beside the run as the busy time
     # that neither the stack nor Locust used. Both make a run slower without the stack's doing.
-    others = max(machine_busy - steal - sum(cpu.values()) - locust_cpu, 0.0)
+    others = max(machine_busy - steal - busy - locust_cpu, 0.0)
     lines = [
         f"## Load: {args.users} users, mixed scenario, {args.minutes} min, "
         f"{es_nodes} Elasticsearch node(s)",
@@ -447,7 +449,7 @@ def run(args) -> str:
         f"{load_before[0]:.1f} before, {load_after[0]:.1f} after ({os.cpu_count()} cores; "
         f"Locust runs on the same machine; during the run other processes used {others:.0f}"
         f" core-seconds and the hypervisor took {steal:.0f} as steal time, of the "
-        f"{elapsed * (os.cpu_count() or 1):.0f} the machine had)."
+        f"{capacity:.0f} the machine had)."
         + (
             f" Measured after a {args.warmup:g}-minute warm-up run of the same mix (not counted)."
             if args.warmup > 0
@@ -469,10 +471,9 @@ def run(args) -> str:
     total = next((r for r in rows if r["Name"] == "Aggregated"), None)
     if total and cpu:
         requests = int(total["Request Count"])
-        busy = sum(cpu.values())
         lines += ["", "CPU time the stack used during the run (user + system, from /proc): "
                   + ", ".join(f"{k} {v:.0f} s" for k, v in sorted(cpu.items()))
-                  + f"; in all {busy:.0f} core-seconds of the {elapsed * (os.cpu_count() or 1):.0f}"
+                  + f"; in all {busy:.0f} core-seconds of the {capacity:.0f}"
                   f" the machine had, so **{requests / busy:.1f} requests per busy core-second**"
                   f" ({requests / max(cpu.get('gunicorn', 0), 1e-9):.1f} per gunicorn"
                   f" core-second). Locust itself used {locust_cpu:.0f} core-seconds; the"
